@@ -1,0 +1,117 @@
+"""The check contract: a declared check, the finding it returns, the registry.
+
+A check is a pure function from one site's stored artifacts to one Finding.
+Its metadata (id, titles, kinds, needs, version, thresholds) sits next to it,
+as in Lighthouse audits and ruff rules, so `govaudit checks list` can print
+the catalog and a rerun knows what to gather.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+STATUSES = ("pass", "fail", "warn", "not_applicable", "error")
+ERROR_KINDS = ("timeout", "dns", "tls", "connection", "too_many_redirects",
+               "blocked", "not_gathered", "internal")
+KIND_LETTERS = {"portal": "P", "open_data": "D", "hotline": "H"}
+
+
+@dataclass
+class Finding:
+    status: str
+    value: float | int | None = None
+    unit: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    tool_versions: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}")
+
+
+def error(kind: str, message: str, **details: Any) -> Finding:
+    """A finding that could not be measured; never a pass or fail in disguise."""
+    if kind not in ERROR_KINDS:
+        raise ValueError(f"unknown error kind {kind!r}")
+    return Finding("error", None, details={"error_kind": kind, "error": message, **details})
+
+
+def not_applicable(reason: str, **details: Any) -> Finding:
+    return Finding("not_applicable", None, details={"reason": reason, **details})
+
+
+def binary(ok: bool, unit: str = "", **details: Any) -> Finding:
+    """'1 if …, else 0': 1 is pass, 0 is fail."""
+    return Finding("pass" if ok else "fail", 1 if ok else 0, unit, details=details)
+
+
+def url_evidence(urls, limit: int = 50) -> list[dict[str, Any]]:
+    return [{"kind": "url", "ref": u} for u in list(urls)[:limit]]
+
+
+def snippet_evidence(url: str, text: str, rule: str = "") -> dict[str, Any]:
+    item = {"kind": "snippet", "ref": url, "text": text}
+    if rule:
+        item["rule"] = rule
+    return item
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title_zh: str
+    title_en: str
+    kinds: str            # letters of P, D, H
+    needs: str            # crawl | monitor | net | probe:NAME
+    version: str
+    unit: str
+    thresholds: dict[str, Any]
+    evaluate: Callable[..., Finding]
+    description: str = ""
+
+    def applies_to(self, site_kind: str) -> bool:
+        return KIND_LETTERS.get(site_kind, "?") in self.kinds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": {"zh": self.title_zh, "en": self.title_en},
+                "kinds": self.kinds, "needs": self.needs, "version": self.version,
+                "unit": self.unit, "thresholds": dict(self.thresholds),
+                "description": self.description}
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(id: str, title_zh: str, title_en: str, *, kinds: str, needs: str,
+          unit: str = "", version: str = "1", **thresholds: Any):
+    """Declare a check. The decorated function is `evaluate(artifacts, t)` where
+    `t` holds the named thresholds (defaults here, overridable by settings)."""
+    def register(fn: Callable[..., Finding]) -> Callable[..., Finding]:
+        if id in REGISTRY:
+            raise ValueError(f"check {id} declared twice")
+        REGISTRY[id] = Check(id, title_zh, title_en, kinds, needs, version, unit,
+                             dict(thresholds), fn, (fn.__doc__ or "").strip())
+        return fn
+    return register
+
+
+def all_checks() -> dict[str, Check]:
+    """Every registered check, importing the check modules on first use."""
+    import checks.catalog  # noqa: F401  (imports every area module)
+    return REGISTRY
+
+
+def select(patterns: list[str] | None = None) -> list[Check]:
+    """Checks whose id matches any glob (all when none); unknown exact ids raise."""
+    registry = all_checks()
+    if not patterns:
+        return list(registry.values())
+    chosen = []
+    for pattern in patterns:
+        hits = [c for cid, c in registry.items() if fnmatch.fnmatchcase(cid, pattern)]
+        if not hits:
+            raise KeyError(f"no check matches {pattern!r}")
+        chosen.extend(c for c in hits if c not in chosen)
+    return chosen
