@@ -3,7 +3,9 @@ parse, shared by every extractor) and stores the result in `pages.facts`;
 the pipeline calls `derive_site` when a site's crawl ends.
 
 `page_facts` returns the page's visible text under the key "text": the
-pipeline moves it into `pages.text` (it is not kept twice).
+spider moves it into `pages.text` (it is not kept twice). Parse with
+`parse` here (it repairs what libxml2 gets wrong on real CMS output and
+drops script bodies) and pass the tree in.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any, Iterable
 from crawler.extract.columns import derive_columns, more_names
 from crawler.extract.dates import meta_date, url_date, full_dates
 from crawler.extract.features import guide_elements, link_features
-from crawler.extract.html import anchors, meta_map, node_text, parse, squash, txt
+from crawler.extract.html import anchors, meta_map, node_text, parse, squash, txt, visible_text  # noqa: F401
 from crawler.extract.identity import identity_marks
 from crawler.extract.lists import list_facts
 from crawler.extract.pii import find_pii
@@ -85,9 +87,11 @@ def _main_text(tree, text: str) -> str:
 
 
 def page_facts(url: str, text: str, headers: dict | None = None, is_homepage: bool = False,
-               today: date | None = None) -> dict[str, Any]:
+               tree=None, today: date | None = None) -> dict[str, Any]:
+    """Facts of one page; `tree` is `parse(text)` when the caller has it already."""
     today = today or _today()
-    tree = parse(text)
+    if tree is None:
+        tree = parse(text)
     meta = meta_map(tree)
     body = tree.find("body")
     visible = node_text(body if body is not None else tree)
