@@ -12,12 +12,22 @@ def _net(a: SiteArtifacts) -> dict | None:
     return a.probes.get("net")
 
 
+def _unusable(net: dict | None) -> Finding | None:
+    if net is None:
+        return error("not_gathered", "no net facts for this site")
+    if net.get("_error_kind"):
+        return error(net["_error_kind"] if net["_error_kind"] in ("blocked", "timeout", "dns") else "not_gathered",
+                     net.get("refused") or "net facts could not be gathered")
+    return None
+
+
 @check("security.https", "HTTPS", "HTTPS with a valid certificate", kinds="PDH", needs="net", unit="bool")
 def https(a: SiteArtifacts, t: dict) -> Finding:
     """1 if HTTPS with a valid certificate is served and plain HTTP redirects to it."""
     net = _net(a)
-    if net is None:
-        return error("not_gathered", "no net facts for this site")
+    bad = _unusable(net)
+    if bad:
+        return bad
     h = net.get("https") or {}
     ok = bool(h.get("ok") and h.get("cert_valid") and net.get("http_redirects_to_https"))
     return binary(ok, "bool", https_ok=bool(h.get("ok")), cert_valid=h.get("cert_valid"),
@@ -29,8 +39,9 @@ def https(a: SiteArtifacts, t: dict) -> Finding:
 def ipv6(a: SiteArtifacts, t: dict) -> Finding:
     """1 if the host has an AAAA record and the homepage loads over IPv6."""
     net = _net(a)
-    if net is None:
-        return error("not_gathered", "no net facts for this site")
+    bad = _unusable(net)
+    if bad:
+        return bad
     aaaa = net.get("aaaa") or []
     fetch = net.get("ipv6_fetch") or {}
     return binary(bool(aaaa) and bool(fetch.get("ok")), "bool", aaaa=aaaa, ipv6_fetch=fetch,
