@@ -119,7 +119,7 @@ def page_facts(url: str, text: str, headers: dict | None = None, is_homepage: bo
         facts["pub_date"] = pub.isoformat()
     if is_homepage:
         facts["page_type"] = "home"
-        facts["identity"] = identity_marks(tree, visible)
+        facts["identity"] = identity_marks(tree, visible, text)
     elif lists["dated"] >= 3 or lists["placeholder"] or lists["stated_total"] == 0:
         facts["page_type"] = "list"
     elif pub or meta.get("articletitle"):
@@ -149,4 +149,4 @@ def derive_site(pages: Iterable[Any], links: Iterable[Any]) -> dict[str, Any]:
 def rendered_identity(html: str) -> dict:
     """Identity marks read from a rendered DOM (the browser's view)."""
     tree = parse(html)
-    return identity_marks(tree)
+    return identity_marks(tree, raw=html)

@@ -35,7 +35,7 @@ def make_date(y: int, m: int, d: int) -> date | None:
 
 def infer_year(month: int, day: int, today: date) -> date | None:
     """[12-20] read on `today`: this year unless that lies in the future."""
-    for year in (today.year, today.year - 1):
+    for year in range(today.year, today.year - 5, -1):   # 02-29 needs a leap year
         d = make_date(year, month, day)
         if d is not None and d <= today:
             return d

@@ -18,6 +18,18 @@ CONTACT_US = re.compile(r"联系我们")
 SITEMAP = re.compile(r"网站地图|站点地图")
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SCRIPTED_BADGE = re.compile(r"(?:dcs|bszs)\.conac\.cn/(?:js|sitename)[^'\"\s)]*")
+
+
+def _scripted_badge(raw: str) -> str | None:
+    """The badge written by an inline script (document.write of the conac loader)."""
+    if "conac" not in raw:
+        return None
+    m = _SCRIPTED_BADGE.search(_COMMENT.sub("", raw))
+    return m[0] if m else None
+
+
 def _badge(tree) -> dict:
     """The conac.cn badge: a link or image to the verification service, the
     conac script, or an image labelled 党政机关. A 事业单位 (blue) badge is not it."""
@@ -35,8 +47,9 @@ def _badge(tree) -> dict:
     return {"present": bool(found), "refs": found[:3], "institution_badge": institution}
 
 
-def identity_marks(tree, text: str | None = None) -> dict:
-    """What a reader finds in the page: codes as shown, plus the meta tag."""
+def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dict:
+    """What a reader finds in the page: codes as shown, plus the meta tag.
+    `raw` (the HTML source) lets a badge written by an inline script count."""
     if text is None:
         text = visible_text(tree)
     meta = meta_map(tree)
@@ -55,6 +68,11 @@ def identity_marks(tree, text: str | None = None) -> dict:
     else:
         agreement = "agrees" if meta_code.lower() == shown else "differs"
     links = {"".join(a.itertext()).strip() for a in tree.iter("a")}
+    badge = _badge(tree)
+    if not badge["present"] and not badge["institution_badge"] and raw:
+        scripted = _scripted_badge(raw)
+        if scripted:
+            badge = {"present": True, "refs": [scripted], "institution_badge": False, "scripted": True}
     return {
         "site_code": shown,
         "site_code_meta": meta_code or None,
@@ -62,7 +80,7 @@ def identity_marks(tree, text: str | None = None) -> dict:
         "icp": f"{icp[1]}ICP备{icp[2]}号" + (f"-{icp[3]}" if icp[3] else "") if icp else None,
         "psb": f"{psb[1]}公网安备{psb[2]}号" if psb else None,
         "psb_other": psb_loose[0] if psb_loose else None,
-        "badge": _badge(tree),
+        "badge": badge,
         "sponsor": bool(SPONSOR.search(text)),
         "contact": bool(PHONE_LABEL.search(text) or any(CONTACT_US.search(t) for t in links)),
         "sitemap": any(SITEMAP.search(t) for t in links) or bool(SITEMAP.search(text)),
