@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from crawler.extract.dates import item_date, url_date
 from crawler.extract.html import Anchor, anchors as read_anchors, squash, txt
 
-ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4", "td"}
+ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item
 STOP_TAGS = {"body", "html", "ul", "ol", "table", "tbody", "dl"}
 MIN_TITLE = 4
 PLACEHOLDER = re.compile(
@@ -33,15 +33,22 @@ MORE_TEXT = re.compile(r"^(?:更多|more|MORE|More|查看更多)\s*(?:>+|»|＞+
 _NON_TITLE = re.compile(r"^[\d\s\-/.:\[\]【】()（）>»<«·|]+$")
 
 
+ROW_TAGS = ("li", "tr", "dd")
+
+
 def _item_of(a):
-    el = a.getparent()
-    while el is not None and isinstance(el.tag, str):
-        if el.tag in STOP_TAGS:
-            return None
-        if el.tag in ITEM_TAGS:
+    """The entry element holding a link: the nearest li/tr/dd within three
+    levels, else the nearest p/div/h3/h4/dt."""
+    el, fallback = a.getparent(), None
+    for _ in range(4):
+        if el is None or not isinstance(el.tag, str) or el.tag in STOP_TAGS:
+            break
+        if el.tag in ROW_TAGS:
             return el
+        if fallback is None and el.tag in ITEM_TAGS:
+            fallback = el
         el = el.getparent()
-    return None
+    return fallback
 
 
 def entries(links: list[Anchor], today: date) -> list[dict]:
