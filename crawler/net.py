@@ -50,6 +50,7 @@ class _TLSConn(_Conn):
     def connect(self):
         super().connect()
         self.sock = self._ctx.wrap_socket(self.sock, server_hostname=self.host)
+        self.peer_cert = self.sock.getpeercert()
 
 
 def _request(url: str, addr: str | None = None, method: str = "GET", timeout: float = TIMEOUT,
@@ -72,7 +73,7 @@ def _request(url: str, addr: str | None = None, method: str = "GET", timeout: fl
                     raise socket.timeout("response not complete within the timeout")
         else:
             resp.read(65536)
-        cert = conn.sock.getpeercert() if secure and conn.sock else None
+        cert = getattr(conn, "peer_cert", None)
         return {"status": resp.status, "headers": {k.lower(): v for k, v in resp.getheaders()}, "cert": cert}
     finally:
         conn.close()
