@@ -35,7 +35,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 8.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,   # the spider scopes sites itself
     "crawler.netguard.NetGuardMiddleware": 50,
+    "crawler.warc.WarcMiddleware": 950,       # next to the downloader: raw responses, redirect hops too
 }
+GOVAUDIT_WARC = True
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 500,
 }
