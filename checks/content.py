@@ -56,7 +56,7 @@ def external_links(a: SiteArtifacts, t: dict) -> Finding:
     """External targets outside the allowed domains whose page shows gambling or
     pornography keywords."""
     allowed = [r.wrong for r in load("allowed_domains.txt")] + list((a.site.hints or {}).get("allowed_domains") or [])
-    site_host = (urlsplit(a.site.url).hostname or "").lower()
+    own = {urlsplit(u).netloc.lower() for u in (a.site.url, a.homepage.final_url if a.homepage else "") if u}
     matcher = Matcher(load("suspicious_keywords.txt"))
     sources: dict[str, set[str]] = {}
     for link in a.links:
@@ -66,7 +66,7 @@ def external_links(a: SiteArtifacts, t: dict) -> Finding:
     suspicious, evidence = [], []
     for url, linked_from in sorted(sources.items()):
         host = (urlsplit(url).hostname or "").lower()
-        if not host or host == site_host or host_allowed(host, allowed):
+        if not host or urlsplit(url).netloc.lower() in own or host_allowed(host, allowed):
             continue
         outside += 1
         page = a.page(url)

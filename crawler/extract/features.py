@@ -104,6 +104,7 @@ def guide_elements(tree, title: str, text: str) -> dict | None:
     """For a 办事指南 page: which of the ten elements it labels."""
     present = [name for name, rx in GUIDE_ELEMENTS.items() if rx.search(text)]
     heading = title + " " + " ".join(txt(h) for h in tree.iter("h1", "h2"))
-    if GUIDE_TITLE.search(heading) or len(present) >= 5:
+    # A list of guides is titled 办事指南 too: a guide page also labels some elements.
+    if (GUIDE_TITLE.search(heading) and len(present) >= 2) or len(present) >= 5:
         return {"present": present, "missing": [n for n in GUIDE_ELEMENTS if n not in present]}
     return None
