@@ -137,7 +137,7 @@ def page_facts(url: str, text: str, headers: dict | None = None, is_homepage: bo
     heading = title + " ".join(txt(h) for h in tree.iter("h1", "h2"))
     if PRIVACY_PAGE.search(heading):
         facts["privacy_topics"] = privacy_topics(_main_text(tree, visible))
-    facts["text"] = visible[:TEXT_CAP]
+    facts["text"] = (title + " " + visible if title else visible)[:TEXT_CAP]
     return facts
 
 
