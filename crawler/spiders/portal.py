@@ -233,7 +233,7 @@ class SiteSpider(scrapy.Spider):
                 tag = "attachment"
             key = (target, tag)
             if key not in found:
-                label = el.get("alt") if el.tag == "img" else el.text_content()
+                label = el.get("alt") if el.tag == "img" else "".join(el.itertext())
                 found[key] = {"target_url": target, "tag": tag, "text": " ".join((label or "").split())[:200]}
         return tree, list(found.values())
 
