@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,10 +44,16 @@ class Result:
         return self.pages / self.wall if self.wall else 0.0
 
 
-def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None, stdout=None) -> tuple[float, float, float, int]:
+def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None, stdout=None,
+            limit: float | None = None) -> tuple[float, float, float, int]:
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    if limit is not None:
+        timer = threading.Timer(limit, proc.terminate)
+        timer.start()
     _, status, usage = os.wait4(proc.pid, 0)
+    if limit is not None:
+        timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     # ru_maxrss is in KiB on Linux; the whole process tree is not included, only this process
@@ -84,20 +91,19 @@ def ours(url: str, pages: int, work: Path) -> Result:
     return Result("govaudit (full audit)", crawled, wall, cpu, peak)
 
 
-def linkchecker(url: str, work: Path) -> Result:
+def linkchecker(url: str, work: Path, limit: float) -> Result:
+    """LinkChecker on the same site; stopped after `limit` seconds (its rate is then the
+    pages it finished in that time)."""
     exe = shutil.which("linkchecker") or str(Path(sys.executable).parent / "linkchecker")
     rc_file = work / "linkcheckerrc"
     rc_file.write_text("[checking]\nmaxrequestspersecond=100000\n[output]\nstatus=0\n", encoding="utf-8")
     log = work / "linkchecker.txt"
     with log.open("w") as out:
-        wall, cpu, peak, _ = measure([exe, "-f", str(rc_file), "--no-warnings", "-r", "1000", "-t", "10",
-                                      "-o", "text", url], stdout=out)
+        wall, cpu, peak, _ = measure([exe, "-f", str(rc_file), "-v", "--no-warnings", "-r", "1000", "-t", "10",
+                                      "-o", "text", url], stdout=out, limit=limit)
     text = log.read_text(encoding="utf-8", errors="replace")
-    m = re.search(r"(\d+) links? in (\d+) URLs? checked", text)
-    urls = int(m[2]) if m else 0
-    # LinkChecker counts every URL (images, attachments too); pages are the .html ones it parsed
-    pages = len(set(re.findall(r"Real URL\s+(\S+\.html|\S+/)\n", text))) or urls
-    return Result("LinkChecker", pages, wall, cpu, peak)
+    pages = len(set(re.findall(r"Real URL\s+(\S+?(?:\.html|/))\n", text)))
+    return Result("LinkChecker" + (" (stopped)" if wall >= limit else ""), pages, wall, cpu, peak)
 
 
 def wget(url: str, work: Path) -> Result:
@@ -114,6 +120,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=5000)
     ap.add_argument("--skip-linkchecker", action="store_true")
     ap.add_argument("--skip-wget", action="store_true")
+    ap.add_argument("--linkchecker-limit", type=float, default=180.0, help="stop LinkChecker after this many seconds")
     ap.add_argument("--memory-sizes", default="", help="comma-separated site sizes for the memory-growth run")
     args = ap.parse_args()
     results = []
@@ -124,7 +131,7 @@ def main() -> None:
             (work / "ours").mkdir()
             results.append(ours(url, args.pages, work / "ours"))
             if not args.skip_linkchecker:
-                results.append(linkchecker(url, work))
+                results.append(linkchecker(url, work, args.linkchecker_limit))
             if not args.skip_wget:
                 results.append(wget(url, work))
         memory = []

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from crawler.extract.columns import derive_columns, more_names
 from crawler.extract.dates import meta_date, url_date, full_dates
 from crawler.extract.features import guide_elements, link_features
-from crawler.extract.html import anchors, meta_map, node_text, parse, squash, txt, visible_text  # noqa: F401
+from crawler.extract.html import anchors, meta_map, node_text, parse, txt, visible_text  # noqa: F401  (visible_text: public)
 from crawler.extract.identity import identity_marks
 from crawler.extract.lists import list_facts
 from crawler.extract.pii import find_pii

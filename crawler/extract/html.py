@@ -12,8 +12,6 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # mid-page); libxml2 stops reading there, so they go before parsing.
 _END_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003]+")
-_TEXT = etree.XPath(
-    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]")
 # Plain etree elements: lxml.html's element-class lookup costs ~10% of extraction.
 # Read text with itertext() (there is no text_content()).
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)

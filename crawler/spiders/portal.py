@@ -27,6 +27,7 @@ KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-
                 "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
 TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
+PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
 
 
 def trusted_external(url: str) -> bool:
@@ -166,6 +167,7 @@ class SiteSpider(scrapy.Spider):
                 return
         yield item
         yield from self.follow(state, response, links)
+        yield from self.follow_pagination(state, response, item.facts)
         yield from self.extra_requests(state, response, tree, item)
 
     def extra_requests(self, state: SiteState, response: Response, tree, item: PageItem) -> Iterator[Any]:
@@ -253,6 +255,15 @@ class SiteSpider(scrapy.Spider):
                 yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
             elif depth + 1 <= state.max_depth and state.pages < state.max_pages:
                 yield from self.schedule(state, target, "page", depth + 1)
+
+    def follow_pagination(self, state: SiteState, response: Response, facts: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """A column's next pages (also those a JS pager would write) at the list's own depth, so the
+        column's count and dates are known even where the depth cap would stop plain links."""
+        depth = response.meta["ga_depth"]
+        for target in ((facts.get("list") or {}).get("pagination") or [])[:PAGINATION_FOLLOW]:
+            if target in state.seen or host_of(target) not in state.hosts or state.pages >= state.max_pages:
+                continue
+            yield from self.schedule(state, target, "page", depth)
 
     # -- end of a site ---------------------------------------------------
     def maybe_done(self, state: SiteState) -> Iterator[SiteDone]:
