@@ -18,6 +18,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler import decode, errors
 from crawler.extract import page_facts, parse as parse_html
+from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
@@ -51,6 +52,16 @@ class SiteState:
     homepage_final: str = ""
     homepage_error: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    traps: TrapGuard = field(default_factory=TrapGuard)
+    canonical_seen: set[str] = field(default_factory=set)
+
+    def admit_page(self, url: str) -> bool:
+        """False for a trap step or a URL already queued under another spelling."""
+        key, why = self.traps.admit(url)
+        if why or key in self.canonical_seen:
+            return False
+        self.canonical_seen.add(key)
+        return True
 
 
 @lru_cache(maxsize=65536)
@@ -253,7 +264,7 @@ class SiteSpider(scrapy.Spider):
                 yield from self.schedule(state, target, "external", depth + 1, method=method)
             elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(path_of(target)):
                 yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
-            elif depth + 1 <= state.max_depth and state.pages < state.max_pages:
+            elif depth + 1 <= state.max_depth and state.pages < state.max_pages and state.admit_page(target):
                 yield from self.schedule(state, target, "page", depth + 1)
 
     def follow_pagination(self, state: SiteState, response: Response, facts: dict[str, Any]) -> Iterator[scrapy.Request]:
@@ -261,7 +272,8 @@ class SiteSpider(scrapy.Spider):
         column's count and dates are known even where the depth cap would stop plain links."""
         depth = response.meta["ga_depth"]
         for target in ((facts.get("list") or {}).get("pagination") or [])[:PAGINATION_FOLLOW]:
-            if target in state.seen or host_of(target) not in state.hosts or state.pages >= state.max_pages:
+            if target in state.seen or host_of(target) not in state.hosts or state.pages >= state.max_pages \
+                    or not state.admit_page(target):
                 continue
             yield from self.schedule(state, target, "page", depth)
 
@@ -275,6 +287,7 @@ class SiteSpider(scrapy.Spider):
         return {"kind": state.kind, "entry_url": state.url, "homepage_final": state.homepage_final,
                 "homepage_error": state.homepage_error, "pages_requested": state.pages,
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
+                "trap_skipped": dict(state.traps.skipped),
                 "user_agent": self.settings.get("USER_AGENT"),
                 "obey_robots": state.hints.get("obey_robots") is not False and self.settings.getbool("ROBOTSTXT_OBEY"),
                 **state.facts}
