@@ -212,6 +212,10 @@ def test_net_checks(good):
     good.probes["net"]["ipv6_fetch"] = {"ok": False, "error_kind": "connection"}
     assert run("security.https", good) == ("fail", 0)
     assert run("security.ipv6", good) == ("fail", 0)
+    good.probes["net"] = {"refused": "10.0.0.1 is private", "_error_kind": "blocked"}
+    chk = all_checks()["security.https"]
+    f = chk.evaluate(good, {})
+    assert (f.status, f.details["error_kind"], f.details["error"]) == ("error", "blocked", "10.0.0.1 is private")
 
 
 def test_content_rules(good, monkeypatch, tmp_path):
