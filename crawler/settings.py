@@ -46,7 +46,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "crawler.netguard.NetGuardMiddleware": 50,
+    "crawler.warc.WarcMiddleware": 950,       # next to the downloader: raw responses, redirect hops too
 }
+GOVAUDIT_WARC = True
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 500,
 }
