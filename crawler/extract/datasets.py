@@ -14,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, pager_links,
+from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, page_heading, pager_links,
                                       parse_date, parse_tree, pick, placeholder, repeated_items,
                                       stated_count, text_of)
 
@@ -77,8 +77,7 @@ def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         return None
     title = pick(pairs, TITLE)
     if not title:
-        h = root.find(".//h1") if root.find(".//h1") is not None else root.find(".//h2")
-        title = clean(h.text_content()) if h is not None else clean(root.findtext(".//title"))
+        title = page_heading(root)
     downloads = _download_links(root, url)
     formats = format_tokens(found["formats_raw"])
     for d in downloads:
@@ -184,12 +183,33 @@ def _total(data: Any, depth: int = 0) -> int | None:
     return None
 
 
-def _field(record: dict, names: tuple[str, ...]) -> Any:
+# Fallback stems: a key containing one of these (e.g. resDesc, fileFormat) also matches.
+JSON_STEMS = {
+    "summary": ("desc", "summary", "abstract", "intro"),
+    "provider": ("orgname", "deptname", "department", "provider", "publisher"),
+    "frequency": ("freq", "cycle"),
+    "updated_at": ("updatetime", "updatedate", "modif", "lastupdate"),
+    "open_condition": ("opentype", "opencond", "openlevel", "sharetype", "openmode"),
+    "formats": ("format", "filetype"),
+    "has_api": ("apicount", "apinum", "hasapi", "apiurl"),
+    "download_url": ("download", "fileurl"),
+}
+
+
+def _field(record: dict, names: tuple[str, ...], stems: tuple[str, ...] = ()) -> Any:
     keys = {_norm(k): v for k, v in record.items()}
     for name in names:
         if name in keys and keys[name] not in (None, ""):
             return keys[name]
+    for stem in stems:
+        for key, value in keys.items():
+            if stem in key and value not in (None, ""):
+                return value
     return None
+
+
+def _get(record: dict, what: str) -> Any:
+    return _field(record, JSON_KEYS[what], JSON_STEMS.get(what, ()))
 
 
 def _truthy(value: Any) -> bool:
@@ -215,26 +235,26 @@ def catalog_json(url: str, data: Any, hints: dict | None = None) -> dict[str, An
         title = _field(rec, JSON_KEYS["title"])
         if title is None:
             continue
-        ident = _field(rec, JSON_KEYS["id"])
-        target = _field(rec, JSON_KEYS["url"])
+        ident = _get(rec, "id")
+        target = _get(rec, "url")
         if target:
             target = absolute(url, str(target))
         elif ident is not None and hints.get("dataset_url_template"):
             target = absolute(url, hints["dataset_url_template"].format(id=ident))
-        formats_raw = _field(rec, JSON_KEYS["formats"])
+        formats_raw = _get(rec, "formats")
         if isinstance(formats_raw, list):
             formats_raw = " ".join(map(str, formats_raw))
-        api = _field(rec, JSON_KEYS["has_api"])
-        download = _field(rec, JSON_KEYS["download_url"])
+        api = _get(rec, "has_api")
+        download = _get(rec, "download_url")
         items.append({
-            "url": target or f"{url}#{ident if ident is not None else title}",
+            "url": target or f"{url.split('?')[0]}#{ident if ident is not None else title}",
             "detail": bool(target),
             "title": clean(str(title)),
-            "summary": clean(str(_field(rec, JSON_KEYS["summary"]) or "")),
-            "provider": clean(str(_field(rec, JSON_KEYS["provider"]) or "")),
-            "frequency": clean(str(_field(rec, JSON_KEYS["frequency"]) or "")),
-            "updated_at": parse_date(str(_field(rec, JSON_KEYS["updated_at"]) or "")),
-            "open_condition": clean(str(_field(rec, JSON_KEYS["open_condition"]) or "")),
+            "summary": clean(str(_get(rec, "summary") or "")),
+            "provider": clean(str(_get(rec, "provider") or "")),
+            "frequency": clean(str(_get(rec, "frequency") or "")),
+            "updated_at": parse_date(str(_get(rec, "updated_at") or "")),
+            "open_condition": clean(str(_get(rec, "open_condition") or "")),
             "formats": [f for f in format_tokens(formats_raw) if f != "api"],
             "has_api": _truthy(api) if api is not None else "api" in format_tokens(formats_raw),
             "download_url": absolute(url, str(download)) if download else "",

@@ -235,3 +235,16 @@ def stated_count(text: str) -> int | None:
 def placeholder(text: str) -> bool:
     """The page says it has no entries (暂无信息, 暂无数据, 共0条…)."""
     return bool(re.search(r"暂无(信息|数据|内容|记录|留言|相关)|没有(找到)?(相关)?(数据|记录|信息)|共\s*0\s*条", compact(text)))
+
+
+def page_heading(root) -> str:
+    """The page's own title: a heading that the first part of <title> repeats
+    (titles read "page - site"), else any heading the <title> repeats, else the
+    first part of <title>, else the first heading."""
+    title = clean(root.findtext(".//title"))
+    first = re.split(r"\s+[-_|｜—]+\s+|\s*[_|｜]\s*", title)[0] if title else ""
+    heads = [clean(h.text_content()) for tag in ("h1", "h2", "h3", "h4") for h in root.iter(tag)]
+    for pool in ([h for h in heads if h and h in first], [h for h in heads if h and h in title]):
+        if pool:
+            return max(pool, key=len)
+    return first or next((h for h in heads if h), "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.extract.labelled import (absolute, clean, compact, label_pairs, pager_links, parse_date,
+from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date,
                                       parse_tree, pick, placeholder, repeated_items, stated_count, text_of)
 
 SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请)(时间|日期)|时间|日期|发布时间|受理时间")
@@ -109,13 +109,7 @@ def message_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
     if not fields.get("follow_up") and re.search(r"已回访|回访(结果|情况)?[：:]\s*\S", text):
         fields["follow_up"] = True
     if "title" not in fields:
-        for tag in ("h1", "h2", "h3"):
-            h = root.find(f".//{tag}")
-            if h is not None and clean(h.text_content()):
-                fields["title"] = clean(h.text_content())
-                break
-        else:
-            fields["title"] = clean(root.findtext(".//title"))
+        fields["title"] = page_heading(root)
     fields["url"] = url
     return fields
 
