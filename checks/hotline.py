@@ -18,7 +18,8 @@ HOLIDAYS_NOTE = "working days skip Saturdays and Sundays; mainland public holida
 
 
 def board_facts(a: SiteArtifacts) -> dict[str, Any]:
-    return a.probes.get("hotline") or a.site_facts.get("hotline") or {}
+    """Site-level facts the hotline spider stored under "hotline" in the crawl probe row."""
+    return (a.probes.get("crawl") or {}).get("hotline") or a.probes.get("hotline") or {}
 
 
 def _day(iso: str | None) -> date | None:

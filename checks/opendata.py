@@ -20,7 +20,8 @@ FREQUENCY_DAYS = (("实时", 1), ("每日", 1), ("每天", 1), ("日", 1), ("每
 
 
 def platform_facts(a: SiteArtifacts) -> dict[str, Any]:
-    return a.probes.get("opendata") or a.site_facts.get("opendata") or {}
+    """Site-level facts the opendata spider stored under "opendata" in the crawl probe row."""
+    return (a.probes.get("crawl") or {}).get("opendata") or a.probes.get("opendata") or {}
 
 
 def _none_found(unit: str) -> Finding:

@@ -25,8 +25,11 @@ _DATE = re.compile(
     r"(?:[\sT]*(?P<H>\d{1,2})[:：时](?P<M>\d{2})(?:[:：分](?P<S>\d{2}))?)?")
 
 
-def parse_tree(html: str):
-    """An lxml tree from decoded text (never bytes: see STACK.md on gb2312 pages)."""
+def parse_tree(html):
+    """An lxml tree from decoded text (never bytes: see STACK.md on gb2312 pages);
+    an already parsed lxml element is returned as it is."""
+    if html is not None and not isinstance(html, str):
+        return html
     if not html or not html.strip():
         return lxml.html.fromstring("<html></html>")
     try:

@@ -15,7 +15,7 @@ from typing import Any
 from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date,
                                       parse_tree, pick, placeholder, repeated_items, stated_count, text_of)
 
-SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请)(时间|日期)|时间|日期|发布时间|受理时间")
+SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请|受理|信件)(时间|日期)")
 REPLIED = re.compile(r"(回复|答复|办结|反馈|处理|回应|办理)(时间|日期)|回复于|答复于")
 STATUS = re.compile(r"(办理|处理|回复|答复|办件|受理)?(状态|情况)|办理进度")
 UNIT = re.compile(r"(回复|答复|办理|承办|处理|受理|责任|回复办理)(单位|部门|机构)|答复机构")
