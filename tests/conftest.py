@@ -128,11 +128,14 @@ def demo_audit(tmp_path_factory):
             site_ids = {s.slug: by_url[s.url] for s in farm.sites}
             run_id = runner.create_run(session, list(site_ids.values()), None).id
         runner.execute(run_id, settings)
-        yield DemoAudit(settings.database_url, settings.data_dir, run_id, site_ids, farm)
     finally:
-        farm.stop()
+        # the audit is done: later tests see the environment they started with
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    try:
+        yield DemoAudit(settings.database_url, settings.data_dir, run_id, site_ids, farm)
+    finally:
+        farm.stop()

@@ -36,8 +36,13 @@ def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None):
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine
+    saved = os.environ.get("GOVAUDIT_ALLOW_HOSTS")
     os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(farm.allow_hosts())
     settings = load()
+    if saved is None:
+        os.environ.pop("GOVAUDIT_ALLOW_HOSTS")
+    else:
+        os.environ["GOVAUDIT_ALLOW_HOSTS"] = saved
     registry = farm.write_registry(tmp_path / "sites.yaml")
     with Session(get_engine(settings.database_url)) as session, session.begin():
         rows = parse(registry)

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli(*args, cwd, env_extra=None):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env_extra or {})}
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("GOVAUDIT_")}
+    env = {**inherited, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "govaudit", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 

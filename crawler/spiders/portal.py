@@ -8,6 +8,7 @@ Open-data and hotline spiders subclass it and add their own walking.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -45,8 +46,14 @@ class SiteState:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65536)
 def host_of(url: str) -> str:
     return (urlsplit(url).netloc or "").lower()
+
+
+@lru_cache(maxsize=65536)
+def path_of(url: str) -> str:
+    return urlsplit(url).path
 
 
 class SiteSpider(scrapy.Spider):
@@ -203,13 +210,15 @@ class SiteSpider(scrapy.Spider):
             if not raw or raw.lower().startswith(SKIP_SCHEMES):
                 continue
             try:
-                target = urldefrag(urljoin(base, raw))[0]
+                target = urljoin(base, raw)
             except ValueError:
                 continue
+            if "#" in target:
+                target = urldefrag(target)[0]
             if not target.startswith(("http://", "https://")):
                 continue
             tag = "a" if el.tag == "area" else el.tag
-            if tag == "a" and ATTACHMENT_EXT.search(urlsplit(target).path):
+            if tag == "a" and ATTACHMENT_EXT.search(path_of(target)):
                 tag = "attachment"
             key = (target, tag)
             if key not in found:
@@ -227,7 +236,7 @@ class SiteSpider(scrapy.Spider):
                 continue
             if external:
                 yield from self.schedule(state, target, "external", depth + 1, method="HEAD")
-            elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(urlsplit(target).path):
+            elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(path_of(target)):
                 yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
             elif depth + 1 <= state.max_depth and state.pages < state.max_pages:
                 yield from self.schedule(state, target, "page", depth + 1)
