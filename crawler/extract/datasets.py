@@ -278,7 +278,7 @@ def json_endpoints(url: str, html: str) -> list[str]:
 
 
 # Platform-level signals, read from every page.
-STATED_TOTAL = (re.compile(r"(?:数据集|数据资源|开放数据|数据目录)(?:总数|总量|数量|数)?[^\d\n年]{0,8}?(\d[\d,]*)\s*(?:个|项|条|份|类|$|\n|\s)"),
+STATED_TOTAL = (re.compile(r"(?:数据集|数据资源|开放数据|数据目录)(?:总数|总量|数量|数)?[^\d\n年，。；;]{0,8}?(\d[\d,]*)\s*(?:个|项|条|份|类|$|\n|\s)"),
                 re.compile(r"(\d[\d,]*)\s*(?:个|项|条|份)\s*(?:开放)?(?:数据集|数据资源|数据目录)"))
 APPS = re.compile(r"应用(展示|成果|案例|场景|商店|中心)?$|(利用|开发|创新|数据|优秀)(成果|应用)|成果展示|^应用$|APP(展示)?$", re.I)
 SECURITY = re.compile(r"数据安全|安全(管理|保障|保护)?(办法|制度|政策|声明|规范|措施|条款)|安全声明")
@@ -290,11 +290,11 @@ FEEDBACK = {
 
 
 def platform_stated_total(text: str) -> int | None:
-    for rx in STATED_TOTAL:
-        m = rx.search(text or "")
-        if m:
-            return int(m.group(1).replace(",", ""))
-    return None
+    """The first dataset total the text states ('数据集总数：20', '已开放 1,234 个数据集')."""
+    found = [m for m in (rx.search(text or "") for rx in STATED_TOTAL) if m]
+    if not found:
+        return None
+    return int(min(found, key=lambda m: m.start(1)).group(1).replace(",", ""))
 
 
 def opendata_signals(url: str, html: str) -> dict[str, Any]:
