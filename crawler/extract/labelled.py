@@ -81,8 +81,28 @@ def as_date(iso: str | None) -> date | None:
         return None
 
 
+_last: dict[str, tuple] = {}
+_CACHE_KINDS = 8
+
+
+def _cached(kind: str, root, compute):
+    """One-entry cache per kind: the spider hands the same tree to every extractor."""
+    hit = _last.get(kind)
+    if hit is not None and hit[0] is root:
+        return hit[1]
+    value = compute()
+    if len(_last) >= _CACHE_KINDS:
+        _last.clear()
+    _last[kind] = (root, value)
+    return value
+
+
 def text_of(el) -> str:
     """Visible text of an element with block boundaries kept as line breaks."""
+    return _cached("text", el, lambda: _text_of(el))
+
+
+def _text_of(el) -> str:
     parts: list[str] = []
 
     def walk(node) -> None:
@@ -107,6 +127,14 @@ def text_of(el) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def next_element(el):
+    """The next sibling element, skipping comments and processing instructions."""
+    nxt = el.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    return nxt
+
+
 def _label(text: str, max_len: int) -> str | None:
     """`text` as a label (colon stripped) when it is short enough to be one."""
     t = compact(text).rstrip(COLON)
@@ -118,6 +146,12 @@ def _label(text: str, max_len: int) -> str | None:
 def label_pairs(root, max_label: int = 12) -> list[tuple[str, str]]:
     """Every (label, value) pair found in tables, definition lists, label/value
     siblings and `label：value` text lines, in document order of discovery."""
+    if max_label == 12:
+        return _cached("pairs", root, lambda: _label_pairs(root, max_label))
+    return _label_pairs(root, max_label)
+
+
+def _label_pairs(root, max_label: int) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for row in root.iter("tr"):
         cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
@@ -126,22 +160,23 @@ def label_pairs(root, max_label: int = 12) -> list[tuple[str, str]]:
             if lab:
                 pairs.append((lab, clean(cells[i + 1].text_content())))
     for dt in root.iter("dt"):
-        dd = dt.getnext()
+        dd = next_element(dt)
         lab = _label(dt.text_content(), max_label)
         if lab and dd is not None and dd.tag == "dd":
             pairs.append((lab, clean(dd.text_content())))
     for el in root.iter("span", "label", "em", "b", "strong", "i", "div", "p", "th", "td"):
+        if el.tag in ("div", "p", "th", "td") and any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+            continue
         own = clean(el.text_content())
         if own and own[-1] in COLON and len(compact(own)) <= max_label + 1:
-            nxt = el.getnext()
+            nxt = next_element(el)
             value = clean(nxt.text_content()) if nxt is not None else clean(el.tail)
             if el.tail and clean(el.tail):
                 value = clean(el.tail)
             lab = _label(own, max_label)
             if lab and value:
                 pairs.append((lab, value))
-    body = root.find(".//body")
-    for line in text_of(body if body is not None else root).split("\n"):
+    for line in text_of(root).split("\n"):
         for chunk in re.split(r"\s(?=[^\s\d：:][^\s：:]{1,7}[：:])", line):
             m = re.match(r"^([^：:]{1,%d})[：:]\s*(.+)$" % (max_label + 4), chunk.strip())
             if m:
@@ -170,6 +205,10 @@ def absolute(base_url: str, href: str | None) -> str | None:
 
 def links(root, base_url: str) -> list[tuple[str, str]]:
     """(absolute url, anchor text or title) of every <a href>."""
+    return _cached("links " + base_url, root, lambda: _links(root, base_url))
+
+
+def _links(root, base_url: str) -> list[tuple[str, str]]:
     out = []
     for a in root.iter("a"):
         url = absolute(base_url, a.get("href"))
@@ -217,10 +256,10 @@ def pager_links(root, base_url: str) -> list[str]:
     out: list[str] = []
     for a in root.iter("a"):
         text = compact(a.text_content())
-        url = absolute(base_url, a.get("href"))
-        if not url or url == base_url:
+        if not (NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页", "最后一页")):
             continue
-        if NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页", "最后一页"):
+        url = absolute(base_url, a.get("href"))
+        if url and url != base_url:
             if url not in out:
                 out.append(url)
     return out
