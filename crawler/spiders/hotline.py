@@ -53,7 +53,7 @@ class HotlineSpider(SideRequests):
                 if url not in state.seen:
                     yield from self.schedule(state, url, "page", 1)
 
-    def extra_requests(self, state: SiteState, response, tree, item) -> Iterator[Any]:
+    def walk(self, state: SiteState, response, tree, item) -> Iterator[Any]:
         if tree is None:
             return
         board = self.board(state)

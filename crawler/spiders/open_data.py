@@ -71,7 +71,7 @@ class OpenDataSpider(SideRequests):
                     yield from self.try_json(state, cat, state.hints[key], hinted=True)
 
     # -- every crawled HTML page ------------------------------------------------
-    def extra_requests(self, state: SiteState, response, tree, item) -> Iterator[Any]:
+    def walk(self, state: SiteState, response, tree, item) -> Iterator[Any]:
         if tree is None:
             return
         cat = self.cat(state)

@@ -7,6 +7,7 @@ response)` and a final failure to `side_failed(state, request, kind)`.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterator
 
 import scrapy
@@ -14,11 +15,33 @@ import scrapy
 from crawler import errors
 from crawler.spiders.portal import SiteSpider, SiteState
 
+log = logging.getLogger(__name__)
 SIDE = "side"
 SIDE_MAXSIZE = 5 * 1024 * 1024
 
 
 class SideRequests(SiteSpider):
+    def extra_requests(self, state: SiteState, response, tree, item) -> Iterator[Any]:
+        """Run the kind-specific extraction; a bug in it costs this page's
+        extraction (counted in the facts), never the site's crawl."""
+        yield from self.guarded(state, response, self.walk(state, response, tree, item))
+
+    @staticmethod
+    def guarded(state: SiteState, response, results) -> list[Any]:
+        """Everything `results` yields up to a failure: requests already counted as
+        pending are always handed to Scrapy, or the site would never finish."""
+        out: list[Any] = []
+        try:
+            for x in results or ():
+                out.append(x)
+        except Exception:
+            log.exception("extraction failed on %s", response.url)
+            state.facts["extract_errors"] = state.facts.get("extract_errors", 0) + 1
+        return out
+
+    def walk(self, state: SiteState, response, tree, item) -> Iterator[Any]:
+        return iter(())
+
     def side(self, state: SiteState, url: str, purpose: str, attempt: int = 1, **meta: Any) -> Iterator[scrapy.Request]:
         state.pending += 1
         m = {"site_id": state.site_id, "role": SIDE, "purpose": purpose, "attempt": attempt, "ga_depth": 0,
@@ -31,7 +54,7 @@ class SideRequests(SiteSpider):
         state = self.states[response.meta["site_id"]]
         state.pending -= 1
         handler = getattr(self, "side_" + response.meta["purpose"])
-        yield from handler(state, response) or ()
+        yield from self.guarded(state, response, handler(state, response))
         yield from self.maybe_done(state)
 
     def on_error(self, failure):
