@@ -1,7 +1,7 @@
 """Dataset extraction: detail pages in several markups, catalogue lists, JSON catalogues, platform signals."""
 from crawler.extract.datasets import (app_count, catalog_json, catalog_list, dataset_detail, json_endpoints,
                                       opendata_signals, platform_stated_total)
-from crawler.spiders.open_data import next_page_url
+from crawler.extract.json_records import next_page_url
 
 BASE = "http://d.example/"
 

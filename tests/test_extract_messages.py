@@ -114,3 +114,18 @@ def test_entries_found_on_real_portal_pages():
 def test_petition_and_discipline_channels_are_not_boards():
     html = page('<a href="/xf">网上信访</a><a href="/jb">纪检监察举报</a><a href="/ly">我要留言</a>')
     assert [e["url"] for e in find_entries(BASE, html)["hotline"]] == [BASE + "ly"]
+
+
+def test_json_message_list():
+    from crawler.extract.messages import message_json
+    data = {"code": 0, "data": {"totalRow": 31, "list": [
+        {"letterId": 5, "letterTitle": "小区停车", "writeDate": "2026年3月1日", "statusName": "已办结",
+         "replyTime": "2026-03-03 10:00:00", "deptName": "市交通局", "status": 3},
+        {"letterId": 6, "letterTitle": "噪音", "writeDate": "2026-03-02", "status": 1},
+        {"letterId": 7, "name": "没有日期的记录"}]}}
+    got = message_json(BASE + "api/letters?page=1", data, {"message_url_template": "/letter/{id}.html"})
+    assert got == {"stated_total": 31, "items": [
+        {"url": BASE + "letter/5.html", "detail": True, "title": "小区停车", "submitted_at": "2026-03-01",
+         "replied_at": "2026-03-03T10:00:00", "status": "已办结", "reply_unit": "市交通局"},
+        {"url": BASE + "letter/6.html", "detail": True, "title": "噪音", "submitted_at": "2026-03-02"}]}
+    assert message_json(BASE + "api/x", {"rows": [{"title": "数据集", "updateTime": "2026-01-01"}]})["items"] == []

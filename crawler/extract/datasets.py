@@ -14,6 +14,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.extract.json_records import field, json_endpoints, records, total  # noqa: F401  (json_endpoints re-exported)
 from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, page_heading, pager_links,
                                       parse_date, parse_tree, pick, placeholder, repeated_items,
                                       stated_count, text_of)
@@ -143,44 +144,7 @@ JSON_KEYS = {
     "has_api": ("hasapi", "apicount", "apinum", "isapi", "api", "apiurl", "interface"),
     "download_url": ("downloadurl", "fileurl", "download", "downurl"),
 }
-TOTAL_KEYS = ("total", "totalcount", "totalelements", "totalnum", "totalrecords", "recordstotal", "count", "totalsize")
 
-
-def _norm(key: str) -> str:
-    return re.sub(r"[_\-\s]", "", str(key)).lower()
-
-
-def _records(data: Any, depth: int = 0) -> list[dict]:
-    """The longest list of objects anywhere in a JSON document."""
-    best: list[dict] = []
-    if depth > 5:
-        return best
-    if isinstance(data, list):
-        if data and all(isinstance(x, dict) for x in data):
-            best = data
-        for x in data[:3]:
-            cand = _records(x, depth + 1)
-            if len(cand) > len(best):
-                best = cand
-    elif isinstance(data, dict):
-        for v in data.values():
-            cand = _records(v, depth + 1)
-            if len(cand) > len(best):
-                best = cand
-    return best
-
-
-def _total(data: Any, depth: int = 0) -> int | None:
-    if depth > 4 or not isinstance(data, dict):
-        return None
-    for k, v in data.items():
-        if _norm(k) in TOTAL_KEYS and isinstance(v, (int, str)) and str(v).isdigit():
-            return int(v)
-    for v in data.values():
-        found = _total(v, depth + 1)
-        if found is not None:
-            return found
-    return None
 
 
 # Fallback stems: a key containing one of these (e.g. resDesc, fileFormat) also matches.
@@ -196,20 +160,8 @@ JSON_STEMS = {
 }
 
 
-def _field(record: dict, names: tuple[str, ...], stems: tuple[str, ...] = ()) -> Any:
-    keys = {_norm(k): v for k, v in record.items()}
-    for name in names:
-        if name in keys and keys[name] not in (None, ""):
-            return keys[name]
-    for stem in stems:
-        for key, value in keys.items():
-            if stem in key and value not in (None, ""):
-                return value
-    return None
-
-
 def _get(record: dict, what: str) -> Any:
-    return _field(record, JSON_KEYS[what], JSON_STEMS.get(what, ()))
+    return field(record, JSON_KEYS[what], JSON_STEMS.get(what, ()))
 
 
 def _truthy(value: Any) -> bool:
@@ -223,16 +175,16 @@ def _truthy(value: Any) -> bool:
 
 
 def looks_like_catalog(data: Any) -> bool:
-    recs = _records(data)
-    return bool(recs) and _field(recs[0], JSON_KEYS["title"]) is not None
+    recs = records(data)
+    return bool(recs) and field(recs[0], JSON_KEYS["title"]) is not None
 
 
 def catalog_json(url: str, data: Any, hints: dict | None = None) -> dict[str, Any]:
     """Datasets of a JSON catalogue response and the total it states."""
     hints = hints or {}
     items = []
-    for rec in _records(data):
-        title = _field(rec, JSON_KEYS["title"])
+    for rec in records(data):
+        title = field(rec, JSON_KEYS["title"])
         if title is None:
             continue
         ident = _get(rec, "id")
@@ -259,22 +211,7 @@ def catalog_json(url: str, data: Any, hints: dict | None = None) -> dict[str, An
             "has_api": _truthy(api) if api is not None else "api" in format_tokens(formats_raw),
             "download_url": absolute(url, str(download)) if download else "",
         })
-    return {"items": items, "stated_total": _total(data)}
-
-
-SCRIPT_URL = re.compile(r"""["'`]((?:https?://[^"'`\s]+)?/[^"'`\s]*?(?:api|json|catalog|dataset|list|query|search)[^"'`\s]*)["'`]""", re.I)
-
-
-def json_endpoints(url: str, html: str) -> list[str]:
-    """Candidate JSON endpoints named in a page's inline scripts (fetch, $.ajax, axios)."""
-    root = parse_tree(html)
-    out = []
-    for script in root.iter("script"):
-        for m in SCRIPT_URL.finditer(script.text or ""):
-            cand = absolute(url, m.group(1))
-            if cand and not re.search(r"\.(js|css|png|jpg|gif|html?)(\?|$)", cand) and cand not in out:
-                out.append(cand)
-    return out[:10]
+    return {"items": items, "stated_total": total(data)}
 
 
 # Platform-level signals, read from every page.

@@ -229,3 +229,60 @@ def hotline_signals(url: str, html: str) -> dict[str, Any]:
 def _anchors(root, url):
     from crawler.extract.labelled import links
     return links(root, url)
+
+
+# JSON message lists: keys are matched after lower-casing and dropping _ and -.
+JSON_KEYS = {
+    "title": ("title", "subject", "lettertitle", "messagetitle", "questiontitle", "name", "bt", "标题"),
+    "url": ("detailurl", "url", "link", "href", "pageurl"),
+    "id": ("id", "letterid", "messageid", "msgid", "questionid", "uuid"),
+    "submitted_at": ("createtime", "submittime", "addtime", "asktime", "lettertime", "writetime", "writedate",
+                     "createdate", "questiontime", "posttime", "lysj", "xxsj", "留言时间", "提问时间"),
+    "replied_at": ("replytime", "answertime", "replydate", "answerdate", "handletime", "finishtime", "dfsj", "hfsj",
+                   "回复时间", "答复时间"),
+    "status": ("statusname", "statename", "statustext", "handlestatus", "status", "state", "blzt", "办理状态"),
+    "reply_unit": ("replyunit", "replydept", "handledept", "answerdept", "deptname", "orgname", "unitname", "答复单位"),
+    "satisfaction": ("satisfaction", "evaluate", "evaluation", "myd", "满意度"),
+}
+JSON_STEMS = {
+    "submitted_at": ("createtime", "submit", "asktime", "writedate", "writetime", "lettertime"),
+    "replied_at": ("reply", "answer"),
+}
+
+
+def _json_field(record: dict, what: str):
+    from crawler.extract.json_records import field
+    return field(record, JSON_KEYS[what], JSON_STEMS.get(what, ()))
+
+
+def message_json(url: str, data: Any, hints: dict | None = None) -> dict[str, Any]:
+    """Messages of a JSON list response (items as message_list gives them) and the stated total.
+    A response whose records carry no title and submission time is not a message list."""
+    from crawler.extract.json_records import records, total
+    hints = hints or {}
+    items = []
+    for rec in records(data):
+        title, submitted = _json_field(rec, "title"), _json_field(rec, "submitted_at")
+        if title is None or not parse_date(str(submitted or "")):
+            continue
+        ident, target = _json_field(rec, "id"), _json_field(rec, "url")
+        if target:
+            target = absolute(url, str(target))
+        elif ident is not None and hints.get("message_url_template"):
+            target = absolute(url, hints["message_url_template"].format(id=ident))
+        item = {"url": target or f"{url.split('?')[0]}#{ident if ident is not None else title}",
+                "detail": bool(target), "title": clean(str(title)), "submitted_at": parse_date(str(submitted))}
+        replied = parse_date(str(_json_field(rec, "replied_at") or ""))
+        if replied:
+            item["replied_at"] = replied
+        status = _json_field(rec, "status")
+        if isinstance(status, str) and status.strip():
+            item["status"] = clean(status)[:50]
+        for key in ("reply_unit", "satisfaction"):
+            value = _json_field(rec, key)
+            if isinstance(value, str) and value.strip():
+                item[key] = clean(value)[:50 if key == "satisfaction" else 200]
+        if item.get("satisfaction"):
+            item["follow_up"] = True
+        items.append(item)
+    return {"items": items, "stated_total": total(data)}

@@ -10,10 +10,12 @@ the crawl would not reach.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from crawler.extract import messages as ex
+from crawler.extract.json_records import json_endpoints, next_page_url
 from crawler.extract.labelled import parse_tree, placeholder, repeated_items, text_of
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
@@ -28,8 +30,9 @@ class Board:
         self.listed: dict[str, dict[str, Any]] = {}     # detail url → fields shown in a list
         self.found: dict[str, dict[str, Any]] = {}      # detail url → fields read on its page
         self.list_pages: set[str] = set()
+        self.json_tried: set[str] = set()
         self.requested: set[str] = set()
-        self.facts: dict[str, Any] = {"message_lists": [], "stated_total": None, "knowledge_base": None,
+        self.facts: dict[str, Any] = {"message_lists": [], "json_endpoints": [], "stated_total": None, "knowledge_base": None,
                                       "proactive": None, "satisfaction": None, "stats": None, "capped": False}
 
 
@@ -61,6 +64,8 @@ class HotlineSpider(SideRequests):
         depth = response.meta["ga_depth"]
         for key, link in self.note_signals(board, url, tree):
             yield from self.side(state, link, "section", odh_section=key)
+        for endpoint in json_endpoints(url, tree):
+            yield from self.try_json(state, board, endpoint)
         fields = ex.message_detail(url, tree, state.hints)
         if fields and (url in board.listed or fields.get("replied_at") or fields.get("status")):
             board.found[url] = fields
@@ -89,6 +94,42 @@ class HotlineSpider(SideRequests):
         if detail:
             board.requested.add(url)
         yield from self.schedule(state, url, "page", depth)
+
+    # -- JSON message lists ------------------------------------------------------
+    def try_json(self, state: SiteState, board: Board, url: str) -> Iterator[Any]:
+        if url.endswith("="):
+            url += "1"
+        if url in board.json_tried or len(board.json_tried) >= 10 + board.limits["max_list_pages"]:
+            return
+        board.json_tried.add(url)
+        yield from self.side(state, url, "json")
+
+    def side_json(self, state: SiteState, response) -> Iterator[Any]:
+        board = self.board(state)
+        if response.status >= 400:
+            return
+        try:
+            data = json.loads(self.text_of_response(response))
+        except ValueError:
+            return
+        base = response.request.url
+        parsed = ex.message_json(base, data, state.hints)
+        if not parsed["items"]:
+            return
+        endpoint = base.split("?")[0]
+        if endpoint not in board.facts["json_endpoints"]:
+            board.facts["json_endpoints"].append(endpoint)
+        new = 0
+        for entry in parsed["items"]:
+            detail = entry.pop("detail")
+            if entry["url"] not in board.listed:
+                new += 1
+                board.listed[entry["url"]] = entry
+            if detail:
+                yield from self.page(state, board, entry["url"], 2, detail=True)
+        nxt = next_page_url(base)
+        if new and nxt and (parsed["stated_total"] is None or len(board.listed) < parsed["stated_total"]):
+            yield from self.try_json(state, board, nxt)
 
     # -- board sections ----------------------------------------------------------
     def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:

@@ -12,26 +12,15 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Iterator
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from crawler.extract import datasets as ex
+from crawler.extract.json_records import next_page_url
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
 
-PAGE_PARAMS = ("pageno", "page", "pagenum", "pageindex", "current", "curpage", "currentpage", "p", "pn")
 DEFAULTS = {"max_datasets": 1000, "sample_downloads": 20, "max_catalog_pages": 100}
-
-
-def next_page_url(url: str) -> str | None:
-    """The same JSON request for the next page, when it has a page parameter."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    for i, (key, value) in enumerate(query):
-        if key.lower() in PAGE_PARAMS and value.isdigit():
-            query[i] = (key, str(int(value) + 1))
-            return urlunsplit(parts._replace(query=urlencode(query)))
-    return None
 
 
 class Catalogue:

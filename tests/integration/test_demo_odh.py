@@ -108,3 +108,24 @@ def test_messages_and_datasets_are_rows(demo_audit):
         unit = session.scalar(select(m.Message.reply_unit).where(
             m.Message.run_id == demo_audit.run_id, m.Message.url.like("%/messages/m01.html")))
         assert unit == "市交通运输局"
+
+
+def test_json_lists_are_found_from_page_scripts(demo_audit):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from storage import models as m
+    from storage.db import get_engine
+    with Session(get_engine(demo_audit.db_url)) as session:
+        def facts(slug):
+            return session.scalar(select(m.ProbeResult.result).where(
+                m.ProbeResult.run_id == demo_audit.run_id, m.ProbeResult.site_id == demo_audit.site_ids[slug],
+                m.ProbeResult.probe == "crawl"))
+        county, district, city = facts("data-county")["opendata"], facts("hotline-district")["hotline"], facts("data-city")["opendata"]
+    base = {slug: demo_audit.farm.by_slug[slug].base for slug in ("data-county", "hotline-district", "data-city")}
+    assert county["json_endpoints"] == [base["data-county"] + "/api/catalog/list"]
+    assert (county["stated_total"], county["apps"]["count"], county["feedback"]) == (20, 3, {"request": base["data-county"] + "/"})
+    assert district["json_endpoints"] == [base["hotline-district"] + "/api/letters"]
+    assert district["knowledge_base"] == {"url": base["hotline-district"] + "/faq/index.html", "entries": 4}
+    assert city["security_policy"]["url"] == base["data-city"] + "/security.html"
+    assert sorted(city["feedback"]) == ["correction", "rating", "request"]

@@ -1,5 +1,6 @@
-"""The letters list of the hotline-district demo, paged by ?page=N (4 per page),
-rows as <div> blocks with 2024年01月02日-style dates: different markup from the other boards."""
+"""The letters list of the hotline-district demo: /letters.html is a shell whose
+script loads /api/letters?pageNo=N (JSON, 4 per page, 2024年01月02日-style dates)."""
+import json
 from datetime import datetime, timedelta, timezone
 
 LETTERS = [
@@ -18,19 +19,12 @@ PER_PAGE = 4
 
 
 def handle(req):
-    if req.path != "/letters":
-        return None
-    page = int((req.query.get("page") or ["1"])[0])
-    pages = (len(LETTERS) + PER_PAGE - 1) // PER_PAGE
-    today = datetime.now(timezone.utc)
-    rows = []
-    for n, age, title, prog in LETTERS[(page - 1) * PER_PAGE:page * PER_PAGE]:
-        day = (today - timedelta(days=age)).strftime("%Y年%m月%d日")
-        rows.append(f'<div class="row"><span class="tit"><a href="/letter/{n}.html">{title}</a></span>'
-                    f'<span class="when">{day}</span><span class="prog">{prog}</span></div>')
-    pager = " ".join(f'<a href="/letters?page={k}">{k}</a>' for k in range(1, pages + 1) if k != page)
-    if page < pages:
-        pager += f' <a href="/letters?page={page + 1}">下一页</a>'
-    body = (open(__file__.replace("routes.py", "list.tpl"), encoding="utf-8").read()
-            .replace("ROWS", "\n".join(rows)).replace("PAGER", pager))
-    return 200, {"Content-Type": "text/html; charset=utf-8"}, body
+    if req.path == "/api/letters":
+        page = int((req.query.get("pageNo") or ["1"])[0])
+        today = datetime.now(timezone.utc)
+        rows = [{"letterId": n, "letterTitle": title, "writeDate": (today - timedelta(days=age)).strftime("%Y年%m月%d日"),
+                 "statusName": prog, "detailUrl": f"/letter/{n}.html"}
+                for n, age, title, prog in LETTERS[(page - 1) * PER_PAGE:page * PER_PAGE]]
+        body = json.dumps({"code": 0, "data": {"totalRow": len(LETTERS), "list": rows}}, ensure_ascii=False)
+        return 200, {"Content-Type": "application/json; charset=utf-8"}, body.encode("utf-8")
+    return None
