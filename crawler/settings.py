@@ -37,7 +37,6 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 16.0
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
 }
 DOWNLOADER_MIDDLEWARES = {
