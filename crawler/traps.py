@@ -26,7 +26,7 @@ def canonical(url: str) -> str:
 class TrapGuard:
     """Per-site: admit(url) -> (canonical url, None) or (None, reason)."""
 
-    def __init__(self, max_variants: int = 50, max_calendar: int = 12, max_repeat: int = 3,
+    def __init__(self, max_variants: int = 1000, max_calendar: int = 12, max_repeat: int = 3,
                  max_segments: int = 15, max_length: int = 512):
         self.max_variants, self.max_calendar = max_variants, max_calendar
         self.max_repeat, self.max_segments, self.max_length = max_repeat, max_segments, max_length
@@ -48,7 +48,9 @@ class TrapGuard:
         names = tuple(sorted({k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
                              - SESSION_PARAMS))
         calendar = bool(CALENDAR_PARAMS & set(names)) or bool(_CALENDAR_PATH.search(parts.path))
-        if names or calendar:
+        # One parameter (id=, page=) is how many CMSs address their articles and lists:
+        # only combinations of parameters (facets, filters) are capped, and calendars.
+        if len(names) >= 2 or calendar:
             key = (parts.path if names else _CALENDAR_PATH.sub("/<date>", parts.path), names)
             self.patterns[key] += 1
             if self.patterns[key] > (self.max_calendar if calendar else self.max_variants):
