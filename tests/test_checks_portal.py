@@ -103,6 +103,8 @@ def test_update_homepage(good, bare):
     assert run("update.homepage", bare) == ("fail", 52)
     undated = site(html_page("/", "<html><body><p>欢迎</p></body></html>", home=True))
     assert run("update.homepage", undated) == ("fail", None)
+    ticker = site(html_page("/", "<html><body><marquee>更新时间：2026年11月10日</marquee></body></html>", home=True))
+    assert run("update.homepage", ticker) == ("warn", 12)
 
 
 def test_columns_stale_and_blank(good):

@@ -123,6 +123,10 @@ def _facts(url: str, text: str, tree, is_homepage: bool, today: date) -> dict[st
     if pub:
         facts["pub_date"] = pub.isoformat()
     if is_homepage:
+        if not lists["newest_any"]:
+            # No dated entry: a date printed anywhere (a ticker, "更新时间：…") still tells the age.
+            printed = [d for d in full_dates(visible) if d <= today]
+            lists["newest_printed"] = max(printed).isoformat() if printed else None
         facts["page_type"] = "home"
         facts["identity"] = identity_marks(tree, visible, text)
     elif lists["dated"] >= 3 or lists["placeholder"] or lists["stated_total"] == 0:
