@@ -129,3 +129,14 @@ def test_json_message_list():
          "replied_at": "2026-03-03T10:00:00", "status": "已办结", "reply_unit": "市交通局"},
         {"url": BASE + "letter/6.html", "detail": True, "title": "噪音", "submitted_at": "2026-03-02"}]}
     assert message_json(BASE + "api/x", {"rows": [{"title": "数据集", "updateTime": "2026-01-01"}]})["items"] == []
+
+
+def test_trs_script_pager_on_real_column_pages():
+    from crawler.extract.labelled import pager_links, parse_tree
+    first = (CORPUS / "column_list_002.html").read_text(encoding="utf-8")
+    got = pager_links(parse_tree(first), "https://zj.mof.gov.cn/caizhengjiancha/")
+    assert got[:2] == ["https://zj.mof.gov.cn/caizhengjiancha/index_1.htm", "https://zj.mof.gov.cn/caizhengjiancha/index_2.htm"]
+    assert len(got) == 15 and got[-1].endswith("index_15.htm")
+    second = (CORPUS / "column_list_003.html").read_text(encoding="utf-8")
+    got = pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm")
+    assert got[0] == "https://zj.mof.gov.cn/caizhengjiancha/index.htm" and len(got) == 15

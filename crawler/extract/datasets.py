@@ -21,7 +21,7 @@ from crawler.extract.labelled import (absolute, clean, compact, label_pairs, lin
 
 TITLE = re.compile(r"(数据集|数据|资源|目录|数据资源|数据目录)?名称|标题")
 SUMMARY = re.compile(r"(数据|资源|内容|数据集)?(摘要|描述|简介|说明)|摘要信息")
-PROVIDER = re.compile(r"(数据)?(提供|来源|发布|数源|所属|责任)(单位|部门|机构|方)|数据提供方|提供方|数据来源|来源")
+PROVIDER = re.compile(r"(数据)?(提供|来源|发布|数源|所属|责任)(单位|部门|机构|方)|数据提供方|提供方|数据来源")
 FREQUENCY = re.compile(r"更新(频率|周期|频次|频度)")
 UPDATED = re.compile(r"(数据)?(最近|最后|最新)?更新(时间|日期)|最后更新|最近更新|更新于|修改(时间|日期)")
 CONDITION = re.compile(r"(开放|共享开放|共享)(条件|类型|属性|方式|等级|级别|状态)|访问条件|使用条件")

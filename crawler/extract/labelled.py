@@ -251,9 +251,22 @@ def repeated_items(root, min_items: int = 2, prefer_dates: bool = True) -> list:
 NEXT_WORDS = re.compile(r"^(下一页|下页|后一页|next|›|»|>|>>)$", re.I)
 
 
+# TRS CMS pagers write their links from script: createPageHTML(pages, current, "index", "htm")
+# → index.htm, index_1.htm … index_{pages-1}.htm (often left in a comment beside the inlined code).
+_TRS_PAGER = re.compile(r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']""")
+
+
 def pager_links(root, base_url: str) -> list[str]:
-    """URLs of other pages of the same list: 下一页 links and numbered page links."""
+    """URLs of other pages of the same list: 下一页 links, numbered page links,
+    and the pages a TRS createPageHTML pager script would write."""
     out: list[str] = []
+    for script in root.iter("script"):
+        m = _TRS_PAGER.search(script.text or "")
+        if m:
+            pages, current, name, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+            for i in range(min(pages, 500)):
+                if i != current:
+                    out.append(absolute(base_url, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"))
     for a in root.iter("a"):
         text = compact(a.text_content())
         if not (NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页", "最后一页")):
