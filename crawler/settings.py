@@ -37,7 +37,6 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 16.0
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
 }
 DOWNLOADER_MIDDLEWARES = {
@@ -47,7 +46,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "crawler.netguard.NetGuardMiddleware": 50,
+    "crawler.warc.WarcMiddleware": 950,       # next to the downloader: raw responses, redirect hops too
 }
+GOVAUDIT_WARC = True
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 500,
 }

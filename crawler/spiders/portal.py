@@ -17,7 +17,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler import decode, errors
-from crawler.extract import page_facts, visible_text
+from crawler.extract import page_facts, parse as parse_html
 from crawler.items import PageItem, SiteDone
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
@@ -26,6 +26,12 @@ SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "file:", "ftp:", "abo
 KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-security-policy",
                 "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
 TEXT_CAP = 200_000
+EXTERNAL_TEXT_CAP = 5_000
+
+
+def trusted_external(url: str) -> bool:
+    from checks.content_rules import host_allowed, load
+    return host_allowed(urlsplit(url).hostname or "", [r.wrong for r in load("allowed_domains.txt")])
 
 
 @dataclass
@@ -133,6 +139,8 @@ class SiteSpider(scrapy.Spider):
                                      response.request.callback if response.request.callback != self.on_response else None)
             return
         item = self.base_item(state, response)
+        if role == "external" and status < 400 and response.body and self.is_html(response):
+            self.note_external(item, response)
         if role != "page" or not self.is_html(response) or status >= 400:
             if meta["homepage"]:
                 self.note_homepage(state, response, item, html=False)
@@ -148,8 +156,8 @@ class SiteSpider(scrapy.Spider):
         item.encoding = decode.used_encoding(response, text)
         tree, links = self.parse_links(response, text)
         item.title = (tree.findtext(".//title") or "").strip()[:500] if tree is not None else ""
-        item.text = visible_text(tree)[:TEXT_CAP] if tree is not None else ""
-        item.facts = page_facts(response.url, text, item.headers, meta["homepage"], tree=tree)
+        item.facts = page_facts(response.url, text, item.headers, meta["homepage"], tree=tree) if tree is not None else {}
+        item.text = item.facts.pop("text", "")[:TEXT_CAP]
         item.links = links
         if meta["homepage"]:
             self.note_homepage(state, response, item, html=True)
@@ -163,6 +171,13 @@ class SiteSpider(scrapy.Spider):
     def extra_requests(self, state: SiteState, response: Response, tree, item: PageItem) -> Iterator[Any]:
         """Hook for kind-specific spiders (catalogues, message lists)."""
         return iter(())
+
+    def note_external(self, item: PageItem, response: Response) -> None:
+        """Title and some text of a linked external page (content.external_links reads them)."""
+        tree = parse_html(decode.response_text(response))
+        item.title = (tree.findtext(".//title") or "").strip()[:500]
+        body = tree.find("body")
+        item.text = " ".join(" ".join((body if body is not None else tree).itertext()).split())[:EXTERNAL_TEXT_CAP]
 
     def base_item(self, state: SiteState, response: Response) -> PageItem:
         meta = response.meta
@@ -194,11 +209,7 @@ class SiteSpider(scrapy.Spider):
 
     # -- links ---------------------------------------------------------
     def parse_links(self, response: Response, text: str):
-        import lxml.html
-        try:
-            tree = lxml.html.document_fromstring(text or "<html></html>")
-        except Exception:
-            return None, []
+        tree = parse_html(text)
         base = response.url
         base_href = tree.find(".//base[@href]")
         if base_href is not None:
@@ -235,7 +246,9 @@ class SiteSpider(scrapy.Spider):
             if target in state.seen:
                 continue
             if external:
-                yield from self.schedule(state, target, "external", depth + 1, method="HEAD")
+                # Outside the trusted domains the page itself is read (GET), to spot a hijacked target.
+                method = "HEAD" if trusted_external(target) else "GET"
+                yield from self.schedule(state, target, "external", depth + 1, method=method)
             elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(path_of(target)):
                 yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
             elif depth + 1 <= state.max_depth and state.pages < state.max_pages:
