@@ -134,9 +134,10 @@ def test_json_message_list():
 def test_trs_script_pager_on_real_column_pages():
     from crawler.extract.labelled import pager_links, parse_tree
     first = (CORPUS / "column_list_002.html").read_text(encoding="utf-8")
-    got = pager_links(parse_tree(first), "https://zj.mof.gov.cn/caizhengjiancha/")
+    got = pager_links(parse_tree(first), "https://zj.mof.gov.cn/caizhengjiancha/", first)
     assert got[:2] == ["https://zj.mof.gov.cn/caizhengjiancha/index_1.htm", "https://zj.mof.gov.cn/caizhengjiancha/index_2.htm"]
     assert len(got) == 15 and got[-1].endswith("index_15.htm")
     second = (CORPUS / "column_list_003.html").read_text(encoding="utf-8")
-    got = pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm")
+    got = pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm", second)
     assert got[0] == "https://zj.mof.gov.cn/caizhengjiancha/index.htm" and len(got) == 15
+    assert pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm") == []   # scripts gone from the tree

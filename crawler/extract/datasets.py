@@ -126,7 +126,7 @@ def catalog_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
                     "formats": format_tokens(" ".join(clean(e.text_content()) for e in item.iter()
                                                       if e.tag in ("span", "em", "i", "b", "label")))})
     text = text_of(root)
-    return {"items": out, "pages": pager_links(root, url), "stated_total": stated_count(text),
+    return {"items": out, "pages": pager_links(root, url, html if isinstance(html, str) else None), "stated_total": stated_count(text),
             "empty": placeholder(text) and not out}
 
 

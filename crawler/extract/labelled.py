@@ -12,8 +12,6 @@ import re
 from datetime import date, datetime
 from urllib.parse import urljoin, urldefrag
 
-import lxml.html
-from lxml import etree
 
 SPACES = re.compile(r"[\s\u00a0\u3000]+")
 COLON = "：:"
@@ -26,16 +24,13 @@ _DATE = re.compile(
 
 
 def parse_tree(html):
-    """An lxml tree from decoded text (never bytes: see STACK.md on gb2312 pages);
-    an already parsed lxml element is returned as it is."""
+    """The crawl's own parse of decoded text (never bytes: see STACK.md on gb2312
+    pages), so tests read pages as the spider does; an already parsed lxml
+    element is returned as it is."""
     if html is not None and not isinstance(html, str):
         return html
-    if not html or not html.strip():
-        return lxml.html.fromstring("<html></html>")
-    try:
-        return lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError):
-        return lxml.html.fromstring(html.encode("utf-8", "replace"))
+    from crawler.extract.html import parse
+    return parse(html or "")
 
 
 def clean(text: str | None) -> str:
@@ -256,17 +251,35 @@ NEXT_WORDS = re.compile(r"^(下一页|下页|后一页|next|›|»|>|>>)$", re.I
 _TRS_PAGER = re.compile(r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']""")
 
 
-def pager_links(root, base_url: str) -> list[str]:
-    """URLs of other pages of the same list: 下一页 links, numbered page links,
-    and the pages a TRS createPageHTML pager script would write."""
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
+
+
+def script_texts(html) -> list[str]:
+    """Inline script bodies: from the raw text when given a string (shared parsed
+    trees have their script bodies dropped), else from the tree."""
+    if isinstance(html, str):
+        return _SCRIPT.findall(html)
+    return [s.text or "" for s in html.iter("script")]
+
+
+def script_pager_links(base_url: str, html) -> list[str]:
+    """The pages a TRS createPageHTML pager script would write."""
     out: list[str] = []
-    for script in root.iter("script"):
-        m = _TRS_PAGER.search(script.text or "")
+    for body in script_texts(html):
+        m = _TRS_PAGER.search(body)
         if m:
             pages, current, name, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
             for i in range(min(pages, 500)):
                 if i != current:
                     out.append(absolute(base_url, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"))
+            break
+    return out
+
+
+def pager_links(root, base_url: str, html=None) -> list[str]:
+    """URLs of other pages of the same list: 下一页 links, numbered page links,
+    and the pages a TRS pager script writes (read from `html`, the raw text, when given)."""
+    out: list[str] = script_pager_links(base_url, html if html is not None else root)
     for a in root.iter("a"):
         text = compact(a.text_content())
         if not (NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页", "最后一页")):

@@ -192,7 +192,7 @@ def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
     text = text_of(root)
     # a list of messages carries submission dates; a menu of links does not
     is_list = bool(out) and sum(1 for f in out if f.get("submitted_at")) >= max(1, len(out) // 2)
-    return {"items": out if is_list else [], "pages": pager_links(root, url),
+    return {"items": out if is_list else [], "pages": pager_links(root, url, html if isinstance(html, str) else None),
             "stated_total": stated_count(text), "empty": placeholder(text) and not is_list}
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract import messages as ex
 from crawler.extract.json_records import json_endpoints, next_page_url
-from crawler.extract.labelled import parse_tree, placeholder, repeated_items, text_of
+from crawler.extract.labelled import parse_tree, script_pager_links, placeholder, repeated_items, text_of
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
@@ -64,7 +64,8 @@ class HotlineSpider(SideRequests):
         depth = response.meta["ga_depth"]
         for key, link in self.note_signals(board, url, tree):
             yield from self.side(state, link, "section", odh_section=key)
-        for endpoint in json_endpoints(url, tree):
+        raw = self.text_of_response(response)    # the shared tree has no script bodies
+        for endpoint in json_endpoints(url, raw):
             yield from self.try_json(state, board, endpoint)
         fields = ex.message_detail(url, tree, state.hints)
         if fields and (url in board.listed or fields.get("replied_at") or fields.get("status")):
@@ -73,6 +74,7 @@ class HotlineSpider(SideRequests):
         listing = ex.message_list(url, tree, state.hints)
         if not listing["items"]:
             return
+        listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
         if url not in board.facts["message_lists"]:
             board.facts["message_lists"].append(url)
         if listing["stated_total"] and not board.facts["stated_total"]:

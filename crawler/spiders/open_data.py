@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract import datasets as ex
 from crawler.extract.json_records import next_page_url
+from crawler.extract.labelled import script_pager_links
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
@@ -74,7 +75,8 @@ class OpenDataSpider(SideRequests):
             yield from self.once(state, cat, link, "apps")
         for link in signals["security_links"][:3]:
             yield from self.once(state, cat, link, "security")
-        for endpoint in ex.json_endpoints(url, tree):
+        raw = self.text_of_response(response)    # the shared tree has no script bodies
+        for endpoint in ex.json_endpoints(url, raw):
             yield from self.try_json(state, cat, endpoint)
 
         detail = ex.dataset_detail(url, tree, state.hints)
@@ -84,6 +86,7 @@ class OpenDataSpider(SideRequests):
             return
         listing = ex.catalog_list(url, tree, state.hints)
         if listing["items"] and self.is_catalogue(listing, url):
+            listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
             if url not in cat.facts["catalog_urls"]:
                 cat.facts["catalog_urls"].append(url)
             for entry in listing["items"]:
