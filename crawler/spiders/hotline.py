@@ -197,3 +197,19 @@ class HotlineSpider(SideRequests):
                          "satisfaction": (merged.get("satisfaction") or "")[:50] or None,
                          "details": {"source": "detail" if found else "list"}})
         return rows
+
+
+class PortalMessagesSpider(HotlineSpider):
+    """The portal crawl plus message-list walking only, so a portal's own
+    留言/信箱 lists feed interact.unanswered_3m and interact.reply_recency
+    (`scrapy crawl portal_messages -a site=…`; crawler.run maps a kind to a spider)."""
+    name = "portal_messages"
+    kind = "portal"
+
+    def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:
+        return []
+
+    def board(self, state: SiteState) -> Board:
+        if not hasattr(state, "odh"):
+            state.odh = Board(state.hints)
+        return state.odh
