@@ -51,8 +51,9 @@ def test_list_table_reads_columns_by_header():
         <div>共 2 条 <a href="?page=2">下一页</a></div>""")
     got = message_list(BASE + "list", html)
     assert got["items"] == [
-        {"url": BASE + "d/1", "title": "停车难", "status": "已回复", "submitted_at": "2026-01-02", "replied_at": "2026-01-03"},
-        {"url": BASE + "d/2", "title": "噪音", "status": "未回复", "submitted_at": "2026-01-05"}]
+        {"url": BASE + "d/1", "title": "停车难", "status": "已回复", "submitted_at": "2026-01-02", "replied_at": "2026-01-03",
+         "labelled": True},
+        {"url": BASE + "d/2", "title": "噪音", "status": "未回复", "submitted_at": "2026-01-05", "labelled": True}]
     assert (got["pages"], got["stated_total"], got["empty"]) == ([BASE + "list?page=2"], 2, False)
 
 
@@ -141,3 +142,17 @@ def test_trs_script_pager_on_real_column_pages():
     got = pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm", second)
     assert got[0] == "https://zj.mof.gov.cn/caizhengjiancha/index.htm" and len(got) == 15
     assert pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm") == []   # scripts gone from the tree
+
+
+def test_messages_shown_whole_on_the_list_page():
+    html = page("""<div class="wrap">
+        <div class="qa"><h4>关于公交站台</h4><p>留言时间：2026-06-01</p><p>办理状态：已回复</p>
+            <div class="hf"><b>回复内容：</b>已协调增设。<p>回复时间：2026-06-03</p></div></div>
+        <div class="qa"><h4>关于路面破损</h4><p>留言时间：2026-06-05</p><p>办理状态：办理中</p></div>
+        <div class="qa"><h4>关于公园开放</h4><p>留言时间：2026-06-06</p>
+            <div class="hf"><b>答复意见：</b><p>已延长开放时间。市园林局 2026年6月9日</p></div></div></div>""")
+    got = message_list(BASE + "ly.html", html)["items"]
+    assert [(i["url"], i["title"], i["submitted_at"], i.get("replied_at"), i.get("status")) for i in got] == [
+        (BASE + "ly.html#message-1", "关于公交站台", "2026-06-01", "2026-06-03", "已回复"),
+        (BASE + "ly.html#message-2", "关于路面破损", "2026-06-05", None, "办理中"),
+        (BASE + "ly.html#message-3", "关于公园开放", "2026-06-06", "2026-06-09", None)]

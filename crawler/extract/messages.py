@@ -153,8 +153,10 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
                     value = parse_date(value)
                 if value:
                     out[key] = value
+        out["labelled"] = "submitted_at" in out
     else:
         out.update({k: v for k, v in fields_from_pairs(label_pairs(item, max_label=8)).items() if k != "title"})
+        out["labelled"] = "submitted_at" in out
         if "submitted_at" not in out:
             text = text_of(item)
             date = parse_date(text)
@@ -165,6 +167,38 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
             if m:
                 out["status"] = m.group(0)
     return out
+
+
+def inline_messages(root, url: str) -> list[dict[str, Any]]:
+    """Messages shown whole on a list page (question and answer, no detail page):
+    repeated sibling blocks each carrying a labelled submission time."""
+    best: list[dict[str, Any]] = []
+    for parent in root.iter():
+        if not isinstance(parent.tag, str):
+            continue
+        groups: dict[tuple, list] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag in ("div", "li", "table", "dl", "section", "article", "tr"):
+                groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
+        for blocks in groups.values():
+            if len(blocks) < 2 or len(blocks) <= len(best):
+                continue
+            found = []
+            for i, block in enumerate(blocks):
+                fields = fields_from_pairs(label_pairs(block, max_label=8))
+                if "submitted_at" not in fields:
+                    break
+                if "replied_at" not in fields:
+                    reply = _reply_date_from_sections(text_of(block))
+                    if reply and reply[:10] >= fields["submitted_at"][:10]:
+                        fields["replied_at"] = reply
+                anchor = next((a for a in block.iter("a") if absolute(url, a.get("href"))), None)
+                fields.setdefault("title", clean(anchor.text_content()) if anchor is not None else
+                                  clean(text_of(block).split("\n")[0])[:100])
+                found.append({**fields, "url": f"{url}#message-{i + 1}", "labelled": True, "inline": True})
+            else:
+                best = found
+    return best
 
 
 def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, Any]:
@@ -189,9 +223,12 @@ def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
         if fields and fields["url"] not in seen:
             seen.add(fields["url"])
             out.append(fields)
-    text = text_of(root)
     # a list of messages carries submission dates; a menu of links does not
     is_list = bool(out) and sum(1 for f in out if f.get("submitted_at")) >= max(1, len(out) // 2)
+    if not is_list and not hints.get("message_item"):
+        out = inline_messages(root, url)
+        is_list = bool(out)
+    text = text_of(root)
     return {"items": out if is_list else [], "pages": pager_links(root, url, html if isinstance(html, str) else None),
             "stated_total": stated_count(text), "empty": placeholder(text) and not is_list}
 

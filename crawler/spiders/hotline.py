@@ -81,7 +81,8 @@ class HotlineSpider(SideRequests):
             board.facts["stated_total"] = listing["stated_total"]
         for entry in listing["items"]:
             board.listed.setdefault(entry["url"], entry)
-            yield from self.page(state, board, entry["url"], depth + 1, detail=True)
+            if not entry.get("inline"):
+                yield from self.page(state, board, entry["url"], depth + 1, detail=True)
         for page in listing["pages"]:
             if page not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
                 board.list_pages.add(page)
@@ -179,12 +180,13 @@ class HotlineSpider(SideRequests):
     @staticmethod
     def message_rows(board: Board) -> list[dict[str, Any]]:
         """Detail-page fields win over list fields; a listed message whose page
-        could not be read counts when the list itself dates it and shows a status
-        or a labelled column."""
+        could not be read counts when the list dates it by a labelled field or
+        column, or shows its status or reply time."""
         rows = []
         for url in list(board.listed) + [u for u in board.found if u not in board.listed]:
             listed, found = board.listed.get(url, {}), board.found.get(url)
-            if found is None and not (listed.get("submitted_at") and (listed.get("status") or listed.get("replied_at"))):
+            if found is None and not (listed.get("submitted_at") and (listed.get("status") or listed.get("replied_at")
+                                                                      or listed.get("labelled"))):
                 continue
             merged = {**listed, **{k: v for k, v in (found or {}).items() if v not in (None, "")}}
             if listed.get("title"):
@@ -195,7 +197,7 @@ class HotlineSpider(SideRequests):
                          "reply_unit": (merged.get("reply_unit") or "")[:200] or None,
                          "follow_up": bool(merged.get("follow_up")),
                          "satisfaction": (merged.get("satisfaction") or "")[:50] or None,
-                         "details": {"source": "detail" if found else "list"}})
+                         "details": {"source": "detail" if found else ("inline" if listed.get("inline") else "list")}})
         return rows
 
 
