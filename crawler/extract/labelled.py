@@ -94,6 +94,8 @@ def _cached(kind: str, root, compute):
 
 def text_of(el) -> str:
     """Visible text of an element with block boundaries kept as line breaks."""
+    if el.getparent() is not None:     # only whole documents are cached (extractors share them)
+        return _text_of(el)
     return _cached("text", el, lambda: _text_of(el))
 
 
@@ -141,7 +143,7 @@ def _label(text: str, max_len: int) -> str | None:
 def label_pairs(root, max_label: int = 12) -> list[tuple[str, str]]:
     """Every (label, value) pair found in tables, definition lists, label/value
     siblings and `label：value` text lines, in document order of discovery."""
-    if max_label == 12:
+    if max_label == 12 and root.getparent() is None:
         return _cached("pairs", root, lambda: _label_pairs(root, max_label))
     return _label_pairs(root, max_label)
 

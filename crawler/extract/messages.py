@@ -225,7 +225,7 @@ def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
             out.append(fields)
     # a list of messages carries submission dates; a menu of links does not
     is_list = bool(out) and sum(1 for f in out if f.get("submitted_at")) >= max(1, len(out) // 2)
-    if not is_list and not hints.get("message_item"):
+    if not is_list and not hints.get("message_item") and SUBMITTED.search(compact(text_of(root))):
         out = inline_messages(root, url)
         is_list = bool(out)
     text = text_of(root)
