@@ -88,3 +88,12 @@ def test_apps_page_counts_stated_total_or_cards():
     cards = page("<div class='apps'>" + "".join(f"<div class='c'><a href='/a/{i}'>应用{i}</a></div>" for i in range(4)) + "</div>")
     assert (app_count(BASE, cards)["stated"], app_count(BASE, cards)["items"]) == (None, 4)
     assert app_count(BASE, page("<p>共 37 个应用</p>"))["stated"] == 37
+
+
+def test_site_wide_menu_items_are_not_this_datasets_api_or_file():
+    html = page("""<div class="header"><a href="/apis">API服务</a><a href="/dl">下载中心</a></div>
+        <nav><a href="/dev">开放接口</a></nav><h2>景区名录</h2>
+        <dl><dt>提供单位</dt><dd>市文旅局</dd><dt>更新时间</dt><dd>2026-01-01</dd><dt>数据格式</dt><dd>CSV</dd></dl>
+        <div id="footer"><a href="/help.pdf">帮助文档</a></div>""")
+    got = dataset_detail(BASE + "ds/9", html)
+    assert (got["has_api"], got["download_url"], got["formats"]) == (False, "", ["csv"])

@@ -26,3 +26,13 @@ def test_message_rows_merge_list_and_detail():
             for r in rows] == [
         ("http://h/1", "停车难", "2026-01-02T09:00:00", "2026-01-05", "已回复", True, "detail"),
         ("http://h/3", "噪音", "2026-01-04", None, "办理中", False, "list")]
+
+
+def test_links_on_most_dataset_pages_belong_to_the_template():
+    from crawler.spiders.open_data import OpenDataSpider
+    rows = [{"url": f"http://d/{i}", "has_api": True, "download_url": "http://d/login", "download_ok": False,
+             "details": {"api_urls": ["http://d/api-doc"] + ([f"http://d/api/{i}"] if i == 0 else []), "api_label": False}}
+            for i in range(5)]
+    OpenDataSpider.drop_template_links(rows)
+    assert [(r["has_api"], r["download_url"], r["download_ok"]) for r in rows] == \
+        [(True, "", None)] + [(False, "", None)] * 4

@@ -45,9 +45,30 @@ def format_tokens(text: str | None) -> list[str]:
     return out
 
 
-def _download_links(root, url: str) -> list[dict[str, str]]:
+CHROME = re.compile(r"nav|menu|header|footer|head\b|foot\b|top\b|bottom|crumb|banner", re.I)
+
+
+def _content_links(root, url: str) -> list[tuple[str, str]]:
+    """Links outside the page chrome (nav, header, footer, menus): a site-wide
+    "API服务" or "下载中心" menu item says nothing about this dataset."""
     out = []
-    for target, text in links(root, url):
+    for a in root.iter("a"):
+        target = absolute(url, a.get("href"))
+        if not target:
+            continue
+        chrome = False
+        for anc in a.iterancestors():
+            if anc.tag in ("nav", "header", "footer") or CHROME.search((anc.get("class") or "") + " " + (anc.get("id") or "")):
+                chrome = True
+                break
+        if not chrome:
+            out.append((target, clean(a.text_content()) or clean(a.get("title"))))
+    return out
+
+
+def _download_links(anchors: list[tuple[str, str]]) -> list[dict[str, str]]:
+    out = []
+    for target, text in anchors:
         path = urlsplit(target).path
         ext = FILE_EXTS.search(path)
         if ext or "下载" in text:
@@ -57,8 +78,8 @@ def _download_links(root, url: str) -> list[dict[str, str]]:
     return out
 
 
-def _api_links(root, url: str) -> list[str]:
-    return [t for t, text in links(root, url)
+def _api_links(anchors: list[tuple[str, str]]) -> list[str]:
+    return [t for t, text in anchors
             if re.search(r"API|api|接口", text) and not re.search(r"接口规范|接口说明$|开发指南", text)]
 
 
@@ -79,13 +100,14 @@ def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
     title = pick(pairs, TITLE)
     if not title:
         title = page_heading(root)
-    downloads = _download_links(root, url)
+    anchors = _content_links(root, url)
+    downloads = _download_links(anchors)
     formats = format_tokens(found["formats_raw"])
     for d in downloads:
         if d["format"] and d["format"] not in formats:
             formats.append(d["format"])
     api_value = pick(pairs, API)
-    api_urls = _api_links(root, url)
+    api_urls = _api_links(anchors)
     has_api = bool(api_urls) or bool(api_value and not NEGATIVE.match(compact(api_value))) or "api" in formats
     text = text_of(root)
     return {
@@ -100,6 +122,7 @@ def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         "has_api": has_api,
         "download_url": downloads[0]["url"] if downloads else "",
         "details": {"format_label": bool(found["formats_raw"]), "downloads": downloads[:10],
+                    "api_label": bool(api_value and not NEGATIVE.match(compact(api_value))), "api_format": "api" in formats,
                     "api_urls": api_urls[:5], "login_required": bool(LOGIN_WALL.search(text)) and not downloads},
     }
 

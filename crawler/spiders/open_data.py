@@ -246,10 +246,33 @@ class OpenDataSpider(SideRequests):
     # -- end of a site -----------------------------------------------------------
     def maybe_done(self, state: SiteState):
         if state.pending == 0 and not state.done and hasattr(state, "odh"):
+            self.drop_template_links(list(state.odh.datasets.values()))
             rows = [self.dataset_row(r) for r in state.odh.datasets.values()]
             if rows:
                 yield RowsItem(run_id=self.run_id, site_id=state.site_id, table="datasets", rows=rows)
         yield from super().maybe_done(state)
+
+    @staticmethod
+    def drop_template_links(datasets: list[dict[str, Any]]) -> None:
+        """An API or download link on most dataset pages of a platform belongs to
+        the page template, not to each dataset."""
+        if len(datasets) < 4:
+            return
+        counts: dict[str, int] = {}
+        for d in datasets:
+            for u in set(d["details"].get("api_urls", [])) | {d.get("download_url") or ""}:
+                counts[u] = counts.get(u, 0) + 1
+        shared = {u for u, n in counts.items() if u and n > len(datasets) / 2}
+        if not shared:
+            return
+        for d in datasets:
+            api = [u for u in d["details"].get("api_urls", []) if u not in shared]
+            if len(api) != len(d["details"].get("api_urls", [])):
+                d["details"]["api_urls"] = api
+                d["has_api"] = bool(api) or d["details"].get("api_label", False) or d["details"].get("api_format", False)
+            if d.get("download_url") in shared:
+                d["details"]["template_download"] = d["download_url"]
+                d["download_url"], d["download_ok"] = "", None
 
     @staticmethod
     def dataset_row(r: dict[str, Any]) -> dict[str, Any]:
