@@ -156,3 +156,11 @@ def test_messages_shown_whole_on_the_list_page():
         (BASE + "ly.html#message-1", "关于公交站台", "2026-06-01", "2026-06-03", "已回复"),
         (BASE + "ly.html#message-2", "关于路面破损", "2026-06-05", None, "办理中"),
         (BASE + "ly.html#message-3", "关于公园开放", "2026-06-06", "2026-06-09", None)]
+
+
+def test_a_rating_form_is_not_a_follow_up_result():
+    html = page("""<h2>学位咨询</h2><p>提问时间：2026-05-01</p><p>答复时间：2026-05-02</p>
+        <form><span>满意度评价：</span><label><input type="radio">满意</label><label><input type="radio">基本满意</label>
+        <label><input type="radio">不满意</label><button>提交评价</button></form>""")
+    got = message_detail(BASE + "m/5", html)
+    assert (got["replied_at"], got.get("follow_up")) == ("2026-05-02", None)

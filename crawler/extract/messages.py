@@ -25,7 +25,9 @@ REPLY_HEADING = re.compile(r"^(回复|答复|办理|处理)(内容|意见|结果
 
 REPLIED_WORDS = re.compile(r"已(回复|答复|办结|反馈|处理|完成|回应)|办结|已结案")
 PENDING_WORDS = re.compile(r"未(回复|答复|办结|处理)|待(回复|答复|处理|办理)|(办理|处理|受理)中|正在(办理|处理)|已受理|已转办")
-NEGATIVE = re.compile(r"^(无|暂无|未回访|未评价|/|-|—|否)$")
+NEGATIVE = re.compile(r"^(无|暂无|未回访|未评价|待评价|未评|/|-|—|否)$")
+# A rating form's options (满意 基本满意 不满意) or a call to rate are not a result.
+RATING_FORM = re.compile(r"满意.*不满意|不满意.*满意|请评价|我要评价|去评价|点击评价|提交评价")
 
 
 def status_replied(status: str | None) -> bool | None:
@@ -60,10 +62,25 @@ def fields_from_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     for lab, value in pairs:
         if FOLLOW.fullmatch(lab):
             v = compact(value)
-            if v and not NEGATIVE.match(v):
+            if v and not NEGATIVE.match(v) and not RATING_FORM.search(v):
                 out["follow_up"] = True
                 if "满意" in v or "评价" in lab or "满意" in lab:
                     out.setdefault("satisfaction", value[:50])
+    return out
+
+
+def _rating_options(root) -> set[str]:
+    """Texts of the radio/checkbox options on the page (满意, 基本满意, 不满意…)."""
+    out = set()
+    for inp in root.iter("input"):
+        if inp.get("type") in ("radio", "checkbox"):
+            parent = inp.getparent()
+            if parent is not None and parent.tag == "label":
+                label = compact(parent.text_content())
+            else:
+                label = compact(inp.tail) or compact(inp.get("value"))
+            if label:
+                out.add(label)
     return out
 
 
@@ -101,6 +118,9 @@ def message_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         fields["status"] = clean(el.text_content())[:50]
     if "submitted_at" not in fields:
         return None
+    if fields.get("follow_up") and _rating_options(root) & {compact(fields.get("satisfaction"))}:
+        fields.pop("follow_up")          # the value read was an option of a rating form
+        fields.pop("satisfaction", None)
     text = text_of(root)
     if "replied_at" not in fields:
         found = _reply_date_from_sections(text)
