@@ -89,6 +89,8 @@ class OpenDataSpider(SideRequests):
             listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
             if url not in cat.facts["catalog_urls"]:
                 cat.facts["catalog_urls"].append(url)
+            if cat.facts["stated_total"] is None and listing["stated_total"]:
+                cat.facts["stated_total"], cat.facts["stated_total_url"] = listing["stated_total"], url
             for entry in listing["items"]:
                 cat.listed.setdefault(entry["url"], entry)
                 yield from self.detail_page(state, cat, entry["url"], response.meta["ga_depth"] + 1)
