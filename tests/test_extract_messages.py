@@ -164,3 +164,12 @@ def test_a_rating_form_is_not_a_follow_up_result():
         <label><input type="radio">不满意</label><button>提交评价</button></form>""")
     got = message_detail(BASE + "m/5", html)
     assert (got["replied_at"], got.get("follow_up")) == ("2026-05-02", None)
+
+
+def test_bare_time_label_on_a_plain_message_page_and_bad_hints():
+    html = page("""<h2>噪音扰民</h2><p>留言人：李**　时间：2026-04-01</p><p>处理状态：已答复</p><p>答复时间：2026-04-02</p>""")
+    got = message_detail(BASE + "m/9", html)
+    assert (got["submitted_at"], got["replied_at"]) == ("2026-04-01", "2026-04-02")
+    assert message_detail(BASE + "n/1", page("<h2>新闻</h2><p>时间：2026-04-01</p>")) is None
+    html = page('<ul><li><a href="/d/1">停车难</a><span>2026-01-02</span></li><li><a href="/d/2">噪音</a><span>2026-01-03</span></li></ul>')
+    assert len(message_list(BASE, html, {"message_item": "li[[["})["items"]) == 2     # not CSS: heuristics take over

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract.json_records import field, json_endpoints, records, total  # noqa: F401  (json_endpoints re-exported)
-from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, page_heading, pager_links,
+from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, page_heading, pager_links, select,
                                       parse_date, parse_tree, pick, placeholder, repeated_items,
                                       stated_count, text_of)
 
@@ -131,10 +131,12 @@ def catalog_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
     """A catalogue page: dataset links with what the list shows, other pages, stated total."""
     hints = hints or {}
     root = parse_tree(html)
-    items = root.cssselect(hints["dataset_item"]) if hints.get("dataset_item") else repeated_items(root, prefer_dates=False)
+    items = select(root, hints.get("dataset_item"))
+    if items is None:
+        items = repeated_items(root, prefer_dates=False)
     out, seen = [], set()
     for item in items:
-        link = item.cssselect(hints["dataset_link"])[0] if hints.get("dataset_link") and item.cssselect(hints["dataset_link"]) else None
+        link = (select(item, hints.get("dataset_link")) or [None])[0]
         if link is None:
             anchors = [a for a in item.iter("a") if absolute(url, a.get("href"))
                        and not FILE_EXTS.search(urlsplit(absolute(url, a.get("href"))).path)]

@@ -318,3 +318,23 @@ def page_heading(root) -> str:
         if pool:
             return max(pool, key=len)
     return first or next((h for h in heads if h), "")
+
+
+def select(root, selector: str | None) -> list | None:
+    """Elements matching a CSS selector hint; None when there is no usable hint
+    (absent or not valid CSS), so the heuristics take over."""
+    if not selector:
+        return None
+    try:
+        return root.cssselect(selector)
+    except Exception:      # cssselect's SelectorError and lxml's XPath errors on odd selectors
+        return None
+
+
+def hint_int(hints: dict, key: str, default: int) -> int:
+    """A whole-number hint, or the default when absent or not a number."""
+    try:
+        value = int(hints.get(key, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value >= 0 else default

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date,
+from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date, select,
                                       parse_tree, pick, placeholder, repeated_items, stated_count, text_of)
 
 SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请|受理|信件)(时间|日期)")
+BARE_TIME = re.compile(r"(发布|发表)?(时间|日期)")
 REPLIED = re.compile(r"(回复|答复|办结|反馈|处理|回应|办理)(时间|日期)|回复于|答复于")
 STATUS = re.compile(r"(办理|处理|回复|答复|办件|受理)?(状态|情况)|办理进度")
 UNIT = re.compile(r"(回复|答复|办理|承办|处理|受理|责任|回复办理)(单位|部门|机构)|答复机构")
@@ -99,7 +100,7 @@ def _reply_date_from_sections(text: str) -> str | None:
 def _css(root, selector: str | None):
     if not selector:
         return None
-    found = root.cssselect(selector)
+    found = select(root, selector)
     return found[0] if found else None
 
 
@@ -116,6 +117,11 @@ def message_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
     el = _css(root, hints.get("message_status"))
     if el is not None:
         fields["status"] = clean(el.text_content())[:50]
+    if "submitted_at" not in fields and (fields.get("replied_at") or status_replied(fields.get("status")) is not None):
+        # 时间/日期 alone names the submission only on a page that is plainly a message
+        bare = pick(pairs, BARE_TIME)
+        if bare and parse_date(bare):
+            fields["submitted_at"] = parse_date(bare)
     if "submitted_at" not in fields:
         return None
     if fields.get("follow_up") and _rating_options(root) & {compact(fields.get("satisfaction"))}:
@@ -227,9 +233,8 @@ def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
     says it is empty."""
     hints = hints or {}
     root = parse_tree(html)
-    if hints.get("message_item"):
-        items = root.cssselect(hints["message_item"])
-    else:
+    items = select(root, hints.get("message_item"))
+    if items is None:
         items = repeated_items(root)
     cols: dict[str, int] = {}
     if items and items[0].tag == "tr":

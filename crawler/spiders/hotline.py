@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract import messages as ex
 from crawler.extract.json_records import json_endpoints, next_page_url
-from crawler.extract.labelled import parse_tree, script_pager_links, placeholder, repeated_items, text_of
+from crawler.extract.labelled import hint_int, parse_tree, script_pager_links, placeholder, repeated_items, text_of
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
@@ -26,7 +26,7 @@ DEFAULTS = {"max_messages": 500, "max_list_pages": 50}
 
 class Board:
     def __init__(self, hints: dict[str, Any]):
-        self.limits = {k: int(hints.get(k, v)) for k, v in DEFAULTS.items()}
+        self.limits = {k: hint_int(hints, k, v) for k, v in DEFAULTS.items()}
         self.listed: dict[str, dict[str, Any]] = {}     # detail url → fields shown in a list
         self.found: dict[str, dict[str, Any]] = {}      # detail url → fields read on its page
         self.list_pages: set[str] = set()

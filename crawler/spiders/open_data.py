@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract import datasets as ex
 from crawler.extract.json_records import next_page_url
-from crawler.extract.labelled import script_pager_links
+from crawler.extract.labelled import hint_int, script_pager_links
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
@@ -29,7 +29,7 @@ class Catalogue:
 
     def __init__(self, hints: dict[str, Any]):
         self.hints = hints
-        self.limits = {k: int(hints.get(k, v)) for k, v in DEFAULTS.items()}
+        self.limits = {k: hint_int(hints, k, v) for k, v in DEFAULTS.items()}
         self.datasets: dict[str, dict[str, Any]] = {}     # url → row
         self.listed: dict[str, dict[str, Any]] = {}       # detail url → what a list or JSON record said
         self.requested: set[str] = set()
