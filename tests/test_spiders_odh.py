@@ -36,3 +36,17 @@ def test_links_on_most_dataset_pages_belong_to_the_template():
     OpenDataSpider.drop_template_links(rows)
     assert [(r["has_api"], r["download_url"], r["download_ok"]) for r in rows] == \
         [(True, "", None)] + [(False, "", None)] * 4
+
+
+def test_only_message_lists_are_walked_past_the_caps():
+    from crawler.extract.labelled import parse_tree
+    from crawler.spiders.hotline import HotlineSpider
+    state, board = SimpleNamespace(hints={}), Board({})
+    news = {"items": [{"url": "http://p/n/1", "submitted_at": "2026-01-01"}]}
+    tree = parse_tree("<html><head><title>工作动态 - 某某市人民政府</title></head><body><h2>工作动态</h2></body></html>")
+    assert HotlineSpider.is_message_list(state, board, "http://p/n/", tree, news) is False
+    tree = parse_tree("<html><head><title>市长信箱</title></head><body></body></html>")
+    assert HotlineSpider.is_message_list(state, board, "http://p/x/", tree, news) is True
+    with_status = {"items": [{"url": "http://p/n/1", "submitted_at": "2026-01-01", "status": "已回复"}]}
+    tree = parse_tree("<html><head><title>列表</title></head><body></body></html>")
+    assert HotlineSpider.is_message_list(state, board, "http://p/y/", tree, with_status) is True

@@ -11,6 +11,7 @@ the crawl would not reach.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
 
 DEFAULTS = {"max_messages": 500, "max_list_pages": 50}
+BOARD_WORDS = re.compile(r"留言|来信|信件|信箱|诉求|咨询|投诉|问政|12345|互动|回复|答复")
 
 
 class Board:
@@ -72,7 +74,7 @@ class HotlineSpider(SideRequests):
             board.found[url] = fields
             return
         listing = ex.message_list(url, tree, state.hints)
-        if not listing["items"]:
+        if not listing["items"] or not self.is_message_list(state, board, url, tree, listing):
             return
         listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
         if url not in board.facts["message_lists"]:
@@ -87,6 +89,20 @@ class HotlineSpider(SideRequests):
             if page not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
                 board.list_pages.add(page)
                 yield from self.page(state, board, page, depth + 1)
+
+    @staticmethod
+    def is_message_list(state: SiteState, board: Board, url: str, tree, listing: dict[str, Any]) -> bool:
+        """Messages rather than news: the list shows statuses, reply times or a
+        labelled submission time, or the page calls itself a board, or it is a
+        page of a list already known (or hinted) to be one. Only such lists are
+        walked past the crawl caps."""
+        if url in board.list_pages or url in (state.hints.get("messages_url") or []) or url == state.hints.get("messages_url"):
+            return True
+        if any(i.get("status") or i.get("replied_at") or i.get("labelled") for i in listing["items"]):
+            return True
+        heading = " ".join(filter(None, [tree.findtext(".//title") or ""] +
+                                  [h.text_content() for tag in ("h1", "h2", "h3") for h in tree.iter(tag)]))
+        return bool(BOARD_WORDS.search(heading))
 
     def page(self, state: SiteState, board: Board, url: str, depth: int, detail: bool = False) -> Iterator[Any]:
         if url in state.seen or urlsplit(url).netloc.lower() not in state.hosts:
