@@ -50,3 +50,16 @@ def test_only_message_lists_are_walked_past_the_caps():
     with_status = {"items": [{"url": "http://p/n/1", "submitted_at": "2026-01-01", "status": "已回复"}]}
     tree = parse_tree("<html><head><title>列表</title></head><body></body></html>")
     assert HotlineSpider.is_message_list(state, board, "http://p/y/", tree, with_status) is True
+
+
+def test_news_on_a_data_platform_is_not_a_catalogue():
+    from crawler.extract.labelled import parse_tree
+    from crawler.spiders.open_data import Catalogue, OpenDataSpider
+    items = [{"url": f"http://d/news/{i}.html", "formats": []} for i in range(3)]
+    news = parse_tree("<html><head><title>平台动态</title></head><body><h2>平台动态</h2></body></html>")
+    catalogue = parse_tree("<html><head><title>数据目录</title></head><body><h2>数据目录</h2></body></html>")
+    cat = Catalogue({})
+    assert OpenDataSpider.is_catalogue({"items": items}, "http://d/news/", news, cat) is False
+    assert OpenDataSpider.is_catalogue({"items": items}, "http://d/cat/", catalogue, cat) is True
+    with_formats = [{"url": "http://d/a", "formats": ["csv"]}]
+    assert OpenDataSpider.is_catalogue({"items": with_formats}, "http://d/x", news, cat) is True

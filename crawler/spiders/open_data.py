@@ -21,6 +21,7 @@ from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
 
+CATALOGUE_WORDS = re.compile(r"目录|数据集|数据资源|资源列表|数据列表|开放数据|数据服务")
 DEFAULTS = {"max_datasets": 1000, "sample_downloads": 20, "max_catalog_pages": 100}
 
 
@@ -85,7 +86,7 @@ class OpenDataSpider(SideRequests):
             yield from self.add_dataset(state, cat, self.merge(listed or {}, detail))
             return
         listing = ex.catalog_list(url, tree, state.hints)
-        if listing["items"] and self.is_catalogue(listing, url):
+        if listing["items"] and self.is_catalogue(listing, url, tree, cat):
             listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
             if url not in cat.facts["catalog_urls"]:
                 cat.facts["catalog_urls"].append(url)
@@ -105,13 +106,18 @@ class OpenDataSpider(SideRequests):
             (1 if detail["details"].get("format_label") else 0)
 
     @staticmethod
-    def is_catalogue(listing: dict[str, Any], url: str) -> bool:
-        """A dataset list rather than a menu: its items name formats, or their links
-        share a path that is not the page's own directory of menus."""
-        if any(e["formats"] for e in listing["items"]):
+    def is_catalogue(listing: dict[str, Any], url: str, tree, cat: Catalogue) -> bool:
+        """A dataset list rather than news or a menu: its items name formats, or it
+        is a page of a known catalogue, or the page calls itself a catalogue and
+        its item links share one path."""
+        if any(e["formats"] for e in listing["items"]) or url in cat.catalog_pages:
             return True
+        heading = " ".join(filter(None, [tree.findtext(".//title") or ""] +
+                                  [h.text_content() for tag in ("h2", "h3") for h in tree.iter(tag)]))
+        if not CATALOGUE_WORDS.search(heading):
+            return False
         paths = [urlsplit(e["url"]).path.rsplit("/", 1)[0] for e in listing["items"]]
-        return len(paths) >= 3 and max(paths.count(p) for p in set(paths)) >= 0.8 * len(paths)
+        return len(paths) >= 2 and max(paths.count(p) for p in set(paths)) >= 0.8 * len(paths)
 
     def detail_page(self, state: SiteState, cat: Catalogue, url: str, depth: int) -> Iterator[Any]:
         if url in state.seen or urlsplit(url).netloc.lower() not in state.hosts:
