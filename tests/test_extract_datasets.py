@@ -97,3 +97,13 @@ def test_site_wide_menu_items_are_not_this_datasets_api_or_file():
         <div id="footer"><a href="/help.pdf">帮助文档</a></div>""")
     got = dataset_detail(BASE + "ds/9", html)
     assert (got["has_api"], got["download_url"], got["formats"]) == (False, "", ["csv"])
+
+
+def test_label_value_siblings_without_colons():
+    html = page("""<h2>充电桩分布</h2><div class="meta">
+        <div class="row"><span class="k">数据提供方</span><span class="v">市发改委</span></div>
+        <div class="row"><span class="k">更新周期</span><span class="v">每月</span></div>
+        <div class="row"><span class="k">最近更新</span><span class="v">2026-10-01</span></div>
+        <div class="row"><span class="k">资源格式</span><span class="v">CSV,JSON</span></div></div>""")
+    got = dataset_detail(BASE + "ds/7", html)
+    assert (got["provider"], got["frequency"], got["updated_at"], got["formats"]) == ("市发改委", "每月", "2026-10-01", ["csv", "json"])

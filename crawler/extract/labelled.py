@@ -180,6 +180,19 @@ def _label_pairs(root, max_label: int) -> list[tuple[str, str]]:
                 lab = _label(m.group(1), max_label)
                 if lab:
                     pairs.append((lab, clean(m.group(2))))
+    # Last (weakest): a short leaf element followed by a sibling, without any colon,
+    # as in <span class="k">数据提供方</span><span class="v">市统计局</span>.
+    for el in root.iter("span", "label", "em", "b", "strong", "i", "div", "p", "th"):
+        if len(el) or not el.text:
+            continue
+        lab = _label(el.text, max_label)
+        if not lab or len(lab) < 2 or lab[-1] in COLON or clean(el.tail):
+            continue
+        nxt = next_element(el)
+        if nxt is not None:
+            value = clean(nxt.text_content())
+            if value and len(value) <= 300:
+                pairs.append((lab, value))
     return pairs
 
 
