@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -31,6 +31,7 @@ from storage.db import get_engine
 log = logging.getLogger(__name__)
 ALL_SITES = "all"
 MAX_LISTED_MISSED = 100       # a scheduler down for years must not build a huge list
+COUNT_LIMIT = 1000
 
 
 @dataclass
@@ -58,19 +59,29 @@ def validate_cron(expr: str) -> str:
 
 
 def due_times(expr: str, since: datetime, now: datetime) -> tuple[list[datetime], int]:
-    """Fire times in (since, now], the last MAX_LISTED_MISSED + 1 of them, and how many there were."""
-    it = croniter(expr, _aware(since))
+    """Fire times in (since, now]: the last MAX_LISTED_MISSED + 1 of them, and how many there were
+    (counted up to COUNT_LIMIT; beyond that, COUNT_LIMIT + 1 stands for "more")."""
+    since, now = _aware(since), _aware(now)
+    it = croniter(expr, since)
     found: list[datetime] = []
     total = 0
     try:
-        while True:
+        while total <= COUNT_LIMIT:
             t = it.get_next(datetime)
             if t > now:
-                break
+                return found, total
             total += 1
             found.append(t)
             if len(found) > MAX_LISTED_MISSED + 1:
                 found.pop(0)
+        # down for very long with a frequent cron: take the latest ones walking back from now
+        back = croniter(expr, now + timedelta(seconds=1))
+        found = []
+        while len(found) <= MAX_LISTED_MISSED:
+            t = back.get_prev(datetime)
+            if t <= since:
+                break
+            found.insert(0, t)
     except CroniterBadDateError:
         pass
     return found, total
@@ -119,7 +130,7 @@ def add(session: Session, cron: str, sites: str, only: list[str] | None = None,
     try:
         select_checks(only or None)
     except KeyError as exc:
-        raise UserError(f"unknown check: {exc.args[0]}") from None
+        raise UserError(str(exc.args[0])) from None
     sched = m.Schedule(cron=cron, sites=spec, only=list(only or []), framework=framework, enabled=True,
                        last_due_at=now or datetime.now(timezone.utc), created_at=now or datetime.now(timezone.utc))
     session.add(sched)
@@ -193,7 +204,8 @@ def tick(settings: Settings | None = None, now: datetime | None = None,
             started = run.id
             text = f"schedule {sid}: started round {run.id} ({len(site_ids)} sites) for {dues[-1]:%Y-%m-%d %H:%M} UTC"
             if total > 1:
-                text += (f"; missed {total - 1} earlier due time(s): "
+                more = "more than " if total > COUNT_LIMIT else ""
+                text += (f"; missed {more}{total - 1} earlier due time(s): "
                          + ", ".join(f"{d:%Y-%m-%d %H:%M}" for d in dues[:-1][:5]) + (" …" if total > 6 else ""))
             events.append(Event(sid, "started", run.id, dues[-1], dues[:-1], total - 1, text))
         if started is not None:
