@@ -101,8 +101,10 @@ def worker_cmd(concurrency: int = typer.Option(4, "--concurrency", "-c", help="S
     _require_shared_database(settings.database_url)
     if concurrency < 1:
         raise UserError("--concurrency must be at least 1")
+    from govaudit.forkcrawl import preload
     from govaudit.worker import app as celery_app, queue_name
     _check_broker(settings.broker_url)
+    preload()
     argv = ["worker", "-Q", queue_name(), "-c", str(concurrency), "--pool", "prefork", "-l", loglevel,
             "-n", name or f"govaudit-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
     celery_app.worker_main(argv)
