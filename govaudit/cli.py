@@ -1,0 +1,43 @@
+"""The `govaudit` command. Commands live in govaudit/commands/, one module per
+area, each registering on `app` (or a sub-app) when imported here."""
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from govaudit.errors import UserError
+
+app = typer.Typer(help="Crawl and audit government websites.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+
+
+@app.callback()
+def _global(allow_private: bool = typer.Option(False, "--allow-private",
+                                               help="Allow private, loopback and link-local targets."),
+            allow_host: list[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT[-PORT]]",
+                                                 help="Allow just this host (and port range); repeatable.")):
+    if allow_private:
+        os.environ["GOVAUDIT_ALLOW_PRIVATE"] = "1"
+    if allow_host:
+        extra = [h for h in os.environ.get("GOVAUDIT_ALLOW_HOSTS", "").split(",") if h]
+        os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(extra + list(allow_host))
+
+
+def _register() -> None:
+    from govaudit.commands import core  # noqa: F401
+
+
+def main() -> None:
+    from govaudit.registry import RegistryError
+    from storage.db import DatabaseError
+    _register()
+    try:
+        app()
+    except (UserError, RegistryError, DatabaseError) as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.secho("interrupted", fg="red", err=True)
+        sys.exit(130)
