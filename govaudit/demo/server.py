@@ -40,6 +40,7 @@ class DemoSite:
     region: str | None = None
     encoding: str = "utf-8"
     charset_header: bool = True
+    header_charset: str | None = None      # declare another charset than the body's (a lying header)
     hints: dict[str, Any] = field(default_factory=dict)
     entry: str = "/"
     port: int = 0
@@ -86,8 +87,8 @@ def render(text: str, site: DemoSite, farm: "DemoFarm", today: datetime | None =
     return TOKEN.sub(sub, text)
 
 
-def _load_routes(slug: str):
-    path = SITES_DIR / slug / "routes.py"
+def _load_routes(root: Path, slug: str):
+    path = root / "routes.py"
     if not path.is_file():
         return None
     spec = importlib.util.spec_from_file_location(f"govaudit_demo_routes_{slug.replace('-', '_')}", path)
@@ -97,8 +98,8 @@ def _load_routes(slug: str):
 
 
 def _handler(site: DemoSite, farm: "DemoFarm"):
-    root = SITES_DIR / site.slug
-    routes = _load_routes(site.slug)
+    root = farm.root / site.slug
+    routes = _load_routes(root, site.slug)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -141,7 +142,7 @@ def _handler(site: DemoSite, farm: "DemoFarm"):
         def _ctype(self, suffix: str) -> str:
             base = {".js": "application/javascript", ".json": "application/json", ".css": "text/css",
                     ".txt": "text/plain", ".xml": "application/xml"}.get(suffix, "text/html")
-            return f"{base}; charset={site.encoding}" if site.charset_header else base
+            return f"{base}; charset={site.header_charset or site.encoding}" if site.charset_header else base
 
         def do_GET(self) -> None:
             self._serve("GET")
@@ -158,7 +159,8 @@ def _handler(site: DemoSite, farm: "DemoFarm"):
 class DemoFarm:
     """Serve every demo site on its own 127.0.0.1 port (ephemeral unless given)."""
 
-    def __init__(self, sites: list[DemoSite] | None = None, base_port: int = 0):
+    def __init__(self, sites: list[DemoSite] | None = None, base_port: int = 0, root: Path = SITES_DIR):
+        self.root = Path(root)
         self.sites = sites or load_sites()
         self.by_slug = {s.slug: s for s in self.sites}
         self.base_port = base_port
@@ -192,6 +194,10 @@ class DemoFarm:
             server.shutdown()
             server.server_close()
         self._servers = []
+
+    def allow_hosts(self) -> list[str]:
+        """The farm's own host:port entries (the sites and the dead port) for --allow-host."""
+        return [f"127.0.0.1:{s.port}" for s in self.sites] + [self.dead_base.removeprefix("http://")]
 
     def registry_rows(self) -> list[dict[str, Any]]:
         return [{"name": s.name, "url": s.url, "kind": s.kind, "unit": s.unit, "level": s.level,

@@ -1,0 +1,64 @@
+"""链接可用性: failing link targets on the homepage and elsewhere."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from checks.artifacts import PageArt, SiteArtifacts
+from checks.base import Finding, check
+
+CONFIRMED = {404, 403, 410}
+NOT_TESTED = {"refused", "robots", "ignored", "not_fetched"}   # we did not (or may not) test it: not dead
+
+
+def failing(page: PageArt | None) -> str | None:
+    """Why a target counts as failing after its retry, or None (ok or untested)."""
+    if page is None:
+        return None
+    why = page.failure
+    if why in NOT_TESTED or why is None:
+        return None
+    return why
+
+
+def _dead_targets(a: SiteArtifacts, sources: set[str] | None, exclude: set[str] | None = None):
+    """{target: (reason, status, [sources])} for links from `sources` (None: any non-homepage page)."""
+    home = a.homepage
+    home_urls = {home.url, home.final_url} if home else set()
+    dead: dict[str, list[str]] = defaultdict(list)
+    for link in a.links:
+        from_home = link.source_url in home_urls
+        if sources is not None and not from_home:
+            continue
+        if sources is None and from_home:
+            continue
+        if failing(a.page(link.target_url)) and link.source_url not in dead[link.target_url]:
+            dead[link.target_url].append(link.source_url)
+    return {t: (failing(a.page(t)), a.page(t).status, src) for t, src in dead.items()}
+
+
+def _finding(dead: dict, with_sources: bool) -> Finding:
+    confirmed = sorted(t for t, (_, status, _) in dead.items() if status in CONFIRMED)
+    suspected = sorted(t for t in dead if t not in confirmed)
+    details = {"confirmed": confirmed, "suspected": suspected,
+               "targets": [{"url": t, "reason": why, "linked_from": src[:20]} for t, (why, _, src) in sorted(dead.items())]}
+    evidence = []
+    for target, (why, _, src) in sorted(dead.items())[:100]:
+        item = {"kind": "url", "ref": target, "reason": why}
+        if with_sources:
+            item["linked_from"] = src[:10]
+        evidence.append(item)
+    return Finding("fail" if dead else "pass", len(dead), "links", details, evidence)
+
+
+@check("links.dead_homepage", "首页链接可用性", "Dead links on the homepage", kinds="PDH", needs="crawl", unit="links")
+def dead_homepage(a: SiteArtifacts, t: dict) -> Finding:
+    """Distinct failing targets (a, img, attachments, external) referenced by the homepage, after one retry.
+    details split `confirmed` (404/403/410) and `suspected` (timeouts, connection errors, other statuses)."""
+    return _finding(_dead_targets(a, sources=set()), with_sources=False)
+
+
+@check("links.dead_site", "其他页面链接可用性", "Dead links on other pages", kinds="PDH", needs="crawl", unit="links")
+def dead_site(a: SiteArtifacts, t: dict) -> Finding:
+    """Distinct failing targets referenced by any crawled page other than the homepage; evidence names the
+    pages linking to each."""
+    return _finding(_dead_targets(a, sources=None), with_sources=True)

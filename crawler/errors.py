@@ -1,0 +1,56 @@
+"""Map download failures to the catalog's error kinds, and spot scanner walls."""
+from __future__ import annotations
+
+import re
+
+RETRYABLE = {"timeout", "connection", "tls"}
+
+_CHALLENGE = re.compile(rb"(captcha|challenge|verify you are human|\bwaf\b|security check|"
+                        rb"eval\(function\(p,a,c,k,e|window\.location\.href\s*=\s*[^;]{0,80}\+|"
+                        rb"\xe5\xae\x89\xe5\x85\xa8\xe9\xaa\x8c\xe8\xaf\x81|\xe4\xba\xba\xe6\x9c\xba\xe9\xaa\x8c\xe8\xaf\x81)", re.I)
+
+
+def classify(failure) -> tuple[str, str]:
+    """(error_kind, one-line message) for a Twisted failure from a download."""
+    from scrapy.exceptions import IgnoreRequest
+    from twisted.internet import error as terr
+    from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+    exc = failure.value
+    message = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    name = type(exc).__name__
+    if name == "Refused":
+        return "refused", message
+    if isinstance(exc, IgnoreRequest):
+        if "redirect" in message.lower():
+            return "too_many_redirects", message
+        if "robots" in message.lower() or "Forbidden by robots.txt" in message:
+            return "robots", message
+        return "ignored", message
+    if isinstance(exc, terr.DNSLookupError) or name in ("CannotResolveHostError", "DNSLookupError"):
+        return "dns", message
+    if isinstance(exc, (terr.TimeoutError, terr.TCPTimedOutError)) or "timeout" in name.lower() or "took longer" in message:
+        return "timeout", message
+    if "SSL" in name or "TLS" in name or "ssl" in message.lower() or "certificate" in message.lower():
+        return "tls", message
+    if isinstance(exc, (ResponseFailed, ResponseNeverReceived)):
+        reasons = " ".join(str(r.value) for r in getattr(exc, "reasons", []) if hasattr(r, "value"))
+        if "SSL" in reasons or "certificate" in reasons:
+            return "tls", message
+        return "connection", message
+    if isinstance(exc, (terr.ConnectionRefusedError, terr.ConnectError, terr.ConnectionLost, terr.ConnectionDone)):
+        return "connection", message
+    if "maxsize" in message.lower() or "Cancelled" in name:
+        return "too_large", message
+    return "connection", message
+
+
+def blocked_reason(status: int, text: str, head: bytes) -> str | None:
+    """Why a homepage response looks like a WAF/CAPTCHA wall rather than the site."""
+    if status in (403, 429):
+        return f"http_{status}"
+    if status >= 400:
+        return None
+    visible = len("".join(text.split()))
+    if visible < 200 and _CHALLENGE.search(head):
+        return "challenge page"
+    return None

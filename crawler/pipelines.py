@@ -1,0 +1,147 @@
+"""Items → storage. Rows are written in batches; a site counts as gathered
+only when its crawl ended (SiteDone) and everything of it is committed, so a
+killed crawl leaves a site `pending` and `--resume` crawls it again."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from crawler.items import PageItem, RowsItem, SiteDone
+from storage import models as m
+from storage.db import get_engine
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+def resolve_targets(settings, run_arg, sites_arg: str, site_arg: str) -> tuple[int, list[dict[str, Any]]]:
+    """The run id and the registry rows (of this spider's kind) to crawl."""
+    from govaudit.runner import create_run, find_site
+    engine = get_engine(settings.get("GOVAUDIT_DATABASE_URL"))
+    with Session(engine) as session:
+        if site_arg:
+            site = find_site(session, site_arg)
+            ids = [site.id]
+        else:
+            ids = [int(x) for x in str(sites_arg).split(",") if x.strip()]
+        if run_arg:
+            run_id = int(run_arg)
+        else:
+            run_id = create_run(session, ids, only=["*"], options={"via": "scrapy crawl"}, kind="crawl").id
+            session.commit()
+        rows = session.execute(select(m.Site.id, m.Site.url, m.Site.kind, m.Site.hints)
+                               .where(m.Site.id.in_(ids))).mappings().all()
+    return run_id, [dict(r) for r in rows]
+
+
+def clear_crawl(session: Session, run_id: int, site_id: int) -> None:
+    """Remove a site's partial crawl artifacts of a run (before crawling it again)."""
+    for model in (m.Page, m.Link, m.Column, m.Message, m.Dataset):
+        session.execute(delete(model).where(model.run_id == run_id, model.site_id == site_id))
+    session.execute(delete(m.ProbeResult).where(m.ProbeResult.run_id == run_id, m.ProbeResult.site_id == site_id,
+                                                m.ProbeResult.probe == "crawl"))
+
+
+def mark_gathered(session: Session, run_id: int, site_id: int, need: str) -> None:
+    rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
+    if rs is None:
+        rs = m.RunSite(run_id=run_id, site_id=site_id, stage="pending", gathered=[])
+        session.add(rs)
+    if need not in (rs.gathered or []):
+        rs.gathered = list(rs.gathered or []) + [need]
+    rs.updated_at = m.utcnow()
+
+
+class StoragePipeline:
+    def __init__(self, url: str):
+        self.url = url
+        self.pages: dict[int, list[dict]] = {}
+        self.links: dict[int, list[dict]] = {}
+        self.rows: dict[tuple[int, str], list[dict]] = {}
+        self.done: set[int] = set()
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("GOVAUDIT_DATABASE_URL"))
+
+    def open_spider(self, spider=None):
+        self.engine = get_engine(self.url)
+
+    def process_item(self, item, spider=None):
+        if isinstance(item, PageItem):
+            self.run_id = item.run_id
+            self._add_page(item)
+        elif isinstance(item, RowsItem):
+            self.rows.setdefault((item.site_id, item.table), []).extend(
+                {**row, "run_id": item.run_id, "site_id": item.site_id} for row in item.rows)
+        elif isinstance(item, SiteDone):
+            self.run_id = item.run_id
+            self._finish_site(item.run_id, item.site_id, item.facts)
+        return item
+
+    def _add_page(self, item: PageItem) -> None:
+        warc = item.warc or {}
+        self.pages.setdefault(item.site_id, []).append(dict(
+            run_id=item.run_id, site_id=item.site_id, url=item.url[:4000], final_url=(item.final_url or None),
+            role=item.role, status=item.status, error_kind=item.error_kind, depth=item.depth,
+            is_homepage=item.is_homepage, content_type=item.content_type[:200] or None, encoding=item.encoding,
+            title=item.title or None, text=item.text or None, headers=item.headers, facts=item.facts,
+            elapsed_ms=item.elapsed_ms, attempts=item.attempts, warc_file=warc.get("file"),
+            warc_offset=warc.get("offset"), warc_length=warc.get("length"), fetched_at=m.utcnow()))
+        source = item.final_url or item.url
+        self.links.setdefault(item.site_id, []).extend(dict(
+            run_id=item.run_id, site_id=item.site_id, source_url=source[:4000], target_url=l["target_url"][:4000],
+            tag=l["tag"], text=l.get("text") or None, external=bool(l.get("external"))) for l in item.links)
+        if len(self.pages[item.site_id]) + len(self.links[item.site_id]) >= BATCH:
+            with Session(self.engine) as session, session.begin():
+                self._flush(session, item.site_id)
+
+    def _flush(self, session: Session, site_id: int) -> None:
+        pages = self.pages.pop(site_id, [])
+        if pages:
+            # A URL can be recorded twice (HEAD then redirect target); keep the last answer.
+            unique = {p["url"]: p for p in pages}
+            session.execute(insert(m.Page), list(unique.values()))
+        links = self.links.pop(site_id, [])
+        if links:
+            session.execute(insert(m.Link), links)
+        for (sid, table), rows in list(self.rows.items()):
+            if sid == site_id and rows:
+                model = {"messages": m.Message, "datasets": m.Dataset}[table]
+                session.execute(insert(model), rows)
+                self.rows.pop((sid, table))
+
+    def _finish_site(self, run_id: int, site_id: int, facts: dict[str, Any]) -> None:
+        if site_id in self.done:
+            return
+        self.done.add(site_id)
+        with Session(self.engine) as session, session.begin():
+            self._flush(session, site_id)
+            session.flush()
+            derived = self._derive(session, run_id, site_id)
+            for column in derived.pop("columns", []):
+                session.add(m.Column(run_id=run_id, site_id=site_id, url=column.url, name=column.name[:300],
+                                     type=column.type, newest_date=column.newest_date, item_count=column.item_count,
+                                     blank=column.blank, details=column.details))
+            session.add(m.ProbeResult(run_id=run_id, site_id=site_id, probe="crawl", result={**facts, **derived}))
+            mark_gathered(session, run_id, site_id, "crawl")
+
+    def _derive(self, session: Session, run_id: int, site_id: int) -> dict[str, Any]:
+        from crawler.extract import derive_site
+        from storage.artifacts import load_links, load_pages
+        try:
+            return derive_site(load_pages(session, run_id, site_id), load_links(session, run_id, site_id))
+        except Exception:
+            log.exception("derive_site failed for site %s", site_id)
+            return {"columns": [], "derive_error": "internal"}
+
+    def close_spider(self, spider=None):
+        # The crawl ended normally: sites that never reported done (e.g. no requests) are finished here.
+        states = getattr(spider, "states", {}) if spider is not None else {}
+        for site_id, state in states.items():
+            if site_id not in self.done and self.run_id is not None:
+                self._finish_site(self.run_id, site_id, spider.site_facts(state))

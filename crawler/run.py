@@ -1,0 +1,63 @@
+"""Run the spiders for some sites of a run in this process:
+`python -m crawler.run --run ID --sites 1,2,3`. The runner starts it as a
+subprocess so a crash or a kill never takes the orchestrator with it."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+SPIDERS = {
+    "portal": "crawler.spiders.portal:SiteSpider",
+    "open_data": "crawler.spiders.open_data:OpenDataSpider",
+    "hotline": "crawler.spiders.hotline:HotlineSpider",
+}
+
+
+def spider_for(site_kind: str):
+    module, _, name = SPIDERS.get(site_kind, SPIDERS["portal"]).partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        from crawler.spiders.portal import SiteSpider
+        return SiteSpider
+
+
+def crawl(run_id: int, site_ids: list[int], settings_overrides: dict | None = None) -> None:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from storage import models as m
+    from storage.db import get_engine
+
+    import os
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    for key, value in (settings_overrides or {}).items():
+        settings.set(key, value)
+    with Session(get_engine(settings.get("GOVAUDIT_DATABASE_URL"))) as session:
+        kinds = dict(session.execute(select(m.Site.id, m.Site.kind).where(m.Site.id.in_(site_ids))).all())
+    by_spider: dict[type, list[int]] = {}
+    for site_id in site_ids:
+        by_spider.setdefault(spider_for(kinds.get(site_id, "portal")), []).append(site_id)
+    process = CrawlerProcess(settings, install_root_handler=False)
+    for spider_cls, ids in by_spider.items():
+        process.crawl(spider_cls, run=run_id, sites=",".join(map(str, ids)))
+    process.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="crawler.run")
+    parser.add_argument("--run", type=int, required=True)
+    parser.add_argument("--sites", required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    crawl(args.run, [int(x) for x in args.sites.split(",") if x])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

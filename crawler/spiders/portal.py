@@ -1,0 +1,251 @@
+"""The site spider: crawls many sites at once, each within its page and depth
+caps, records every fetched URL and every link (a, img, iframe) with its
+status. Internal pages are crawled; images, attachments and external links
+are checked (HEAD, then GET when HEAD fails), never parsed.
+
+Open-data and hotline spiders subclass it and add their own walking.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import scrapy
+from scrapy.http import HtmlResponse, Response, TextResponse
+
+from crawler import decode, errors
+from crawler.extract import page_facts, visible_text
+from crawler.items import PageItem, SiteDone
+
+ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
+RESOURCE_EXT = re.compile(r"\.(jpe?g|png|gif|bmp|webp|svg|ico|mp4|mp3|flv|swf|avi|wmv)$", re.I)
+SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "file:", "ftp:", "about:", "sms:", "#")
+KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-security-policy",
+                "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
+TEXT_CAP = 200_000
+
+
+@dataclass
+class SiteState:
+    site_id: int
+    url: str
+    kind: str
+    hints: dict[str, Any]
+    max_pages: int
+    max_depth: int
+    hosts: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)
+    pending: int = 0
+    pages: int = 0
+    done: bool = False
+    homepage_final: str = ""
+    homepage_error: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).netloc or "").lower()
+
+
+class SiteSpider(scrapy.Spider):
+    """`scrapy crawl portal -a site=URL_OR_ID` or `-a run=ID -a sites=1,2,3`."""
+    name = "portal"
+    kind = "portal"
+
+    def __init__(self, run: str | int | None = None, sites: str = "", site: str = "", *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.run_arg, self.sites_arg, self.site_arg = run, sites, site
+        self.states: dict[int, SiteState] = {}
+
+    # -- start ---------------------------------------------------------
+    async def start(self):
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        from crawler.pipelines import resolve_targets
+        run_id, rows = resolve_targets(self.settings, self.run_arg, self.sites_arg, self.site_arg)
+        self.run_id = run_id
+        for row in rows:
+            hints = row["hints"] or {}
+            state = SiteState(row["id"], row["url"], row["kind"], hints,
+                              int(hints.get("max_pages", self.settings.getint("GOVAUDIT_MAX_PAGES"))),
+                              int(hints.get("max_depth", self.settings.getint("GOVAUDIT_MAX_DEPTH"))))
+            state.hosts.add(host_of(row["url"]))
+            self.states[state.site_id] = state
+            yield from self.schedule(state, row["url"], role="page", depth=0, homepage=True)
+
+    def schedule(self, state: SiteState, url: str, role: str, depth: int, homepage: bool = False,
+                 method: str = "GET", attempt: int = 1, callback=None, **meta) -> Iterator[scrapy.Request]:
+        state.pending += 1
+        state.seen.add(url)
+        if role == "page" and attempt == 1:
+            state.pages += 1
+        m = {"site_id": state.site_id, "role": role, "ga_depth": depth, "homepage": homepage,
+             "attempt": attempt, **meta}
+        if role != "page" or state.hints.get("obey_robots") is False:
+            # robots.txt governs crawling; checking that a linked URL answers is not crawling it
+            m["dont_obey_robotstxt"] = True
+        priority = 10 if homepage else (5 - depth if role == "page" else -depth)
+        yield scrapy.Request(url, method=method, callback=callback or self.on_response, errback=self.on_error,
+                             dont_filter=True, meta=m, priority=priority)
+
+    # -- responses -----------------------------------------------------
+    def on_response(self, response: Response):
+        state = self.states[response.meta["site_id"]]
+        state.pending -= 1
+        yield from self.handle_response(state, response)
+        yield from self.maybe_done(state)
+
+    def on_error(self, failure):
+        request = failure.request
+        state = self.states[request.meta["site_id"]]
+        state.pending -= 1
+        kind, message = errors.classify(failure)
+        meta = request.meta
+        if kind in errors.RETRYABLE and meta["attempt"] == 1:
+            yield from self.schedule(state, request.url, meta["role"], meta["ga_depth"], meta["homepage"],
+                                     "GET", 2, request.callback if request.callback != self.on_response else None)
+        else:
+            if meta["homepage"]:
+                state.homepage_error = kind
+            yield PageItem(run_id=self.run_id, site_id=state.site_id, url=request.url, role=meta["role"],
+                           depth=meta["ga_depth"], is_homepage=meta["homepage"], error_kind=kind,
+                           attempts=meta["attempt"], facts={"error": message})
+        yield from self.maybe_done(state)
+
+    def handle_response(self, state: SiteState, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        role, attempt = meta["role"], meta["attempt"]
+        status = response.status
+        if status >= 400 and attempt == 1 and not (meta["homepage"] and status in (403, 429)):
+            # HEAD refused or a transient failure: one more try, with GET.
+            yield from self.schedule(state, response.request.url, role, meta["ga_depth"], meta["homepage"], "GET", 2,
+                                     response.request.callback if response.request.callback != self.on_response else None)
+            return
+        item = self.base_item(state, response)
+        if role != "page" or not self.is_html(response) or status >= 400:
+            if meta["homepage"]:
+                self.note_homepage(state, response, item, html=False)
+            yield item
+            return
+        if meta["homepage"]:
+            state.hosts.add(host_of(response.url))
+        elif host_of(response.url) not in state.hosts:
+            item.role = "external"      # redirected off-site: checked, not parsed
+            yield item
+            return
+        text = decode.response_text(response)
+        item.encoding = decode.used_encoding(response, text)
+        tree, links = self.parse_links(response, text)
+        item.title = (tree.findtext(".//title") or "").strip()[:500] if tree is not None else ""
+        item.text = visible_text(tree)[:TEXT_CAP] if tree is not None else ""
+        item.facts = page_facts(response.url, text, item.headers, meta["homepage"], tree=tree)
+        item.links = links
+        if meta["homepage"]:
+            self.note_homepage(state, response, item, html=True)
+            if item.error_kind == "blocked":
+                yield item
+                return
+        yield item
+        yield from self.follow(state, response, links)
+        yield from self.extra_requests(state, response, tree, item)
+
+    def extra_requests(self, state: SiteState, response: Response, tree, item: PageItem) -> Iterator[Any]:
+        """Hook for kind-specific spiders (catalogues, message lists)."""
+        return iter(())
+
+    def base_item(self, state: SiteState, response: Response) -> PageItem:
+        meta = response.meta
+        headers = {}
+        for key in KEEP_HEADERS:
+            value = response.headers.get(key)
+            if value is not None:
+                headers[key] = value.decode("latin-1")
+        return PageItem(run_id=self.run_id, site_id=state.site_id, url=response.request.meta.get("redirect_urls", [response.url])[0],
+                        final_url=response.url, role=meta["role"], status=response.status, depth=meta["ga_depth"],
+                        is_homepage=meta["homepage"], content_type=headers.get("content-type", ""),
+                        headers=headers, elapsed_ms=int(1000 * meta.get("download_latency", 0)),
+                        attempts=meta["attempt"], warc=meta.get("warc"))
+
+    def note_homepage(self, state: SiteState, response: Response, item: PageItem, html: bool) -> None:
+        state.homepage_final = response.url
+        blocked = errors.blocked_reason(response.status, item.text if html else "", response.body[:20000])
+        if blocked:
+            item.error_kind = "blocked"
+            item.facts = {**item.facts, "blocked": blocked}
+            state.homepage_error = "blocked"
+
+    @staticmethod
+    def is_html(response: Response) -> bool:
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if isinstance(response, HtmlResponse) or "html" in ctype:
+            return True
+        return not ctype and isinstance(response, TextResponse)
+
+    # -- links ---------------------------------------------------------
+    def parse_links(self, response: Response, text: str):
+        import lxml.html
+        try:
+            tree = lxml.html.document_fromstring(text or "<html></html>")
+        except Exception:
+            return None, []
+        base = response.url
+        base_href = tree.find(".//base[@href]")
+        if base_href is not None:
+            base = urljoin(base, base_href.get("href").strip())
+        found: dict[tuple[str, str], dict[str, str]] = {}
+        for el in tree.iter("a", "img", "iframe", "area"):
+            attr = "src" if el.tag in ("img", "iframe") else "href"
+            raw = (el.get(attr) or "").strip()
+            if not raw or raw.lower().startswith(SKIP_SCHEMES):
+                continue
+            try:
+                target = urldefrag(urljoin(base, raw))[0]
+            except ValueError:
+                continue
+            if not target.startswith(("http://", "https://")):
+                continue
+            tag = "a" if el.tag == "area" else el.tag
+            if tag == "a" and ATTACHMENT_EXT.search(urlsplit(target).path):
+                tag = "attachment"
+            key = (target, tag)
+            if key not in found:
+                label = el.get("alt") if el.tag == "img" else el.text_content()
+                found[key] = {"target_url": target, "tag": tag, "text": " ".join((label or "").split())[:200]}
+        return tree, list(found.values())
+
+    def follow(self, state: SiteState, response: Response, links: list[dict[str, str]]) -> Iterator[scrapy.Request]:
+        depth = response.meta["ga_depth"]
+        for link in links:
+            target = link["target_url"]
+            external = host_of(target) not in state.hosts
+            link["external"] = external
+            if target in state.seen:
+                continue
+            if external:
+                yield from self.schedule(state, target, "external", depth + 1, method="HEAD")
+            elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(urlsplit(target).path):
+                yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
+            elif depth + 1 <= state.max_depth and state.pages < state.max_pages:
+                yield from self.schedule(state, target, "page", depth + 1)
+
+    # -- end of a site ---------------------------------------------------
+    def maybe_done(self, state: SiteState) -> Iterator[SiteDone]:
+        if state.pending == 0 and not state.done:
+            state.done = True
+            yield SiteDone(run_id=self.run_id, site_id=state.site_id, facts=self.site_facts(state))
+
+    def site_facts(self, state: SiteState) -> dict[str, Any]:
+        return {"kind": state.kind, "entry_url": state.url, "homepage_final": state.homepage_final,
+                "homepage_error": state.homepage_error, "pages_requested": state.pages,
+                "max_pages": state.max_pages, "max_depth": state.max_depth,
+                "user_agent": self.settings.get("USER_AGENT"),
+                "obey_robots": state.hints.get("obey_robots") is not False and self.settings.getbool("ROBOTSTXT_OBEY"),
+                **state.facts}
+
+    def closed(self, reason):
+        for state in self.states.values():
+            state.done = True

@@ -1,0 +1,261 @@
+"""Core commands: sites, checks, db, run, check, findings, export, demo."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from govaudit.cli import app
+from govaudit.config import load, redact_url
+from govaudit.errors import UserError
+
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+sites_app = typer.Typer(help="The site registry.", no_args_is_help=True)
+checks_app = typer.Typer(help="The check catalog.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(sites_app, name="sites")
+app.add_typer(checks_app, name="checks")
+app.add_typer(db_app, name="db")
+
+EXPORT_KINDS = {}   # kind -> writer(session, run_id, fmt, out); filled below and by other modules
+
+
+def _session():
+    from sqlalchemy.orm import Session
+
+    from storage.db import get_engine
+    return Session(get_engine(load().database_url), expire_on_commit=False)
+
+
+# -- sites ---------------------------------------------------------------
+@sites_app.command("import")
+def sites_import(file: Path = typer.Argument(..., help="Registry file (.csv, .yaml, .yml).")):
+    """Import or update sites (upsert by URL). The whole file is validated first."""
+    from govaudit.registry import parse, upsert
+    rows = parse(file)
+    with _session() as session, session.begin():
+        added, updated = upsert(session, rows)
+    console.print(f"imported {file}: {added} added, {updated} updated")
+
+
+@sites_app.command("list")
+def sites_list(format: str = typer.Option("table", "--format", help="table or json")):
+    """List the registry."""
+    from storage import models as m
+    with _session() as session:
+        rows = session.execute(select(m.Site, m.Unit.name).join(m.Unit, m.Unit.id == m.Site.unit_id)
+                               .order_by(m.Site.id)).all()
+    if format == "json":
+        print(json.dumps([{"id": s.id, "name": s.name, "url": s.url, "kind": s.kind, "unit": u, "level": s.level,
+                           "group": s.group, "region": s.region, "hints": s.hints} for s, u in rows],
+                         ensure_ascii=False, indent=1))
+        return
+    table = Table("id", "name", "kind", "unit", "url")
+    for s, u in rows:
+        table.add_row(str(s.id), s.name, s.kind, u, s.url)
+    console.print(table)
+
+
+# -- checks --------------------------------------------------------------
+@checks_app.command("list")
+def checks_list(format: str = typer.Option("table", "--format", help="table or json")):
+    """The catalog as implemented: id, title, kinds, needs, version."""
+    from checks.base import all_checks
+    checks = sorted(all_checks().values(), key=lambda c: c.id)
+    if format == "json":
+        print(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))
+        return
+    table = Table("id", "指标", "title", "kinds", "needs", "version")
+    for c in checks:
+        table.add_row(c.id, c.title_zh, c.title_en, c.kinds, c.needs, c.version)
+    console.print(table)
+
+
+# -- db ------------------------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade():
+    """Apply schema migrations to the configured database."""
+    from storage.db import get_engine, upgrade
+    url = load().database_url
+    get_engine(url, migrate=False)
+    upgrade(url)
+    console.print(f"database {redact_url(url)} is at the latest revision")
+
+
+# -- run -----------------------------------------------------------------
+class _Bars:
+    """Rich progress bars driven by the runner's Progress callbacks."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.task = progress, None
+
+    def stage(self, name: str, total: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[-1].total)
+        self.task = self.progress.add_task(name, total=total)
+
+    def advance(self, n: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def message(self, text: str) -> None:
+        self.progress.console.print(text)
+
+
+def run_with_progress(run_id: int) -> None:
+    from govaudit import runner
+    with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False, disable=not err.is_terminal and False) as progress:
+        bars = _Bars(progress)
+        summary = runner.execute(run_id, progress=runner.Progress(bars.stage, bars.advance, bars.message))
+    print_summary(summary.run_id)
+    for sid, why in summary.site_errors.items():
+        err.print(f"[yellow]site {sid}: {why}[/yellow]")
+
+
+def print_summary(run_id: int) -> None:
+    from sqlalchemy import func
+
+    from storage import models as m
+    with _session() as session:
+        rows = session.execute(select(m.Site.id, m.Site.name, m.Finding.status, func.count())
+                               .join(m.Finding, m.Finding.site_id == m.Site.id)
+                               .where(m.Finding.run_id == run_id)
+                               .group_by(m.Site.id, m.Site.name, m.Finding.status)).all()
+    per: dict[tuple[int, str], dict[str, int]] = {}
+    for sid, name, status, n in rows:
+        per.setdefault((sid, name), {})[status] = n
+    statuses = ["pass", "fail", "warn", "not_applicable", "error"]
+    table = Table("site", "name", *statuses, title=f"run {run_id}")
+    for (sid, name), counts in sorted(per.items()):
+        table.add_row(str(sid), name, *(str(counts.get(s, 0)) for s in statuses))
+    console.print(table)
+    console.print(f"run id: {run_id}")
+
+
+@app.command()
+def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this registry file first and audit its sites."),
+        site: list[str] = typer.Option([], "--site", help="Audit only this site (URL or id); repeatable."),
+        only: list[str] = typer.Option([], "--only", help="Only checks matching this glob; repeatable."),
+        resume: Optional[int] = typer.Option(None, "--resume", help="Continue an interrupted run.")):
+    """One evaluation round: gather, check (and score when frameworks are installed)."""
+    from govaudit import runner
+    from govaudit.registry import parse, upsert
+    from storage import models as m
+    if resume is not None:
+        with _session() as session:
+            found = session.get(m.Run, resume)
+            if found is None:
+                raise UserError(f"no run {resume} to resume")
+        run_with_progress(resume)
+        return
+    with _session() as session, session.begin():
+        if sites is not None:
+            rows = parse(sites)
+            upsert(session, rows)
+            session.flush()
+            urls = [r.url for r in rows]
+            ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_(urls))))
+        else:
+            ids = []
+        ids += [runner.find_site(session, ref).id for ref in site]
+        if not ids and sites is None:
+            ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
+        try:
+            new = runner.create_run(session, ids, only or None)
+        except KeyError as exc:
+            raise UserError(f"unknown check: {exc.args[0]}") from None
+        run_id = new.id
+    err.print(f"run {run_id}: {len(set(ids))} site(s)")
+    run_with_progress(run_id)
+
+
+# -- findings ------------------------------------------------------------
+def _value(v):
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else v
+
+
+@app.command()
+def findings(site: str = typer.Argument(..., help="Site URL or id."),
+             check: Optional[str] = typer.Option(None, "--check", help="Only this check id."),
+             history: bool = typer.Option(False, "--history", help="Every finding, oldest first, with what it supersedes.")):
+    """Show a site's latest findings (or their history)."""
+    from govaudit.runner import find_site
+    from storage import models as m
+    with _session() as session:
+        s = find_site(session, site)
+        q = select(m.Finding).where(m.Finding.site_id == s.id)
+        if check:
+            q = q.where(m.Finding.check_id == check)
+        rows = list(session.scalars(q.order_by(m.Finding.check_id, m.Finding.id)))
+    if not history:
+        latest: dict[str, m.Finding] = {}
+        for f in rows:
+            latest[f.check_id] = f
+        rows = list(latest.values())
+    table = Table("id", "run", "check", "status", "value", "measured", "supersedes", title=f"{s.name} {s.url}")
+    for f in rows:
+        table.add_row(str(f.id), str(f.run_id), f.check_id, f.status, str(_value(f.value)),
+                      f.measured_at.strftime("%Y-%m-%d %H:%M:%S"), str(f.supersedes or ""))
+    console.print(table)
+
+
+@app.command("check")
+def check_one(site: str = typer.Argument(..., help="Site URL or id."),
+              check_id: str = typer.Argument(..., help="Check id, e.g. links.dead_homepage."),
+              stored: bool = typer.Option(False, "--stored", help="Re-evaluate the latest run's stored artifacts; no network.")):
+    """Rerun one check on one site; the new finding supersedes the old one."""
+    from govaudit.rerun import rerun_check
+    old, new = rerun_check(site, check_id, stored=stored)
+    table = Table("", "previous", "new", title=f"{check_id}")
+    for label, key in (("finding", "id"), ("run", "run_id"), ("status", "status"), ("value", "value"),
+                       ("measured", "measured_at")):
+        table.add_row(label, str(old.get(key, "—")) if old else "—", str(new.get(key)))
+    console.print(table)
+    if new.get("details"):
+        console.print_json(json.dumps(new["details"], ensure_ascii=False, default=str))
+
+
+# -- export --------------------------------------------------------------
+@app.command()
+def export(kind: str = typer.Argument(..., help="findings, scores or sites"),
+           run_id: Optional[int] = typer.Option(None, "--run", help="Run id (default: the latest finished round)."),
+           format: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
+           out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: standard output).")):
+    """Export findings, scores or sites as JSON Lines or CSV (CONTRACT.md)."""
+    from storage import export as exports
+    if format not in ("jsonl", "csv"):
+        raise UserError(f"unknown format {format!r} (jsonl or csv)")
+    writers = {"findings": exports.write_findings, "sites": exports.write_sites, **EXPORT_KINDS}
+    if kind not in writers:
+        raise UserError(f"unknown export {kind!r} (one of {', '.join(sorted(writers))})")
+    with _session() as session:
+        if out is None:
+            n = writers[kind](session, run_id, format, sys.stdout)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_name(out.name + ".part")
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                n = writers[kind](session, run_id, format, fh)
+            tmp.replace(out)
+            err.print(f"wrote {n} {kind} to {out}")
+
+
+# -- demo ----------------------------------------------------------------
+@app.command()
+def demo(out: Path = typer.Option(Path("govaudit-demo"), "--out", help="Where the database, data and exports go."),
+         keep_serving: bool = typer.Option(False, "--serve", help="Keep serving the demo sites after the audit.")):
+    """Serve the bundled demo sites on 127.0.0.1, audit them, export and report: the whole product offline."""
+    from govaudit.demo.run import run_demo
+    run_demo(out, keep_serving=keep_serving, console=console)

@@ -1,0 +1,57 @@
+"""`govaudit demo`: serve the demo farm, import it, audit it, export, report."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+
+def run_demo(out: Path, keep_serving: bool = False, console: Console | None = None) -> int:
+    from govaudit.demo.server import DemoFarm
+    console = console or Console()
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "govaudit.db"
+    os.environ.setdefault("GOVAUDIT_DATABASE_URL", f"sqlite:///{db}")
+    os.environ.setdefault("GOVAUDIT_DATA_DIR", str(out / "data"))
+    with DemoFarm() as farm:
+        # The demo opens exactly its own ports, not every private address.
+        hosts = [h for h in os.environ.get("GOVAUDIT_ALLOW_HOSTS", "").split(",") if h]
+        os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(hosts + farm.allow_hosts())
+        registry = farm.write_registry(out / "demo-sites.yaml")
+        console.print(f"serving {len(farm.sites)} demo sites on 127.0.0.1 ({', '.join(s.slug for s in farm.sites)})")
+        from govaudit.commands.core import run_with_progress
+        from govaudit import runner
+        from govaudit.registry import parse, upsert
+        from sqlalchemy.orm import Session
+        from sqlalchemy import select
+        from storage import models as m
+        from storage.db import get_engine
+        engine = get_engine(os.environ["GOVAUDIT_DATABASE_URL"])
+        with Session(engine) as session, session.begin():
+            rows = parse(registry)
+            upsert(session, rows)
+            session.flush()
+            ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows]))))
+            run_id = runner.create_run(session, ids, None, {"via": "demo"}).id
+        run_with_progress(run_id)
+        from storage.export import write_findings
+        export = out / "findings.jsonl"
+        with Session(engine) as session, export.open("w", encoding="utf-8") as fh:
+            n = write_findings(session, run_id, "jsonl", fh)
+        finish_hooks(run_id, out, console)
+        console.print(f"database: {db}")
+        console.print(f"findings: {export} ({n} findings)")
+        if keep_serving:
+            console.print("serving until Ctrl-C:")
+            for s in farm.sites:
+                console.print(f"  {s.slug}: {s.url}")
+            while True:
+                time.sleep(3600)
+    return run_id
+
+
+def finish_hooks(run_id: int, out: Path, console: Console) -> None:
+    """Scoring and reports plug in here when installed."""

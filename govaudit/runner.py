@@ -1,0 +1,228 @@
+"""Run orchestration: gather → check for the sites of a run, resumable.
+
+Progress lives in run_sites: `pending` (gathering; `gathered` lists what is
+complete), `gathered`, `checked`. A site's findings and its `checked` stage
+are written in one transaction, so a killed run never leaves half a site's
+findings, and `--resume` redoes exactly what is missing.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from checks.base import Check, Finding, error, select as select_checks
+from govaudit.config import Settings, load
+from govaudit.errors import UserError
+from storage import models as m
+from storage.artifacts import load_site_artifacts
+from storage.db import get_engine
+
+log = logging.getLogger(__name__)
+NOT_GATHERED_NEEDS = {"monitor"}     # read from the samples table, not gathered per run
+HOMEPAGE_CHECK = "avail.homepage"
+
+
+# -- sites and runs --------------------------------------------------------
+def find_site(session: Session, ref: str | int) -> m.Site:
+    """A site by id or URL (exact, or ignoring a trailing slash)."""
+    ref = str(ref).strip()
+    site = session.get(m.Site, int(ref)) if ref.isdigit() else None
+    if site is None:
+        site = session.scalar(select(m.Site).where(m.Site.url.in_([ref, ref.rstrip("/"), ref.rstrip("/") + "/"])))
+    if site is None:
+        raise UserError(f"no site {ref!r} in the registry (import it with `govaudit sites import`)")
+    return site
+
+
+def create_run(session: Session, site_ids: Iterable[int], only: list[str] | None, options: dict | None = None,
+               kind: str = "round") -> m.Run:
+    site_ids = list(dict.fromkeys(site_ids))
+    if not site_ids:
+        raise UserError("no sites to audit (import a registry or name --site)")
+    select_checks(only)  # unknown ids fail before anything is written
+    run = m.Run(kind=kind, status="running", options={"only": only or [], "site_ids": site_ids, **(options or {})})
+    session.add(run)
+    session.flush()
+    session.add_all(m.RunSite(run_id=run.id, site_id=sid, stage="pending", gathered=[]) for sid in site_ids)
+    session.flush()
+    return run
+
+
+def needs_for(checks: list[Check], kind: str) -> set[str]:
+    return {c.needs for c in checks if c.applies_to(kind)} - NOT_GATHERED_NEEDS | {"crawl"}
+
+
+# -- evaluation -----------------------------------------------------------
+def homepage_failure(art) -> tuple[str, str] | None:
+    """(error_kind, message) when the homepage could not be audited."""
+    if "crawl" not in art.gathered:
+        return None
+    home = art.homepage
+    if home is None:
+        return "connection", "the homepage was not fetched"
+    if home.error_kind:
+        kind = home.error_kind if home.error_kind in ("timeout", "dns", "tls", "connection", "too_many_redirects",
+                                                        "blocked") else "connection"
+        return kind, f"homepage unreachable: {home.facts.get('blocked') or home.facts.get('error') or home.error_kind}"
+    if home.status is None or home.status >= 400:
+        return "connection", f"homepage answered HTTP {home.status}"
+    return None
+
+
+def evaluate_site(art, checks: list[Check]) -> list[tuple[Check, Finding]]:
+    results = []
+    failed_home = homepage_failure(art)
+    for chk in checks:
+        if not chk.applies_to(art.site.kind):
+            continue
+        if chk.needs not in art.gathered and chk.needs not in NOT_GATHERED_NEEDS:
+            results.append((chk, error("not_gathered", f"{chk.needs} was not gathered for this site")))
+            continue
+        if failed_home and chk.id != HOMEPAGE_CHECK:
+            results.append((chk, error(failed_home[0], failed_home[1])))
+            continue
+        try:
+            finding = chk.evaluate(art, dict(chk.thresholds))
+        except Exception as exc:  # a bug in a check must not stop the other checks
+            log.error("check %s failed on site %s:\n%s", chk.id, art.site.url, traceback.format_exc())
+            finding = error("internal", f"{type(exc).__name__}: {exc}"[:300])
+        results.append((chk, finding))
+    return results
+
+
+def store_findings(session: Session, run_id: int, site_id: int, results: list[tuple[Check, Finding]],
+                   supersede: bool = False) -> list[m.Finding]:
+    rows = []
+    for chk, f in results:
+        previous = None
+        if supersede:
+            previous = session.scalar(select(func.max(m.Finding.id)).where(m.Finding.site_id == site_id,
+                                                                           m.Finding.check_id == chk.id))
+        row = m.Finding(run_id=run_id, site_id=site_id, check_id=chk.id, check_version=chk.version,
+                        status=f.status, value=None if f.value is None else float(f.value),
+                        unit_of_value=f.unit or chk.unit or None, details=f.details, evidence=f.evidence,
+                        tool_versions=f.tool_versions, measured_at=datetime.now(timezone.utc), supersedes=previous)
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+# -- the run ---------------------------------------------------------------
+@dataclass
+class Progress:
+    """Callbacks the CLI uses to draw progress bars; all optional."""
+    stage: Callable[[str, int], None] = lambda name, total: None
+    advance: Callable[[int], None] = lambda n: None
+    message: Callable[[str], None] = lambda text: None
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    sites: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    site_errors: dict[int, str] = field(default_factory=dict)
+
+
+def _checks_of(run: m.Run) -> list[Check]:
+    return select_checks((run.options or {}).get("only") or None)
+
+
+def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progress | None = None) -> dict[int, str]:
+    """Run every gatherer each site still lacks; return site-level gather errors."""
+    from govaudit.gatherers import gatherer_for
+    progress = progress or Progress()
+    engine = get_engine(settings.database_url)
+    with Session(engine) as session:
+        run = session.get(m.Run, run_id)
+        checks = _checks_of(run)
+        sites = {s.id: s for s in session.scalars(select(m.Site).where(m.Site.id.in_(site_ids)))}
+        have = {rs.site_id: set(rs.gathered or []) for rs in session.scalars(
+            select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id.in_(site_ids)))}
+    wanted: dict[str, list[int]] = {}
+    for sid in site_ids:
+        for need in needs_for(checks, sites[sid].kind) - have.get(sid, set()):
+            wanted.setdefault(need, []).append(sid)
+    errors: dict[int, str] = {}
+    order = sorted(wanted, key=lambda n: (n != "crawl", n))     # the crawl first: probes read its pages
+    groups: dict[object, tuple[set[str], set[int]]] = {}
+    for need in order:
+        fn = gatherer_for(need)
+        if fn is None:
+            continue      # nobody gathers it: its checks report not_gathered
+        needs, ids = groups.setdefault(fn, (set(), set()))
+        needs.add(need)
+        ids.update(wanted[need])
+    for fn, (needs, ids) in groups.items():
+        progress.stage(f"gather {', '.join(sorted(needs))}", len(ids))
+        try:
+            fn(run_id, sorted(ids), settings, needs)
+        except Exception as exc:
+            log.error("gatherer %s failed:\n%s", sorted(needs), traceback.format_exc())
+            for sid in ids:
+                errors[sid] = f"{', '.join(sorted(needs))}: {exc}"
+        progress.advance(len(ids))
+    return errors
+
+
+def check_site(settings: Settings, run_id: int, site_id: int) -> dict[str, int]:
+    """Evaluate and store one site's findings with its `checked` stage, atomically."""
+    engine = get_engine(settings.database_url)
+    with Session(engine) as session, session.begin():
+        rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id)
+                            .with_for_update())
+        if rs.stage == "checked":
+            return {}
+        run = session.get(m.Run, run_id)
+        art = load_site_artifacts(session, run_id, site_id)
+        results = evaluate_site(art, _checks_of(run))
+        store_findings(session, run_id, site_id, results)
+        rs.stage, rs.updated_at = "checked", m.utcnow()
+    counts: dict[str, int] = {}
+    for _, f in results:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    return counts
+
+
+def process_site(run_id: int, site_id: int, settings: Settings | None = None) -> dict[str, int]:
+    """Gather what is missing and check one site (idempotent; what a worker task runs)."""
+    settings = settings or load()
+    gather(settings, run_id, [site_id])
+    return check_site(settings, run_id, site_id)
+
+
+def execute(run_id: int, settings: Settings | None = None, progress: Progress | None = None,
+            batch: int = 50) -> RunSummary:
+    """Gather and check every site of the run that is not checked yet."""
+    settings = settings or load()
+    progress = progress or Progress()
+    engine = get_engine(settings.database_url)
+    with Session(engine) as session, session.begin():
+        run = session.get(m.Run, run_id)
+        if run is None:
+            raise UserError(f"no run {run_id}")
+        run.status, run.finished_at = "running", None
+        todo = list(session.scalars(select(m.RunSite.site_id).where(m.RunSite.run_id == run_id,
+                                                                     m.RunSite.stage != "checked")
+                                    .order_by(m.RunSite.site_id)))
+    summary = RunSummary(run_id)
+    for start in range(0, len(todo), batch):
+        chunk = todo[start:start + batch]
+        summary.site_errors.update(gather(settings, run_id, chunk, progress))
+        progress.stage("check", len(chunk))
+        for sid in chunk:
+            for status, n in check_site(settings, run_id, sid).items():
+                summary.statuses[status] = summary.statuses.get(status, 0) + n
+            progress.advance(1)
+    with Session(engine) as session, session.begin():
+        run = session.get(m.Run, run_id)
+        run.status, run.finished_at = "finished", datetime.now(timezone.utc)
+        summary.sites = session.scalar(select(func.count()).select_from(m.RunSite).where(m.RunSite.run_id == run_id))
+    return summary

@@ -1,0 +1,141 @@
+"""Shared fixtures: databases (SQLite, real PostgreSQL) and one full demo audit."""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+PG_ADMIN = os.environ.get("GOVAUDIT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def _pg_answers() -> str | None:
+    from sqlalchemy import create_engine, text
+    try:
+        engine = create_engine(PG_ADMIN, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A fresh PostgreSQL database for this test session (dropped afterwards)."""
+    from sqlalchemy import create_engine, text
+    why = _pg_answers()
+    if why:
+        pytest.skip(f"PostgreSQL at {PG_ADMIN} does not answer: {why}")
+    name = f"govaudit_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    yield url
+    from storage.db import dispose_all
+    dispose_all()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, db_url):
+    """Point the settings at a fresh SQLite database and data dir."""
+    monkeypatch.setenv("GOVAUDIT_DATABASE_URL", db_url)
+    monkeypatch.setenv("GOVAUDIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@dataclass
+class DemoAudit:
+    db_url: str
+    data_dir: Path
+    run_id: int
+    site_ids: dict[str, int]
+    farm: object
+
+    def _row(self, slug: str, check_id: str):
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from storage import models as m
+        from storage.db import get_engine
+        with Session(get_engine(self.db_url)) as session:
+            row = session.scalar(select(m.Finding).where(m.Finding.run_id == self.run_id,
+                                                         m.Finding.site_id == self.site_ids[slug],
+                                                         m.Finding.check_id == check_id))
+        assert row is not None, f"no finding {check_id} for {slug}"
+        return row
+
+    def finding(self, slug: str, check_id: str):
+        """(status, value) with whole-number values as int."""
+        row = self._row(slug, check_id)
+        value = row.value
+        if value is not None and float(value).is_integer():
+            value = int(value)
+        return row.status, value
+
+    def details(self, slug: str, check_id: str) -> dict:
+        return self._row(slug, check_id).details
+
+    def evidence(self, slug: str, check_id: str) -> list:
+        return self._row(slug, check_id).evidence
+
+
+@pytest.fixture(scope="session")
+def demo_audit(tmp_path_factory):
+    """Serve the demo farm and run one full audit over it (once per test session)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from govaudit import runner
+    from govaudit.config import load
+    from govaudit.demo.server import DemoFarm
+    from govaudit.registry import parse, upsert
+    from storage import models as m
+    from storage.db import get_engine
+
+    tmp = tmp_path_factory.mktemp("demo")
+    saved = {k: os.environ.get(k) for k in ("GOVAUDIT_DATABASE_URL", "GOVAUDIT_DATA_DIR", "GOVAUDIT_ALLOW_HOSTS",
+                                            "GOVAUDIT_ALLOW_PRIVATE")}
+    farm = DemoFarm()
+    farm.start()
+    try:
+        os.environ["GOVAUDIT_DATABASE_URL"] = f"sqlite:///{tmp / 'demo.db'}"
+        os.environ["GOVAUDIT_DATA_DIR"] = str(tmp / "data")
+        os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(farm.allow_hosts())
+        os.environ.pop("GOVAUDIT_ALLOW_PRIVATE", None)
+        settings = load()
+        registry = farm.write_registry(tmp / "sites.yaml")
+        with Session(get_engine(settings.database_url)) as session, session.begin():
+            rows = parse(registry)
+            upsert(session, rows)
+            session.flush()
+            by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
+            site_ids = {s.slug: by_url[s.url] for s in farm.sites}
+            run_id = runner.create_run(session, list(site_ids.values()), None).id
+        runner.execute(run_id, settings)
+    finally:
+        # the audit is done: later tests see the environment they started with
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    try:
+        yield DemoAudit(settings.database_url, settings.data_dir, run_id, site_ids, farm)
+    finally:
+        farm.stop()

@@ -1,0 +1,55 @@
+"""Test helpers: serve pages, import them, crawl them with the real spider."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govaudit.demo.server import DemoFarm, DemoSite
+
+
+@contextmanager
+def served(tmp_path: Path, sites: dict[str, dict], files: dict[str, dict[str, str | bytes]]):
+    """Serve `files` ({slug: {path: content}}) as demo sites described by `sites` ({slug: DemoSite fields})."""
+    root = tmp_path / "sites"
+    for slug, entries in files.items():
+        for rel, content in entries.items():
+            target = root / slug / rel.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+    demo_sites = [DemoSite(slug=slug, **{"name": slug, "kind": "portal", "unit": slug, **fields})
+                  for slug, fields in sites.items()]
+    with DemoFarm(demo_sites, root=root) as farm:
+        yield farm
+
+
+def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None):
+    """Import the farm, run a full audit in-process; return (db_url, run_id, {slug: site_id})."""
+    from govaudit import runner
+    from govaudit.config import load
+    from govaudit.registry import parse, upsert
+    from storage import models as m
+    from storage.db import get_engine
+    saved = os.environ.get("GOVAUDIT_ALLOW_HOSTS")
+    os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(farm.allow_hosts())
+    settings = load()
+    if saved is None:
+        os.environ.pop("GOVAUDIT_ALLOW_HOSTS")
+    else:
+        os.environ["GOVAUDIT_ALLOW_HOSTS"] = saved
+    registry = farm.write_registry(tmp_path / "sites.yaml")
+    with Session(get_engine(settings.database_url)) as session, session.begin():
+        rows = parse(registry)
+        upsert(session, rows)
+        session.flush()
+        by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
+        ids = {s.slug: by_url[s.url] for s in farm.sites}
+        run_id = runner.create_run(session, list(ids.values()), only).id
+    runner.execute(run_id, settings)
+    return settings.database_url, run_id, ids
