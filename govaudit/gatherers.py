@@ -53,8 +53,15 @@ class GatherError(Exception):
     pass
 
 
+def probes(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
+    """Browser probes: one Chromium session serves every requested probe:NAME."""
+    from crawler.probes.gather import gather
+    gather(run_id, site_ids, settings, needs)
+
+
 GATHERERS: dict[str, Gatherer] = {
     "crawl": crawl,
+    **{f"probe:{name}": probes for name in ("search", "qa", "elder", "privacy", "a11y", "mobile")},
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,12 @@ RENDER_CAP = 2_000_000
 
 
 def gather(run_id: int, site_ids: list[int], settings, probes: set[str] | None = None,
-           contexts: int = 2, recycle_after: int = 50) -> None:
-    """Run the probes (names without the `probe:` prefix; all when None) on the sites and store
-    their results. Synchronous; safe to call from a thread that already runs an event loop."""
+           contexts: int | None = None, recycle_after: int = 50) -> None:
+    """Run the probes (needs `probe:NAME` or bare names; all when None) on the sites, store their
+    results and mark each site's needs gathered. Synchronous; safe to call from a thread that
+    already runs an event loop. GOVAUDIT_BROWSER_CONTEXTS sets the sites probed at once (2)."""
+    if contexts is None:
+        contexts = int(os.environ.get("GOVAUDIT_BROWSER_CONTEXTS") or 2)
     wanted = {p.removeprefix("probe:") for p in (probes or PROBES)} & set(PROBES)
     from storage.db import session_scope
     with session_scope(settings.database_url) as session:
@@ -155,6 +159,13 @@ def _store(database_url: str, run_id: int, site_id: int, outcomes: dict[str, dic
         for name, o in outcomes.items():
             session.add(ProbeResult(run_id=run_id, site_id=site_id, probe=name, result=o["result"],
                                     tool_versions=o.get("tool_versions") or {}, error_kind=o.get("error_kind")))
+        try:
+            from crawler.pipelines import mark_gathered
+        except ImportError:       # the crawler's pipeline is not there (probe-only installs, old trees)
+            return
+        for name in outcomes:
+            if name in PROBES:
+                mark_gathered(session, run_id, site_id, f"probe:{name}")
 
 
 __all__ = ["gather", "run_sites", "probe_site", "ProbeError", "PROBES"]

@@ -9,6 +9,7 @@ through its `data-ga-i`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -55,13 +56,12 @@ def own_text(el) -> str:
 def label(el) -> str:
     """What a person reads on or about the element: text, title, alt, aria-label, placeholder, value."""
     parts = [own_text(el)]
-    for attr in ("title", "aria-label", "placeholder", "value", "alt"):
-        if el.get(attr):
-            parts.append(el.get(attr))
-    for img in el.iter("img"):
-        for attr in ("alt", "title"):
-            if img.get(attr):
-                parts.append(img.get(attr))
+    values = [el.get(a) for a in ("title", "aria-label", "placeholder", "value", "alt")]
+    values += [img.get(a) for img in el.iter("img") for a in ("alt", "title")]
+    for value in values:
+        value = squash(value)
+        if value and value not in parts[0] and value not in parts:
+            parts.append(value)
     return squash(" ".join(parts))
 
 
@@ -298,6 +298,10 @@ def find_elder_entries(root, include_hidden: bool = False) -> list:
         if not include_hidden and is_hidden(el):
             continue
         text = _short_label(el)
+        if len(text) > 12 or re.search(r"[，。；：]", text):      # a sentence, not a switch
+            text = ""
+            if el.tag not in ("a", "button", "img"):
+                continue
         hint = code_hint(el)
         if not text and not (el.tag in ("a", "button", "img") and kw.ELDER_LABEL.search(hint)):
             continue
@@ -353,7 +357,7 @@ def find_account_entries(root, include_hidden: bool = False) -> dict[str, list]:
         if not include_hidden and is_hidden(el):
             continue
         text = _short_label(el)
-        if not text or len(text) > 12 or kw.ACCOUNT_NOT.search(text):
+        if not text or len(text) > 12 or kw.ACCOUNT_NOT.search(text) or kw.PRIVACY_LINK.search(text):
             continue
         if kw.ACCOUNT_REGISTER.search(text):
             found["register"].append(el)
@@ -402,14 +406,17 @@ def is_fallback_answer(text: str) -> bool:
 
 
 def new_text(before: str, after: str, question: str) -> str:
-    """Text that appeared in a chat after a question was sent, minus the echoed question
-    and lines that were there before."""
-    old = {squash(l) for l in (before or "").splitlines() if squash(l)}
+    """Text that appeared in a chat after a question was sent, minus the echoed question and
+    lines that were there before (counted, so a repeated fallback answer still shows as new)."""
+    old = Counter(squash(l) for l in (before or "").splitlines() if squash(l))
     q = squash(question)
     lines = []
     for line in (after or "").splitlines():
         line = squash(line)
-        if not line or line in old:
+        if not line:
+            continue
+        if old[line] > 0:
+            old[line] -= 1
             continue
         if q and (line == q or line.endswith(q) or q in line and len(line) <= len(q) + 12):
             continue

@@ -38,7 +38,7 @@ QA_FALLBACK = re.compile(
 QA_QUESTIONS = ("社保卡怎么办理？", "住房公积金怎么提取？", "营业执照怎么办理？", "居住证如何办理？", "新生儿怎么办理户口？")
 
 # Elder-mode / accessibility entries, ordered: a real elder version first, the generic 无障碍 toolbar last.
-ELDER_LABEL = re.compile(r"长者|关怀|适老|老年|长辈|亲情版|敬老|大字版|大字模式|老人|无障碍|accessib|wza|aged|elder|barrier", re.I)
+ELDER_LABEL = re.compile(r"长者|关怀(版|模式|专版|专区)|(长者|适老|老年|老人)关怀|适老|老年(版|模式|人版|专区)|长辈|亲情版|敬老版|大字版|大字模式|老人版|无障碍|accessib|elder|barrier", re.I)
 ELDER_STRONG = re.compile(r"长者|关怀|适老|老年|长辈|亲情版|敬老|大字|老人|aged|elder|old", re.I)
 ELDER_NOT = re.compile(r"^(退出|关闭|返回|取消)|退出(长者|关怀|适老|无障碍)|返回(标准|普通|常规)|标准版|普通版")
 ZOOM_IN = re.compile(r"^\s*(放大|A\s*\+|字体放大|文字放大|加大|大字|\+)\s*$|放大", re.I)
