@@ -53,6 +53,11 @@ class GatherError(Exception):
     pass
 
 
+def net(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
+    from crawler.net import gather
+    gather(run_id, site_ids, settings, needs)
+
+
 def probes(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
     """Browser probes: one Chromium session serves every requested probe:NAME."""
     from crawler.probes.gather import gather
@@ -61,6 +66,7 @@ def probes(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]
 
 GATHERERS: dict[str, Gatherer] = {
     "crawl": crawl,
+    "net": net,
     **{f"probe:{name}": probes for name in ("search", "qa", "elder", "privacy", "a11y", "mobile")},
 }
 
