@@ -10,7 +10,7 @@ from __future__ import annotations
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
-from crawler.probes.session import ProbeContext, click_and_follow, live, marked_tree, settle
+from crawler.probes.session import ProbeContext, click_and_follow, live, marked_tree, open_entry, settle
 
 TEXT_SAMPLES = 1500
 
@@ -59,7 +59,7 @@ async def run(p: ProbeContext) -> dict:
     result: dict = {"entry": None, "switched": False, "before_px": before["font_px"],
                     "screenshot_before": await p.screenshot(page, "elder-before")}
     tree = await marked_tree(page)
-    loc = None
+    loc = entry_el = None
     if hints.get("elder_url"):
         target = page
         await page.goto(hints["elder_url"], wait_until="load", timeout=p.timeout_ms)
@@ -74,13 +74,17 @@ async def run(p: ProbeContext) -> dict:
             entries = h.find_elder_entries(tree)
             result["candidates"] = [h.label(e)[:30] or h.code_hint(e)[:60] for e in entries[:5]]
             loc = live(page, entries[0]) if entries else None
+            entry_el = entries[0] if entries else None
             label = (h.label(entries[0]) or h.code_hint(entries[0]))[:60] if entries else ""
         if loc is None:
             result.update(_final(result, before, labels_before, [], await ads(page)))
             result["reason"] = "no_entry"
             result["screenshot"] = result["screenshot_before"]
             return result
-        target, how, _, _ = await click_and_follow(p, page, loc)
+        if entry_el is not None:
+            target, how, _, _ = await open_entry(p, page, entry_el)
+        else:
+            target, how, _, _ = await click_and_follow(p, page, loc)
         result["entry"] = {"how": how, "label": label, "url": target.url}
     result["switched"] = True
     after = await measure(target)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from statistics import median
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import lxml.html
 
@@ -229,15 +228,35 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s\u3000]+", "", text or "")
 
 
+SITE_LIKE = re.compile(r"(人民政府|政府网|门户网站|网站|平台|热线|网|首页|官网)$")
+TITLE_SEP = re.compile(r"\s*[_|｜—–\-]+\s*")
+
+
 def clean_title(title: str, site_name: str = "") -> str:
-    """A page title without the site-name suffix/prefix CMSs add (标题_某某市人民政府, 某某网 - 标题)."""
+    """A page title without the site-name suffix/prefix CMSs add (标题_某某市人民政府,
+    某某网 - 标题, 标题-某某县人民政府网); hyphens inside the title itself are kept."""
     t = squash(title)
-    parts = [p.strip() for p in re.split(r"\s*[_|｜—–]\s*|\s+-\s+", t) if p.strip()]
-    if len(parts) > 1:
-        parts = [p for p in parts if not (site_name and (p in site_name or site_name in p))
-                 and not re.search(r"(人民政府|政府网|门户网站|网站|平台|热线)$", p)] or parts
-        t = max(parts, key=len)
-    return t
+
+    def site_like(part: str) -> bool:
+        part = part.strip()
+        return bool(part) and ((site_name and (part in site_name or site_name in part)) or bool(SITE_LIKE.search(part)))
+
+    for _ in range(3):
+        parts = TITLE_SEP.split(t)
+        if len(parts) < 2:
+            break
+        seps = TITLE_SEP.findall(t)
+        if site_like(parts[-1]):
+            t = t[: len(t) - len(parts[-1]) - len(seps[-1])]
+        elif site_like(parts[0]):
+            t = t[len(parts[0]) + len(seps[0]):]
+        else:
+            break
+    # 标题_栏目: a short column name left behind the title
+    m = re.fullmatch(r"(.{8,}?)\s*[_|｜]\s*([^_|｜]{2,6})", t)
+    if m:
+        t = m.group(1)
+    return t.strip()
 
 
 def pick_known_items(pages: list[dict], site_name: str = "", limit: int = 6) -> list[dict]:
@@ -371,11 +390,13 @@ def privacy_notice(root) -> dict:
     whose label says 同意/已阅读…, or consent wording next to a privacy link)."""
     links, consents = [], []
     for a in root.iter("a"):
+        if is_hidden(a):
+            continue
         text = label(a)
         if text and len(text) <= 40 and kw.PRIVACY_LINK.search(text):
             links.append({"text": text, "href": a.get("href") or ""})
     for box in root.iter("input"):
-        if (box.get("type") or "").lower() not in ("checkbox", "radio"):
+        if (box.get("type") or "").lower() not in ("checkbox", "radio") or is_hidden(box):
             continue
         context = _checkbox_label(root, box)
         if kw.CONSENT.search(context) or kw.PRIVACY_LINK.search(context):

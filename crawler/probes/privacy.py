@@ -7,7 +7,7 @@ Hints: `register_url`, `login_url`.
 from __future__ import annotations
 
 from crawler.probes import heuristics as h
-from crawler.probes.session import ProbeContext, click_and_follow, live, marked_tree, settle
+from crawler.probes.session import ProbeContext, marked_tree, open_entry, settle
 
 
 async def _notice(page, exclude: set) -> dict:
@@ -53,14 +53,14 @@ async def run(p: ProbeContext) -> dict:
             fresh = h.find_account_entries(tree)[kind]
             if not fresh:
                 continue
-            target, moved, _, _ = await click_and_follow(p, page, live(page, fresh[0]))
+            target, moved, _, _ = await open_entry(p, page, fresh[0])
         # the same page after an in-place click (a modal) still shows the homepage footer links
         notice = await _notice(target, home_links if moved in ("inplace", "none") else set())
         if kind == "login" and not notice["present"]:
             # a login page usually leads on to registration: follow it once
             sub = h.find_account_entries(await marked_tree(target))["register"]
             if sub:
-                target, moved, _, _ = await click_and_follow(p, target, live(target, sub[0]))
+                target, moved, _, _ = await open_entry(p, target, sub[0])
                 notice = await _notice(target, set())
                 kind = "register"
         visit = {"kind": kind, "how": moved, "url": target.url, **notice}

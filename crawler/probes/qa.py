@@ -13,7 +13,8 @@ import time
 
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
-from crawler.probes.session import ProbeContext, body_text, click_and_follow, live, marked_tree, settle
+from crawler.probes.session import (ProbeContext, body_text, click_and_follow, live, marked_tree, open_entry,
+                                    settle)
 
 ANSWER_WAIT_S = 10.0
 TYPING = re.compile(r"正在输入|思考中|请稍[候等]|加载中|typing|loading", re.I)
@@ -32,12 +33,14 @@ async def run(p: ProbeContext) -> dict:
         target, before_inputs = page, set()
     else:
         tree = await marked_tree(page)
+        entry_el = None
         if hints.get("qa_selector"):
             loc, label = page.locator(hints["qa_selector"]).first, hints["qa_selector"]
             if not await loc.count():
                 loc = None
         else:
             entries = h.find_qa_entries(tree)
+            entry_el = entries[0] if entries else None
             loc = live(page, entries[0]) if entries else None
             label = h.label(entries[0])[:60] if entries else ""
             if entries and entries[0].tag == "iframe":          # an embedded chat: no click needed
@@ -47,7 +50,10 @@ async def run(p: ProbeContext) -> dict:
         if loc is None:
             result["reason"] = "no_entry"
             return result
-        target, how, _, _ = await click_and_follow(p, page, loc)
+        if entry_el is not None:
+            target, how, _, _ = await open_entry(p, page, entry_el)
+        else:
+            target, how, _, _ = await click_and_follow(p, page, loc)
         result["entry"] = {"how": how, "label": label, "url": target.url}
         if how != "inplace" and how != "none":
             before_inputs = set()
@@ -148,6 +154,7 @@ async def _ask(frame, box, send, question: str) -> dict:
             except Exception:
                 pass
             sent_by_click = True
+            t0 = time.monotonic()
             continue
         if now != before:
             entry["accepted"] = True

@@ -195,3 +195,25 @@ async def _text_len(page) -> int:
         return await page.evaluate("() => document.body ? document.body.innerText.length : -1")
     except Exception:
         return -2
+
+
+async def open_entry(pctx: ProbeContext, page, el):
+    """Click an entry found in a marked tree; when the click shows nothing and the entry is a plain
+    link, go to its address (some entries only react to real pointer events or open windows
+    a headless browser refuses)."""
+    target, how, t0, t_done = await click_and_follow(pctx, page, live(page, el))
+    href = _href_of(el)
+    if how == "none" and href:
+        url = await page.evaluate("(h) => new URL(h, location.href).href", href)
+        await page.goto(url, wait_until="load", timeout=pctx.timeout_ms)
+        t_done = await settle(page)
+        target, how = page, "navigation"
+    return target, how, t0, t_done
+
+
+def _href_of(el) -> str | None:
+    node = el if el.tag == "a" else next(el.iterancestors("a"), None)
+    href = (node.get("href") or "").strip() if node is not None else ""
+    if not href or href.startswith(("javascript", "#", "mailto:", "tel:")):
+        return None
+    return href

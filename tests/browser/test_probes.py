@@ -45,11 +45,11 @@ def _targets(farm) -> list[SiteTarget]:
 
 @pytest.fixture(scope="module")
 def probed(tmp_path_factory):
-    """Every probe over the good and the neglected probe demo site, two contexts at once."""
+    """Every probe over the three probe demo sites (good, neglected, other mechanisms), two contexts at once."""
     _browser_or_skip()
     from govaudit.demo.server import DemoFarm, load_sites
     tmp = tmp_path_factory.mktemp("probes")
-    with DemoFarm([s for s in load_sites() if s.slug in ("portal-probe", "portal-probe-bad")]) as farm:
+    with DemoFarm([s for s in load_sites() if s.slug in ("portal-probe", "portal-probe-bad", "portal-probe-alt")]) as farm:
         targets = _targets(farm)
         wanted = {"search", "qa", "elder", "privacy", "a11y", "mobile"}
         out = asyncio.run(run_sites(1, targets, wanted, _settings(tmp), contexts=2, store=False))
@@ -80,6 +80,14 @@ EXPECTED = {
         "elder.entry": ("pass", 1), "elder.font_scaling": ("fail", 13.0), "elder.contrast": ("fail", 0.8),
         "elder.tools": ("warn", 0), "elder.no_ads": ("fail", 2), "privacy.registration_notice": ("fail", 0),
         "a11y.axe": ("fail", 9), "mobile.responsive": ("fail", 0)},
+    # a script-submitted box with JSON-rendered, shortened results; a robot on its own page in an iframe
+    # that only the 发送 link sends to; a 无障碍 toolbar whose A+ must be pressed; a registration modal
+    "portal-probe-alt": {
+        "search.present": ("pass", 1), "search.recall": ("pass", 1.0), "search.typo_tolerance": ("warn", 0.0),
+        "search.service_cards": ("fail", 0), "qa.present": ("pass", 1), "qa.answers": ("pass", 1.0),
+        "elder.entry": ("pass", 1), "elder.font_scaling": ("pass", 18.0), "elder.contrast": ("pass", 1.0),
+        "elder.tools": ("pass", 5), "elder.no_ads": ("pass", 0), "privacy.registration_notice": ("pass", 1),
+        "a11y.axe": ("pass", 0), "mobile.responsive": ("pass", 1)},
 }
 
 
