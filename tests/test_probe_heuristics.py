@@ -123,6 +123,9 @@ def test_title_match_allows_truncation():
 def test_clean_title_and_known_items():
     assert h.clean_title("区政府召开第十五次常务会议_某某区人民政府", "某某区人民政府") == "区政府召开第十五次常务会议"
     assert h.clean_title("某某市门户网站 - 关于开展安全生产大检查的通知") == "关于开展安全生产大检查的通知"
+    assert h.clean_title("县政府召开全县重点项目建设推进会-某某县人民政府网") == "县政府召开全县重点项目建设推进会"
+    assert h.clean_title("某某市2021-2025年发展规划") == "某某市2021-2025年发展规划"
+    assert h.clean_title("社会保障卡申领_办事指南") == "社会保障卡申领"
     pages = [{"url": "http://x/", "title": "某某区人民政府", "is_homepage": True},
              {"url": "http://x/news/", "title": "政务动态_某某区人民政府", "depth": 1},
              {"url": "http://x/n1.html", "title": "区政府召开第十五次常务会议_某某区人民政府", "depth": 2},

@@ -253,7 +253,7 @@ def clean_title(title: str, site_name: str = "") -> str:
         else:
             break
     # 标题_栏目: a short column name left behind the title
-    m = re.fullmatch(r"(.{8,}?)\s*[_|｜]\s*([^_|｜]{2,6})", t)
+    m = re.fullmatch(r"(.{4,}?)\s*[_|｜]\s*([^_|｜]{2,6})", t)
     if m:
         t = m.group(1)
     return t.strip()
