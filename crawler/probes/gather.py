@@ -73,7 +73,7 @@ async def run_sites(run_id: int, targets: list[SiteTarget], wanted: set[str], se
     out: dict[int, dict] = {}
     try:
         pool = BrowserPool(settings.chromium, contexts=contexts, recycle_after=recycle_after,
-                           user_agent=browser_user_agent(settings.user_agent))
+                           user_agent=browser_user_agent(settings.user_agent), refuse=guard_for(settings))
     except BrowserUnavailable as exc:
         for t in targets:
             out[t.id] = {name: {"result": {"error": str(exc)}, "error_kind": "internal", "tool_versions": {}}
@@ -89,6 +89,18 @@ async def run_sites(run_id: int, targets: list[SiteTarget], wanted: set[str], se
                 await asyncio.to_thread(_store, settings.database_url, run_id, t.id, outcomes)
         await asyncio.gather(*(one(t) for t in targets))
     return out
+
+
+def guard_for(settings):
+    """The network guard of the settings (None when everything is allowed or no guard is installed)."""
+    if getattr(settings, "allow_private", True):
+        return None
+    try:
+        from crawler.netguard import refusal
+    except ImportError:
+        return None
+    allow_hosts = list(getattr(settings, "allow_hosts", []) or [])
+    return lambda url: refusal(url, False, allow_hosts)
 
 
 def browser_user_agent(ua: str) -> str:
@@ -123,7 +135,7 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
                                          "truncated": len(html) > RENDER_CAP},
                               "error_kind": None, "tool_versions": versions}
         pctx = ProbeContext(site=t, context=ctx, page=page, home_url=page.url, shot_dir=data_dir / ref,
-                            shot_ref=ref, timeout_ms=timeout_ms, tool_versions=dict(versions))
+                            shot_ref=ref, timeout_ms=timeout_ms, tool_versions=dict(versions), refuse=pool.refuse)
         pctx.load_s = round(load_s, 3) if load_s is not None else None
         pctx.status = status
         for name in ORDER:

@@ -3,7 +3,7 @@ horizontal overflow) in its own context; plus the homepage's load-event time
 measured on the site's first, cold desktop load."""
 from __future__ import annotations
 
-from crawler.probes.pool import js
+from crawler.probes.pool import install_guard, js
 from crawler.probes.session import ProbeContext, settle
 
 PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
@@ -20,6 +20,7 @@ async def run(p: ProbeContext) -> dict:
     browser = p.context.browser
     ctx = await browser.new_context(ignore_https_errors=True, locale="zh-CN", **PHONE)
     try:
+        await install_guard(ctx, p.refuse)
         page = await ctx.new_page()
         await page.goto(p.home_url, wait_until="load", timeout=p.timeout_ms)
         await settle(page)
@@ -27,7 +28,7 @@ async def run(p: ProbeContext) -> dict:
         shot_dir = p.shot_dir
         shot_dir.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(shot_dir / "mobile.png"))
-        facts.update({"url": page.url, "responsive": responsive(facts), "load_s": getattr(p, "load_s", None),
+        facts.update({"url": page.url, "responsive": responsive(facts), "load_s": p.load_s,
                       "screenshot": f"{p.shot_ref}/mobile.png"})
         return facts
     finally:

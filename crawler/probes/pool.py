@@ -10,6 +10,7 @@ import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,32 @@ def js(name: str) -> str:
     if name not in _js_cache:
         _js_cache[name] = (JS_DIR / f"{name}.js").read_text(encoding="utf-8")
     return _js_cache[name]
+
+
+async def install_guard(ctx, refuse) -> None:
+    """Abort every request of the context that `refuse(url)` names a reason for (the SSRF guard:
+    a page must not make the scanner's browser reach private addresses). Verdicts are cached
+    per scheme/host/port and looked up off the event loop (they may resolve names)."""
+    if refuse is None:
+        return
+    verdicts: dict[str, str | None] = {}
+
+    async def handle(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:")):
+            await route.continue_()
+            return
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        if key not in verdicts:
+            verdicts[key] = await asyncio.to_thread(refuse, url)
+        if verdicts[key]:
+            log.info("browser request refused: %s (%s)", url, verdicts[key])
+            await route.abort("blockedbyclient")
+        else:
+            await route.continue_()
+
+    await ctx.route("**/*", handle)
 
 
 class BrowserUnavailable(Exception):
@@ -66,7 +93,8 @@ class BrowserPool:
     closed and relaunched once the open ones are done."""
 
     def __init__(self, executable: str = "", contexts: int = 2, recycle_after: int = 50,
-                 user_agent: str | None = None):
+                 user_agent: str | None = None, refuse=None):
+        self.refuse = refuse
         self.executable = resolve_executable(executable)
         self.limit = max(1, contexts)
         self.recycle_after = max(1, recycle_after)
@@ -125,6 +153,7 @@ class BrowserPool:
                 options["user_agent"] = self.user_agent
             ctx = await self._browser.new_context(ignore_https_errors=True, locale="zh-CN", **options)
             try:
+                await install_guard(ctx, self.refuse)
                 yield ctx
             finally:
                 try:

@@ -31,7 +31,7 @@ def error_kind(exc: BaseException) -> str:
         return "timeout"
     for pattern, kind in (("ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION", "dns"), ("ERR_CERT|ERR_SSL", "tls"),
                           ("ERR_TOO_MANY_REDIRECTS", "too_many_redirects"), ("ERR_TIMED_OUT", "timeout"),
-                          ("ERR_CONNECTION|ERR_ADDRESS|ERR_EMPTY_RESPONSE|ERR_NETWORK|ERR_INTERNET", "connection")):
+                          ("ERR_CONNECTION|ERR_ADDRESS|ERR_EMPTY_RESPONSE|ERR_NETWORK|ERR_INTERNET|ERR_BLOCKED_BY_CLIENT", "connection")):
         if re.search(pattern, text):
             return kind
     return "internal"
@@ -62,6 +62,9 @@ class ProbeContext:
     shot_ref: str                     # the same, relative to the data directory
     timeout_ms: int = 15000
     tool_versions: dict[str, str] = field(default_factory=dict)
+    refuse: Any = None                # the network guard: url -> reason to refuse, or None
+    load_s: float | None = None       # load-event seconds of the first, cold homepage load
+    status: int | None = None
 
     async def home(self) -> None:
         """Back to the homepage in the reusable page, closing any pop-up tabs."""

@@ -167,3 +167,18 @@ def test_pool_recycles_the_browser_and_closes_contexts():
 def test_missing_configured_browser_is_one_line():
     with pytest.raises(BrowserUnavailable, match=r"^GOVAUDIT_CHROMIUM=/nonexistent/chrome does not exist$"):
         resolve_executable("/nonexistent/chrome")
+
+
+def test_network_guard_keeps_the_browser_off_private_addresses(tmp_path):
+    _browser_or_skip()
+    from govaudit.demo.server import DemoFarm, load_sites
+    with DemoFarm([s for s in load_sites() if s.slug == "portal-probe"]) as farm:
+        site = farm.sites[0]
+        target = [SiteTarget(1, site.url, site.name, site.kind)]
+        refused = SimpleNamespace(**vars(_settings(tmp_path)), allow_private=False, allow_hosts=[])
+        out = asyncio.run(run_sites(1, target, {"mobile"}, refused, store=False))
+        assert out[1]["mobile"]["error_kind"] == "connection"
+        assert "ERR_BLOCKED_BY_CLIENT" in out[1]["mobile"]["result"]["error"]
+        opened = SimpleNamespace(**vars(_settings(tmp_path)), allow_private=False, allow_hosts=farm.allow_hosts())
+        out = asyncio.run(run_sites(1, target, {"mobile"}, opened, store=False))
+        assert out[1]["mobile"]["error_kind"] is None and out[1]["mobile"]["result"]["responsive"] is True
