@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,7 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
             if name not in wanted:
                 continue
             pctx.tool_versions = dict(versions)
+            started = time.monotonic()
             try:
                 result = await asyncio.wait_for(PROBES[name](pctx), BUDGET_S[name])
                 outcomes[name] = {"result": result, "error_kind": None, "tool_versions": pctx.tool_versions}
@@ -151,8 +153,8 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
                     log.exception("probe %s failed on %s", name, t.url)
                 outcomes[name] = {"result": {"error": one_line(exc) or f"probe exceeded {BUDGET_S[name]} s"},
                                   "error_kind": kind, "tool_versions": pctx.tool_versions}
-            for name_ in ("tool_versions",):
-                outcomes[name]["result"][name_] = outcomes[name]["tool_versions"]
+            outcomes[name]["result"]["tool_versions"] = outcomes[name]["tool_versions"]
+            outcomes[name]["result"]["elapsed_s"] = round(time.monotonic() - started, 2)
             try:
                 await pctx.close_others()
             except Exception:

@@ -66,8 +66,9 @@ async def _ask_all(p: ProbeContext, result: dict, found) -> dict:
         result["reason"] = "no_input"
         return result
     frame, box, send = found
+    state = {"click": False}            # learnt on the first question: Enter does nothing, the button sends
     for question in kw.QA_QUESTIONS:
-        entry = await _ask(frame, box, send, question)
+        entry = await _ask(frame, box, send, question, state)
         result["questions"].append(entry)
         if entry.get("accepted"):
             result["present"] = True
@@ -133,17 +134,20 @@ async def _find_chat(p: ProbeContext, page, before_inputs: set):
     return None
 
 
-async def _ask(frame, box, send, question: str) -> dict:
+async def _ask(frame, box, send, question: str, state: dict) -> dict:
     entry = {"question": question, "accepted": False, "answer": "", "latency_s": None, "fallback": False, "ok": False}
     before = await body_text(frame)
     try:
         await box.fill(question, timeout=5000)
-        await box.press("Enter")
+        if state["click"] and send is not None:
+            await send.click(timeout=3000)
+        else:
+            await box.press("Enter")
     except Exception as exc:
         entry["error"] = str(exc).splitlines()[0][:200]
         return entry
     t0 = time.monotonic()
-    sent_by_click = False
+    sent_by_click = state["click"]
     answer, stable_since, first_seen = "", None, None
     while time.monotonic() - t0 < ANSWER_WAIT_S:
         await asyncio.sleep(0.2)
@@ -153,7 +157,7 @@ async def _ask(frame, box, send, question: str) -> dict:
                 await send.click(timeout=3000)
             except Exception:
                 pass
-            sent_by_click = True
+            sent_by_click = state["click"] = True
             t0 = time.monotonic()
             continue
         if now != before:

@@ -146,8 +146,10 @@ class _Searcher:
         else:
             if page.url != self.start_url:
                 await page.goto(self.start_url, wait_until="load", timeout=p.timeout_ms)
-                await settle(page)
             box, submit = await self._box(page)
+            if box is None:                     # a box built by script after the load event
+                await settle(page)
+                box, submit = await self._box(page)
             if box is None:
                 return None
             await box.fill(text, timeout=5000)

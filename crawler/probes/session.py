@@ -111,7 +111,7 @@ async def body_text(page_or_frame) -> str:
         return ""
 
 
-async def settle(page, quiet_ms: int = 300, max_ms: int = 5000) -> float:
+async def settle(page, quiet_ms: int = 250, max_ms: int = 5000) -> float:
     """Wait until the visible text stops changing (scripts done rendering). Returns the
     monotonic time of the last change seen."""
     last_change = time.monotonic()
@@ -126,7 +126,7 @@ async def settle(page, quiet_ms: int = 300, max_ms: int = 5000) -> float:
             prev, last_change = cur, time.monotonic()
         elif cur is not None and time.monotonic() - last_change >= quiet_ms / 1000:
             break
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.05)
     return last_change
 
 
