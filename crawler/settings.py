@@ -2,6 +2,8 @@
 
 Behaviour lives here, as Scrapy users expect; per-site caps come from the
 registry hints (max_pages, max_depth, obey_robots)."""
+import os as _os
+
 from govaudit.config import load as _load
 
 _cfg = _load()
@@ -35,7 +37,11 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 8.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,   # the spider scopes sites itself
     "crawler.netguard.NetGuardMiddleware": 50,
+    "crawler.middlewares.BackoffMiddleware": 560,
 }
+TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"   # refuses non-public answers (DNS rebinding)
+GOVAUDIT_RETRY_AFTER_MAX = float(_os.environ.get("GOVAUDIT_RETRY_AFTER_MAX", "30"))
+GOVAUDIT_BACKOFF_TRIES = 3
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 500,
 }

@@ -15,7 +15,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler import decode, errors
+from crawler import decode, errors, traps
 from crawler.extract import page_facts, visible_text
 from crawler.items import PageItem, SiteDone
 
@@ -106,12 +106,14 @@ class SiteSpider(scrapy.Spider):
         kind, message = errors.classify(failure)
         meta = request.meta
         if kind in errors.RETRYABLE and meta["attempt"] == 1:
-            yield from self.schedule(state, request.url, meta["role"], meta["ga_depth"], meta["homepage"],
+            yield from self.schedule(state, meta.get("redirect_urls", [request.url])[0], meta["role"], meta["ga_depth"], meta["homepage"],
                                      "GET", 2, request.callback if request.callback != self.on_response else None)
         else:
             if meta["homepage"]:
                 state.homepage_error = kind
-            yield PageItem(run_id=self.run_id, site_id=state.site_id, url=request.url, role=meta["role"],
+            # keyed by the URL that was linked, as for answered requests; a redirect's failing target is final_url
+            yield PageItem(run_id=self.run_id, site_id=state.site_id, url=meta.get("redirect_urls", [request.url])[0],
+                           final_url=request.url, role=meta["role"],
                            depth=meta["ga_depth"], is_homepage=meta["homepage"], error_kind=kind,
                            attempts=meta["attempt"], facts={"error": message})
         yield from self.maybe_done(state)
@@ -229,7 +231,8 @@ class SiteSpider(scrapy.Spider):
                 yield from self.schedule(state, target, "external", depth + 1, method="HEAD")
             elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(urlsplit(target).path):
                 yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
-            elif depth + 1 <= state.max_depth and state.pages < state.max_pages:
+            elif (depth + 1 <= state.max_depth and state.pages < state.max_pages
+                  and traps.guard_for(self, state).admit(target)):
                 yield from self.schedule(state, target, "page", depth + 1)
 
     # -- end of a site ---------------------------------------------------
