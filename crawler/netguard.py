@@ -156,24 +156,38 @@ async def arefusal(url: str, allow_private: bool | None = None, allow_hosts: lis
     return _resolved_refusal(host, port, sorted({i[4][0] for i in infos}), allow_hosts)
 
 
-def make_guard_route(allow_private: bool | None = None, allow_hosts: list[str] | None = None):
+def make_guard_route(allow_private: bool | None = None, allow_hosts: list[str] | None = None,
+                     timeout_s: float | None = None):
     """A Playwright route handler with these settings (default: the environment's)."""
     allow_private, allow_hosts = _settings(allow_private, allow_hosts)
+    timeout_ms = 1000 * (timeout_s if timeout_s is not None else load().timeout)
 
     async def guard_route(route) -> None:
-        why = await arefusal(route.request.url, allow_private, allow_hosts, inline_ok=True)
+        url = route.request.url
+        why = await arefusal(url, allow_private, allow_hosts, inline_ok=True)
         if why:
             await route.abort("blockedbyclient")
-        else:
+            return
+        if not url.lower().startswith(("http:", "https:")):
             await route.fallback()
+            return
+        # Chromium follows redirects without asking the route again: fetch without following,
+        # hand the 3xx to the page, and its next request comes back through this guard.
+        try:
+            response = await route.fetch(max_redirects=0, timeout=timeout_ms)
+        except Exception:
+            await route.abort("failed")
+            return
+        await route.fulfill(response=response)
     return guard_route
 
 
 async def guard_route(route) -> None:
     """Playwright: `await context.route("**/*", guard_route)` refuses what the crawler would refuse.
-    Chromium resolves names itself, so a rebinding answer between this lookup and
-    Chromium's cannot be excluded here; pages are only ever opened on URLs the
-    crawler already fetched through the resolver guard."""
+    Requests are fetched by Playwright without following redirects, so each
+    redirect target is checked too. The fetch resolves the name again: a
+    rebinding answer between the two lookups is the one gap left here (pages
+    are only opened on URLs the crawler already fetched through the resolver guard)."""
     await make_guard_route()(route)
 
 
