@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from checks.base import Check, Finding, error, select as select_checks
@@ -192,8 +192,11 @@ def check_site(settings: Settings, run_id: int, site_id: int) -> dict[str, int]:
     """Evaluate and store one site's findings with its `checked` stage, atomically."""
     engine = get_engine(settings.database_url)
     with Session(engine) as session, session.begin():
-        rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id)
-                            .with_for_update())
+        # Claim the row with a write first: PostgreSQL locks it, SQLite takes its write lock (waiting out
+        # the busy timeout) before reading, so two processes never both see "not checked yet".
+        session.execute(update(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id)
+                        .values(updated_at=m.utcnow()))
+        rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
         if rs.stage == "checked":
             return {}
         run = session.get(m.Run, run_id)
