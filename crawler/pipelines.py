@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crawler.items import PageItem, RowsItem, SiteDone
@@ -105,14 +105,14 @@ class StoragePipeline:
         if pages:
             # A URL can be recorded twice (HEAD then redirect target); keep the last answer.
             unique = {p["url"]: p for p in pages}
-            session.execute(insert(m.Page), list(unique.values()))
+            session.execute(m.Page.__table__.insert(), list(unique.values()))
         links = self.links.pop(site_id, [])
         if links:
-            session.execute(insert(m.Link), links)
+            session.execute(m.Link.__table__.insert(), links)
         for (sid, table), rows in list(self.rows.items()):
             if sid == site_id and rows:
                 model = {"messages": m.Message, "datasets": m.Dataset}[table]
-                session.execute(insert(model), rows)
+                session.execute(model.__table__.insert(), rows)
                 self.rows.pop((sid, table))
 
     def _finish_site(self, run_id: int, site_id: int, facts: dict[str, Any]) -> None:

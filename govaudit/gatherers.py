@@ -58,8 +58,14 @@ class GatherError(Exception):
         self.killed = killed
 
 
+def net(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
+    from crawler.net import gather
+    gather(run_id, site_ids, settings, needs)
+
+
 GATHERERS: dict[str, Gatherer] = {
     "crawl": crawl,
+    "net": net,
 }
 
 

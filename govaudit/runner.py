@@ -8,6 +8,7 @@ findings, and `--resume` redoes exactly what is missing.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -171,21 +172,61 @@ def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progr
         ids.update(wanted[need])
     for fn, (needs, ids) in groups.items():
         progress.stage(f"gather {', '.join(sorted(needs))}", len(ids))
-        try:
-            fn(run_id, sorted(ids), settings, needs)
-        except Exception as exc:
-            log.error("gatherer %s failed:\n%s", sorted(needs), traceback.format_exc())
-            with Session(engine) as session:
-                done = {rs.site_id: set(rs.gathered or []) for rs in session.scalars(
-                    select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id.in_(ids)))}
-            for sid in ids:
-                if needs <= done.get(sid, set()):
-                    continue      # finished before the gatherer died
-                errors[sid] = f"{', '.join(sorted(needs))}: {exc}"
-                if getattr(exc, "killed", False):
-                    errors.killed.add(sid)
-        progress.advance(len(ids))
+        with _Watch(engine, run_id, sorted(ids), needs, progress):
+            try:
+                fn(run_id, sorted(ids), settings, needs)
+            except Exception as exc:
+                log.error("gatherer %s failed:\n%s", sorted(needs), traceback.format_exc())
+                with Session(engine) as session:
+                    done = {rs.site_id: set(rs.gathered or []) for rs in session.scalars(
+                        select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id.in_(ids)))}
+                for sid in ids:
+                    if needs <= done.get(sid, set()):
+                        continue      # finished before the gatherer died
+                    errors[sid] = f"{', '.join(sorted(needs))}: {exc}"
+                    if getattr(exc, "killed", False):
+                        errors.killed.add(sid)
     return errors
+
+
+class _Watch:
+    """Advance the progress bar as sites get gathered (gatherers run in other processes)."""
+
+    def __init__(self, engine, run_id: int, ids: list[int], needs: set[str], progress: Progress, every: float = 1.0):
+        self.engine, self.run_id, self.ids, self.needs, self.progress, self.every = engine, run_id, ids, needs, progress, every
+        self.done = 0
+        self.stop = threading.Event()
+
+    def count(self) -> int:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(m.RunSite.gathered).where(m.RunSite.run_id == self.run_id,
+                                                                    m.RunSite.site_id.in_(self.ids)))
+            return sum(1 for gathered in rows if self.needs <= set(gathered or []))
+
+    def tick(self) -> None:
+        try:
+            now = self.count()
+        except Exception:
+            return
+        if now > self.done:
+            self.progress.advance(now - self.done)
+            self.done = now
+
+    def loop(self) -> None:
+        while not self.stop.wait(self.every):
+            self.tick()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.tick()
+        if self.done < len(self.ids):       # sites the gatherer gave up on still count as handled
+            self.progress.advance(len(self.ids) - self.done)
 
 
 def check_site(settings: Settings, run_id: int, site_id: int) -> dict[str, int]:

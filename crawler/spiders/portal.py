@@ -8,6 +8,7 @@ Open-data and hotline spiders subclass it and add their own walking.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -16,7 +17,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler import decode, errors, traps
-from crawler.extract import page_facts, visible_text
+from crawler.extract import page_facts, parse as parse_html
 from crawler.items import PageItem, SiteDone
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
@@ -25,6 +26,12 @@ SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "file:", "ftp:", "abo
 KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-security-policy",
                 "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
 TEXT_CAP = 200_000
+EXTERNAL_TEXT_CAP = 5_000
+
+
+def trusted_external(url: str) -> bool:
+    from checks.content_rules import host_allowed, load
+    return host_allowed(urlsplit(url).hostname or "", [r.wrong for r in load("allowed_domains.txt")])
 
 
 @dataclass
@@ -45,8 +52,14 @@ class SiteState:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65536)
 def host_of(url: str) -> str:
     return (urlsplit(url).netloc or "").lower()
+
+
+@lru_cache(maxsize=65536)
+def path_of(url: str) -> str:
+    return urlsplit(url).path
 
 
 class SiteSpider(scrapy.Spider):
@@ -128,6 +141,8 @@ class SiteSpider(scrapy.Spider):
                                      response.request.callback if response.request.callback != self.on_response else None)
             return
         item = self.base_item(state, response)
+        if role == "external" and status < 400 and response.body and self.is_html(response):
+            self.note_external(item, response)
         if role != "page" or not self.is_html(response) or status >= 400:
             if meta["homepage"]:
                 self.note_homepage(state, response, item, html=False)
@@ -143,8 +158,8 @@ class SiteSpider(scrapy.Spider):
         item.encoding = decode.used_encoding(response, text)
         tree, links = self.parse_links(response, text)
         item.title = (tree.findtext(".//title") or "").strip()[:500] if tree is not None else ""
-        item.text = visible_text(tree)[:TEXT_CAP] if tree is not None else ""
-        item.facts = page_facts(response.url, text, item.headers, meta["homepage"], tree=tree)
+        item.facts = page_facts(response.url, text, item.headers, meta["homepage"], tree=tree) if tree is not None else {}
+        item.text = item.facts.pop("text", "")[:TEXT_CAP]
         item.links = links
         if meta["homepage"]:
             self.note_homepage(state, response, item, html=True)
@@ -158,6 +173,13 @@ class SiteSpider(scrapy.Spider):
     def extra_requests(self, state: SiteState, response: Response, tree, item: PageItem) -> Iterator[Any]:
         """Hook for kind-specific spiders (catalogues, message lists)."""
         return iter(())
+
+    def note_external(self, item: PageItem, response: Response) -> None:
+        """Title and some text of a linked external page (content.external_links reads them)."""
+        tree = parse_html(decode.response_text(response))
+        item.title = (tree.findtext(".//title") or "").strip()[:500]
+        body = tree.find("body")
+        item.text = " ".join(" ".join((body if body is not None else tree).itertext()).split())[:EXTERNAL_TEXT_CAP]
 
     def base_item(self, state: SiteState, response: Response) -> PageItem:
         meta = response.meta
@@ -189,11 +211,7 @@ class SiteSpider(scrapy.Spider):
 
     # -- links ---------------------------------------------------------
     def parse_links(self, response: Response, text: str):
-        import lxml.html
-        try:
-            tree = lxml.html.document_fromstring(text or "<html></html>")
-        except Exception:
-            return None, []
+        tree = parse_html(text)
         base = response.url
         base_href = tree.find(".//base[@href]")
         if base_href is not None:
@@ -205,13 +223,15 @@ class SiteSpider(scrapy.Spider):
             if not raw or raw.lower().startswith(SKIP_SCHEMES):
                 continue
             try:
-                target = urldefrag(urljoin(base, raw))[0]
+                target = urljoin(base, raw)
             except ValueError:
                 continue
+            if "#" in target:
+                target = urldefrag(target)[0]
             if not target.startswith(("http://", "https://")):
                 continue
             tag = "a" if el.tag == "area" else el.tag
-            if tag == "a" and ATTACHMENT_EXT.search(urlsplit(target).path):
+            if tag == "a" and ATTACHMENT_EXT.search(path_of(target)):
                 tag = "attachment"
             key = (target, tag)
             if key not in found:
@@ -228,8 +248,10 @@ class SiteSpider(scrapy.Spider):
             if target in state.seen:
                 continue
             if external:
-                yield from self.schedule(state, target, "external", depth + 1, method="HEAD")
-            elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(urlsplit(target).path):
+                # Outside the trusted domains the page itself is read (GET), to spot a hijacked target.
+                method = "HEAD" if trusted_external(target) else "GET"
+                yield from self.schedule(state, target, "external", depth + 1, method=method)
+            elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(path_of(target)):
                 yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
             elif (depth + 1 <= state.max_depth and state.pages < state.max_pages
                   and traps.guard_for(self, state).admit(target)):

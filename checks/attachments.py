@@ -1,0 +1,40 @@
+"""附件可下载: attachment links that fail or answer with an HTML page."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from checks.artifacts import SiteArtifacts
+from checks.base import Finding, check, url_evidence
+from checks.site_facts import find_page
+
+ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|dps|pptx?|zip|rar|7z|csv|ofd|txt|tif|ceb|xml|json)$", re.I)
+
+
+def is_attachment(url: str) -> bool:
+    return bool(ATTACHMENT.search(urlsplit(url).path))
+
+
+@check("links.attachments", "附件可下载", "Attachments downloadable", kinds="PD", needs="crawl", unit="links")
+def attachments(a: SiteArtifacts, t: dict) -> Finding:
+    """Failing attachment links; a 200 answer with an HTML page (a login wall,
+    an error page) counts as failing."""
+    targets: dict[str, set[str]] = {}
+    for link in a.links:
+        if link.tag in ("a", "attachment") and is_attachment(link.target_url):
+            targets.setdefault(link.target_url, set()).add(link.source_url)
+    failing, unchecked = [], []
+    for url, sources in sorted(targets.items()):
+        page = find_page(a, url)
+        if page is None:
+            unchecked.append(url)
+            continue
+        why = page.failure
+        if why is None and "html" in (page.content_type or "").lower() and not url.lower().endswith((".xml", ".txt")):
+            why = "html_instead_of_file"
+        if why:
+            failing.append({"url": url, "reason": why, "status": page.status, "linked_from": sorted(sources)[:5]})
+    f = Finding("fail" if failing else "pass", len(failing), "links",
+                details={"total": len(targets), "failing": failing, "unchecked": unchecked[:20]})
+    f.evidence = url_evidence(x["url"] for x in failing)
+    return f

@@ -1,0 +1,188 @@
+"""Hotline / message-board checks (12345, 政民互动; kind H) and the two
+message checks shared with portals (interact.unanswered_3m, interact.reply_recency).
+
+Read the `messages` rows and the board facts the hotline spider stores as the
+probe row "hotline" (knowledge_base, proactive, satisfaction, stats).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from statistics import median
+from typing import Any
+
+from checks.artifacts import MessageArt, SiteArtifacts
+from checks.base import Finding, binary, check, not_applicable, url_evidence
+from crawler.extract.messages import status_replied
+
+HOLIDAYS_NOTE = "working days skip Saturdays and Sundays; mainland public holidays and make-up workdays are not modelled in v1"
+
+
+def board_facts(a: SiteArtifacts) -> dict[str, Any]:
+    """Site-level facts the hotline spider stored under "hotline" in the crawl probe row."""
+    return (a.probes.get("crawl") or {}).get("hotline") or a.probes.get("hotline") or {}
+
+
+def _day(iso: str | None) -> date | None:
+    try:
+        return date.fromisoformat(iso[:10]) if iso else None
+    except ValueError:
+        return None
+
+
+def is_replied(m: MessageArt) -> bool:
+    return bool(m.replied_at) or status_replied(m.status) is True
+
+
+def working_days(start: date, end: date) -> int:
+    """Weekdays after `start` up to and including `end` (0 when replied the same day)."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for i in range(1, rest + 1):
+        if (start + timedelta(days=i)).weekday() < 5:
+            count += 1
+    return count
+
+
+def _windowed(a: SiteArtifacts, days: int) -> list[MessageArt]:
+    today = a.now.date()
+    return [m for m in a.messages if _day(m.submitted_at) and 0 <= (today - _day(m.submitted_at)).days <= days]
+
+
+def _timed_replies(a: SiteArtifacts) -> list[tuple[MessageArt, date, date]]:
+    out = []
+    for m in a.messages:
+        s, r = _day(m.submitted_at), _day(m.replied_at)
+        if s and r and r >= s:
+            out.append((m, s, r))
+    return out
+
+
+def _no_list() -> Finding:
+    return not_applicable("no_public_message_list")
+
+
+@check("hotline.reply_rate", "答复率", "Share of messages with a published reply", kinds="H", needs="crawl",
+       unit="ratio", warn_below=0.9, window_days=365)
+def reply_rate(a: SiteArtifacts, t: dict) -> Finding:
+    if not a.messages:
+        return _no_list()
+    recent = _windowed(a, t["window_days"])
+    if not recent:
+        return not_applicable("no_messages_in_window", messages=len(a.messages), window_days=t["window_days"])
+    unanswered = [m for m in recent if not is_replied(m)]
+    share = round((len(recent) - len(unanswered)) / len(recent), 4)
+    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+                   details={"messages": len(recent), "replied": len(recent) - len(unanswered),
+                            "window_days": t["window_days"], "undated": sum(1 for m in a.messages if not m.submitted_at),
+                            "unanswered": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at} for m in unanswered[:50]]},
+                   evidence=url_evidence(m.url for m in unanswered))
+
+
+@check("hotline.ontime_rate", "按时答复率", "Share of replies within the deadline", kinds="H", needs="crawl",
+       unit="ratio", warn_below=0.8, deadline_working_days=5)
+def ontime_rate(a: SiteArtifacts, t: dict) -> Finding:
+    timed = _timed_replies(a)
+    if not timed:
+        return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
+    late = [(m, working_days(s, r)) for m, s, r in timed if working_days(s, r) > t["deadline_working_days"]]
+    share = round((len(timed) - len(late)) / len(timed), 4)
+    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+                   details={"replied": len(timed), "on_time": len(timed) - len(late),
+                            "deadline_working_days": t["deadline_working_days"], "holidays_modelled": False,
+                            "note": HOLIDAYS_NOTE,
+                            "late": [{"url": m.url, "submitted_at": m.submitted_at, "replied_at": m.replied_at,
+                                      "working_days": w} for m, w in late[:50]]},
+                   evidence=url_evidence(m.url for m, _ in late))
+
+
+@check("hotline.median_reply_days", "答复时长", "Median calendar days to reply", kinds="H", needs="crawl",
+       unit="days", warn_above=5)
+def median_reply_days(a: SiteArtifacts, t: dict) -> Finding:
+    timed = _timed_replies(a)
+    if not timed:
+        return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
+    days = sorted((r - s).days for _, s, r in timed)
+    value = median(days)
+    return Finding("warn" if value > t["warn_above"] else "pass", value, "days",
+                   details={"replied": len(days), "min": days[0], "max": days[-1]})
+
+
+@check("hotline.follow_up", "回访", "Share of replies showing a follow-up (回访) or satisfaction result", kinds="H",
+       needs="crawl", unit="ratio", warn_below=0.3)
+def follow_up(a: SiteArtifacts, t: dict) -> Finding:
+    replied = [m for m in a.messages if is_replied(m)]
+    if not replied:
+        return _no_list() if not a.messages else not_applicable("no_replied_messages", messages=len(a.messages))
+    with_follow = [m for m in replied if m.follow_up]
+    share = round(len(with_follow) / len(replied), 4)
+    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+                   details={"replied": len(replied), "follow_up": len(with_follow),
+                            "satisfaction_values": sorted({m.satisfaction for m in with_follow if m.satisfaction})},
+                   evidence=url_evidence(m.url for m in with_follow))
+
+
+def _section(a: SiteArtifacts, key: str, need_entries: bool) -> Finding:
+    found = board_facts(a).get(key)
+    if not found:
+        return binary(False, "bool", reason="missing")
+    if need_entries and not found.get("entries"):
+        return binary(False, "bool", reason="empty", **found)
+    result = binary(True, "bool", **found)
+    result.evidence = url_evidence([found["url"]]) if found.get("url") else []
+    return result
+
+
+@check("hotline.knowledge_base", "知识库/热点问题", "Knowledge base / FAQ column with entries", kinds="H",
+       needs="crawl", unit="bool")
+def knowledge_base(a: SiteArtifacts, t: dict) -> Finding:
+    return _section(a, "knowledge_base", need_entries=True)
+
+
+@check("hotline.proactive", "主动回应", "Proactive response (主动回应 / 回应关切) column", kinds="H", needs="crawl", unit="bool")
+def proactive(a: SiteArtifacts, t: dict) -> Finding:
+    return _section(a, "proactive", need_entries=False)
+
+
+@check("hotline.satisfaction", "满意度评价", "Satisfaction rating function or published rate", kinds="H",
+       needs="crawl", unit="bool")
+def satisfaction(a: SiteArtifacts, t: dict) -> Finding:
+    return _section(a, "satisfaction", need_entries=False)
+
+
+@check("hotline.stats_public", "办理情况统计", "Handling statistics published", kinds="H", needs="crawl", unit="bool")
+def stats_public(a: SiteArtifacts, t: dict) -> Finding:
+    return _section(a, "stats", need_entries=False)
+
+
+@check("interact.unanswered_3m", "留言超期未回复", "Messages unanswered for more than 90 days", kinds="PH",
+       needs="crawl", unit="messages", max_days=90, window_days=365)
+def unanswered_3m(a: SiteArtifacts, t: dict) -> Finding:
+    """Messages submitted in the last 365 days and still without a reply more than 90 days after submission."""
+    if not a.messages:
+        return _no_list()
+    today = a.now.date()
+    overdue = [m for m in _windowed(a, t["window_days"])
+               if not is_replied(m) and (today - _day(m.submitted_at)).days > t["max_days"]]
+    return Finding("fail" if overdue else "pass", len(overdue), "messages",
+                   details={"messages": len(a.messages), "max_days": t["max_days"], "window_days": t["window_days"],
+                            "overdue": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at,
+                                         "days": (today - _day(m.submitted_at)).days} for m in overdue[:50]]},
+                   evidence=url_evidence(m.url for m in overdue))
+
+
+@check("interact.reply_recency", "留言答复更新", "Days since the newest published reply", kinds="PH",
+       needs="crawl", unit="days", warn_above=60)
+def reply_recency(a: SiteArtifacts, t: dict) -> Finding:
+    if not a.messages:
+        return _no_list()
+    dated = [(m, _day(m.replied_at)) for m in a.messages if _day(m.replied_at)]
+    if not dated:
+        return Finding("warn", None, "days", details={"reason": "no_dated_replies", "messages": len(a.messages)})
+    newest_msg, newest = max(dated, key=lambda x: x[1])
+    days = (a.now.date() - newest).days
+    return Finding("warn" if days > t["warn_above"] else "pass", days, "days",
+                   details={"newest_reply": newest.isoformat(), "replies": len(dated)},
+                   evidence=url_evidence([newest_msg.url]))

@@ -1,0 +1,113 @@
+"""展现标识: 网站标识码, ICP, 公安备案, 党政机关 badge, sponsor/contact, meta tags, domain.
+
+Many CMSs write the footer with a script, so when the static homepage lacks a
+mark and the browser probes stored the rendered homepage, the mark is read
+from the rendered DOM; details.source says which was used.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from checks.artifacts import SiteArtifacts
+from checks.base import Finding, binary, check, not_applicable, url_evidence
+from checks.site_facts import home_facts, html_pages
+
+META_REQUIRED = ("sitename", "siteidcode", "articletitle", "pubdate")
+
+
+def _rendered(a: SiteArtifacts) -> dict | None:
+    html = (a.probes.get("render") or {}).get("html")
+    if not html:
+        return None
+    cache = a.__dict__.get("_rendered_marks")
+    if cache is None:
+        from crawler.extract import rendered_identity
+        cache = rendered_identity(html)
+        a.__dict__["_rendered_marks"] = cache
+    return cache
+
+
+def marks(a: SiteArtifacts, present) -> tuple[dict, str]:
+    """The homepage's identity marks: static HTML, or the rendered DOM when the
+    static page lacks this mark and a rendering exists."""
+    static = home_facts(a).get("identity") or {}
+    if static and present(static):
+        return static, "static"
+    rendered = _rendered(a)
+    if rendered and present(rendered):
+        return rendered, "rendered"
+    return static, "static+rendered" if rendered else "static"
+
+
+@check("identity.site_code", "网站标识码", "Site identification code", kinds="PDH", needs="crawl", unit="bool")
+def site_code(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if the homepage shows 网站标识码 with a 10-digit or bm+8-digit code."""
+    m, source = marks(a, lambda x: bool(x.get("site_code")))
+    return binary(bool(m.get("site_code")), "bool", code=m.get("site_code"), meta_code=m.get("site_code_meta"),
+                  meta_agreement=m.get("site_code_meta_agreement"), source=source)
+
+
+@check("identity.icp", "ICP备案", "ICP record number", kinds="PDH", needs="crawl", unit="bool")
+def icp(a: SiteArtifacts, t: dict) -> Finding:
+    m, source = marks(a, lambda x: bool(x.get("icp")))
+    return binary(bool(m.get("icp")), "bool", icp=m.get("icp"), source=source)
+
+
+@check("identity.psb", "公安机关备案", "Public-security record number", kinds="PDH", needs="crawl", unit="bool")
+def psb(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if <省简称>公网安备<14 digits>号 is shown; other forms are noted, not counted."""
+    m, source = marks(a, lambda x: bool(x.get("psb")))
+    return binary(bool(m.get("psb")), "bool", psb=m.get("psb"), other_form=m.get("psb_other"), source=source)
+
+
+@check("identity.party_gov_badge", "党政机关网站标识", "Party/government organ badge", kinds="PDH", needs="crawl",
+       unit="bool")
+def party_gov_badge(a: SiteArtifacts, t: dict) -> Finding:
+    m, source = marks(a, lambda x: bool((x.get("badge") or {}).get("present")))
+    badge = m.get("badge") or {}
+    f = binary(bool(badge.get("present")), "bool", refs=badge.get("refs", []),
+               institution_badge=badge.get("institution_badge", False), source=source)
+    f.evidence = url_evidence([r for r in badge.get("refs", []) if r.startswith("http")], 3)
+    return f
+
+
+@check("identity.sponsor_contact", "主办单位/联系方式", "Sponsor and contact details", kinds="PDH", needs="crawl",
+       unit="items", min_items=3)
+def sponsor_contact(a: SiteArtifacts, t: dict) -> Finding:
+    """Present among: 主办单位, 联系电话 or 联系我们, 网站地图."""
+    m, source = marks(a, lambda x: all(x.get(k) for k in ("sponsor", "contact", "sitemap")))
+    items = {k: bool(m.get(k)) for k in ("sponsor", "contact", "sitemap")}
+    n = sum(items.values())
+    return Finding("pass" if n >= t["min_items"] else "fail", n, "items",
+                   details={"items": items, "source": source})
+
+
+@check("identity.meta_tags", "页面元数据", "Page metadata tags", kinds="P", needs="crawl", unit="share", warn_below=1.0)
+def meta_tags(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of article pages with non-empty SiteName, SiteIDCode, ArticleTitle and PubDate."""
+    articles = [p for p in html_pages(a) if p.facts.get("page_type") == "article"]
+    if not articles:
+        return not_applicable("no_article_pages")
+    lacking = []
+    for p in articles:
+        meta = p.facts.get("meta") or {}
+        missing = [k for k in META_REQUIRED if not meta.get(k)]
+        if missing:
+            lacking.append({"url": p.url, "missing": missing})
+    share = round((len(articles) - len(lacking)) / len(articles), 4)
+    f = Finding("warn" if share < t["warn_below"] else "pass", share, "share",
+                details={"articles": len(articles), "complete": len(articles) - len(lacking),
+                         "lacking": lacking[:20]})
+    f.evidence = url_evidence([x["url"] for x in lacking], 10)
+    return f
+
+
+@check("identity.gov_domain", "域名规范", "Government domain", kinds="P", needs="crawl", unit="bool")
+def gov_domain(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if the final host ends in .gov.cn. A site audited through a mirror or an
+    address can name its public domain in the registry hint `domain`."""
+    home = a.homepage
+    hinted = (a.site.hints or {}).get("domain")
+    host = (hinted or urlsplit((home.final_url or home.url) if home else a.site.url).hostname or "").lower().rstrip(".")
+    ok = host == "gov.cn" or host.endswith(".gov.cn")
+    return binary(ok, "bool", host=host, from_hint=bool(hinted))

@@ -1,0 +1,18 @@
+"""传播应用: linked government new-media channels."""
+from __future__ import annotations
+
+from checks.artifacts import SiteArtifacts
+from checks.base import Finding, check
+from checks.site_facts import home_facts
+
+CHANNELS = ("wechat", "weibo", "app", "miniprogram", "douyin")
+
+
+@check("mobile.new_media", "政务新媒体", "Government new media", kinds="P", needs="crawl", unit="channels")
+def new_media(a: SiteArtifacts, t: dict) -> Finding:
+    """Distinct channels among 微信, 微博, 客户端/App, 小程序, 抖音 shown on the homepage."""
+    media = (home_facts(a).get("features") or {}).get("new_media") or {}
+    found = {k: v for k, v in media.items() if k in CHANNELS}
+    others = {k: v for k, v in media.items() if k not in CHANNELS}
+    return Finding("pass" if found else "warn", len(found), "channels",
+                   details={"channels": found, "other": others})

@@ -1,0 +1,169 @@
+"""Open-data platform checks (公共数据开放, kind D).
+
+Read the `datasets` rows and the platform facts the open_data spider stores
+as the probe row "opendata" (see README: stated_total, apps, security_policy,
+feedback, catalog_urls).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from checks.base import Finding, check, not_applicable, url_evidence
+from checks.artifacts import DatasetArt, SiteArtifacts
+
+MACHINE_READABLE = {"csv", "xlsx", "xls", "json", "xml", "rdf"}
+METADATA_FIELDS = ("summary", "provider", "frequency", "updated_at", "formats", "open_condition")
+# Declared update frequency → longest acceptable age in days.
+FREQUENCY_DAYS = (("实时", 1), ("每日", 1), ("每天", 1), ("日", 1), ("每周", 7), ("周", 7), ("每旬", 10),
+                  ("每月", 31), ("月", 31), ("每季", 92), ("季", 92), ("半年", 183), ("每年", 366), ("年", 366))
+
+
+def platform_facts(a: SiteArtifacts) -> dict[str, Any]:
+    """Site-level facts the opendata spider stored under "opendata" in the crawl probe row."""
+    return (a.probes.get("crawl") or {}).get("opendata") or a.probes.get("opendata") or {}
+
+
+def _none_found(unit: str) -> Finding:
+    return Finding("fail", 0, unit, details={"reason": "no_datasets", "datasets": 0})
+
+
+def _share(n: int, d: int) -> float:
+    return round(n / d, 4) if d else 0.0
+
+
+@check("opendata.dataset_count", "数据集数量", "Datasets in the catalogue", kinds="D", needs="crawl", unit="datasets")
+def dataset_count(a: SiteArtifacts, t: dict) -> Finding:
+    """Datasets found in the catalogue; warn when the platform's own stated total differs."""
+    facts = platform_facts(a)
+    n = len(a.datasets)
+    stated = facts.get("stated_total")
+    details = {"count": n, "stated_total": stated, "stated_total_url": facts.get("stated_total_url"),
+               "catalog_urls": facts.get("catalog_urls", [])}
+    if n == 0:
+        return Finding("fail", 0, "datasets", details={**details, "reason": "no_datasets"},
+                       evidence=url_evidence(facts.get("catalog_urls", [a.site.url])))
+    status = "warn" if stated is not None and stated != n else "pass"
+    if status == "warn":
+        details["reason"] = "stated_total_differs"
+    return Finding(status, n, "datasets", details=details, evidence=url_evidence(facts.get("catalog_urls", [])))
+
+
+@check("opendata.api_count", "数据接口数量", "Datasets offering an API", kinds="D", needs="crawl", unit="datasets")
+def api_count(a: SiteArtifacts, t: dict) -> Finding:
+    with_api = [d for d in a.datasets if d.has_api]
+    return Finding("pass" if with_api else "fail", len(with_api), "datasets",
+                   details={"datasets": len(a.datasets), "with_api": len(with_api)},
+                   evidence=url_evidence(d.url for d in with_api))
+
+
+@check("opendata.app_count", "利用成果数量", "Applications showcased", kinds="D", needs="crawl", unit="apps", warn_below=10)
+def app_count(a: SiteArtifacts, t: dict) -> Finding:
+    apps = platform_facts(a).get("apps")
+    if not apps:
+        return Finding("warn", 0, "apps", details={"reason": "no_showcase"})
+    n = int(apps.get("count") or 0)
+    return Finding("warn" if n < t["warn_below"] else "pass", n, "apps", details=dict(apps),
+                   evidence=url_evidence([apps["url"]]) if apps.get("url") else [])
+
+
+@check("opendata.machine_readable", "可机读格式", "Datasets in a machine-readable format", kinds="D", needs="crawl",
+       unit="ratio", warn_below=0.9)
+def machine_readable(a: SiteArtifacts, t: dict) -> Finding:
+    if not a.datasets:
+        return _none_found("ratio")
+    bad = [d for d in a.datasets if not MACHINE_READABLE & {f.lower() for f in d.formats}]
+    share = _share(len(a.datasets) - len(bad), len(a.datasets))
+    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+                   details={"datasets": len(a.datasets), "machine_readable": len(a.datasets) - len(bad),
+                            "not_machine_readable": [{"url": d.url, "title": d.title, "formats": d.formats} for d in bad[:50]]},
+                   evidence=url_evidence(d.url for d in bad))
+
+
+def missing_metadata(d: DatasetArt) -> list[str]:
+    return [f for f in METADATA_FIELDS if not getattr(d, f)]
+
+
+@check("opendata.metadata_complete", "元数据完整", "Datasets with complete metadata", kinds="D", needs="crawl",
+       unit="ratio", warn_below=0.9)
+def metadata_complete(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of datasets with 摘要, 提供单位, 更新频率, 更新时间, 数据格式 and 开放条件 all shown."""
+    if not a.datasets:
+        return _none_found("ratio")
+    incomplete = [(d, missing_metadata(d)) for d in a.datasets if missing_metadata(d)]
+    per_field = {f: sum(1 for _, m in incomplete if f in m) for f in METADATA_FIELDS}
+    share = _share(len(a.datasets) - len(incomplete), len(a.datasets))
+    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+                   details={"datasets": len(a.datasets), "complete": len(a.datasets) - len(incomplete),
+                            "missing_per_field": per_field,
+                            "incomplete": [{"url": d.url, "title": d.title, "missing": m} for d, m in incomplete[:50]]},
+                   evidence=url_evidence(d.url for d, _ in incomplete))
+
+
+@check("opendata.downloadable", "数据可下载", "Sampled downloads returning the file", kinds="D", needs="crawl",
+       unit="ratio", fail_below=0.9)
+def downloadable(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of sampled download links answering 200 with a non-HTML body, without login.
+    A dataset whose download is only offered after login counts as a failed sample."""
+    sampled = [d for d in a.datasets if d.download_ok is not None]
+    if not sampled:
+        if not a.datasets:
+            return _none_found("ratio")
+        return not_applicable("no_download_links", datasets=len(a.datasets))
+    failed = [d for d in sampled if not d.download_ok]
+    share = _share(len(sampled) - len(failed), len(sampled))
+    return Finding("fail" if share < t["fail_below"] else "pass", share, "ratio",
+                   details={"sampled": len(sampled), "ok": len(sampled) - len(failed),
+                            "failed": [{"url": d.url, "download_url": d.download_url,
+                                        "why": d.details.get("download_failure", "")} for d in failed[:50]]},
+                   evidence=url_evidence(d.download_url or d.url for d in failed))
+
+
+def frequency_days(frequency: str) -> int | None:
+    for word, days in FREQUENCY_DAYS:
+        if word in (frequency or ""):
+            return days
+    return None
+
+
+@check("opendata.freshness", "数据更新", "Datasets updated within a year or their declared frequency", kinds="D",
+       needs="crawl", unit="ratio", warn_below=0.5, max_age_days=365)
+def freshness(a: SiteArtifacts, t: dict) -> Finding:
+    """A dataset is fresh when its 更新时间 is within its declared 更新频率 (when
+    stated) or within 365 days; a dataset without 更新时间 is not fresh."""
+    if not a.datasets:
+        return _none_found("ratio")
+    today = a.now.date()
+    stale = []
+    for d in a.datasets:
+        limit = frequency_days(d.frequency) or t["max_age_days"]
+        try:
+            age = (today - date.fromisoformat((d.updated_at or "")[:10])).days
+        except ValueError:
+            age = None
+        if age is None or age > limit:
+            stale.append({"url": d.url, "title": d.title, "updated_at": d.updated_at, "frequency": d.frequency,
+                          "age_days": age, "limit_days": limit})
+    share = _share(len(a.datasets) - len(stale), len(a.datasets))
+    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+                   details={"datasets": len(a.datasets), "fresh": len(a.datasets) - len(stale), "stale": stale[:50]},
+                   evidence=url_evidence(s["url"] for s in stale))
+
+
+@check("opendata.security_policy", "数据安全政策", "Data-security policy page", kinds="D", needs="crawl", unit="bool")
+def security_policy(a: SiteArtifacts, t: dict) -> Finding:
+    policy = platform_facts(a).get("security_policy")
+    ok = bool(policy)
+    return Finding("pass" if ok else "fail", 1 if ok else 0, "bool", details={"page": policy},
+                   evidence=url_evidence([policy["url"]]) if ok else [])
+
+
+@check("opendata.feedback", "互动反馈", "Feedback functions (request, correction, rating)", kinds="D", needs="crawl",
+       unit="functions", warn_below=2)
+def feedback(a: SiteArtifacts, t: dict) -> Finding:
+    found = platform_facts(a).get("feedback") or {}
+    present = {k: v for k, v in found.items() if k in ("request", "correction", "rating") and v}
+    return Finding("warn" if len(present) < t["warn_below"] else "pass", len(present), "functions",
+                   details={"present": sorted(present), "missing": sorted({"request", "correction", "rating"} - set(present)),
+                            "where": present},
+                   evidence=url_evidence(sorted(set(present.values()))))

@@ -1,0 +1,59 @@
+"""隐私 (crawl part): privacy statement link and content, exposed personal data."""
+from __future__ import annotations
+
+from checks.artifacts import SiteArtifacts
+from checks.base import Finding, binary, check, error, snippet_evidence, url_evidence
+from checks.site_facts import feature_hits, find_page, homepage_first, html_pages
+
+TOPICS = ("purpose_scope", "use", "sharing", "storage", "security", "rights", "contact")
+
+
+@check("privacy.policy_link", "隐私政策入口", "Privacy policy link", kinds="PDH", needs="crawl", unit="bool")
+def policy_link(a: SiteArtifacts, t: dict) -> Finding:
+    home = a.homepage
+    hits = feature_hits(a, "privacy", [home] if home else [])
+    f = binary(bool(hits), "bool", links=[{"text": h["text"], "url": h["url"]} for h in hits[:5]])
+    f.evidence = url_evidence(h["url"] for h in hits[:5] if h["url"])
+    return f
+
+
+@check("privacy.policy_content", "隐私政策内容", "Privacy policy content", kinds="PDH", needs="crawl",
+       unit="topics", min_topics=5)
+def policy_content(a: SiteArtifacts, t: dict) -> Finding:
+    """Topics covered: purpose and scope, use, sharing, storage, security, rights, contact."""
+    hits, where = homepage_first(a, "privacy")
+    pages = []
+    for h in hits:
+        p = find_page(a, h["url"]) if h.get("url") else None
+        if p is not None and p.ok and p.facts and p not in pages:
+            pages.append(p)
+    if not pages:
+        # A statement page reached some other way (its title says so).
+        pages = [p for p in html_pages(a) if "privacy_topics" in p.facts and "隐私" in (p.facts.get("title") or "")]
+    if not pages:
+        if hits:
+            return error("not_gathered", "the privacy statement page was linked but not fetched",
+                         links=[h["url"] for h in hits[:5]])
+        return Finding("fail", 0, "topics", details={"reason": "no_policy"})
+    best = max(pages, key=lambda p: len(p.facts.get("privacy_topics") or []))
+    covered = best.facts.get("privacy_topics") or []
+    f = Finding("pass" if len(covered) >= t["min_topics"] else "fail", len(covered), "topics",
+                details={"url": best.url, "covered": covered, "missing": [x for x in TOPICS if x not in covered],
+                         "found_on": where})
+    f.evidence = url_evidence([best.url])
+    return f
+
+
+@check("privacy.pii_exposure", "个人信息泄露", "Personal data exposure", kinds="PDH", needs="crawl", unit="pages")
+def pii_exposure(a: SiteArtifacts, t: dict) -> Finding:
+    """Pages showing a valid 18-digit ID number or a private person's mobile.
+    Evidence is masked; the full number is never stored here."""
+    exposed = [p for p in html_pages(a) if p.facts.get("pii")]
+    evidence, rows = [], []
+    for p in exposed:
+        kinds = sorted({h["type"] for h in p.facts["pii"]})
+        rows.append({"url": p.url, "types": kinds, "hits": len(p.facts["pii"])})
+        for h in p.facts["pii"][:3]:
+            evidence.append(snippet_evidence(p.url, h["snippet"], h["type"]))
+    return Finding("fail" if exposed else "pass", len(exposed), "pages", details={"pages": rows},
+                   evidence=evidence[:50])

@@ -1,0 +1,32 @@
+"""在线服务: the online service entry and the 办事指南 elements."""
+from __future__ import annotations
+
+from checks.artifacts import SiteArtifacts
+from checks.base import Finding, binary, check, not_applicable, url_evidence
+from checks.site_facts import homepage_first, html_pages
+
+
+@check("service.entry", "办事服务入口", "Online service entry", kinds="P", needs="crawl", unit="bool")
+def entry(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if a link to 办事服务 / 政务服务 / 网上办事 or a 政务服务网 exists."""
+    hits, where = homepage_first(a, "service")
+    f = binary(bool(hits), "bool", found_on=where, links=[{"text": h["text"], "url": h["url"]} for h in hits[:5]])
+    f.evidence = url_evidence(h["url"] for h in hits[:5] if h["url"])
+    return f
+
+
+@check("service.guide_elements", "办事指南要素", "Service guide elements", kinds="P", needs="crawl", unit="share",
+       warn_below=1.0, fail_below=0.8, sample=20)
+def guide_elements(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of the ten guide elements present on the sampled 办事指南 pages."""
+    guides = [p for p in html_pages(a) if p.facts.get("guide")][: t["sample"]]
+    if not guides:
+        return not_applicable("no_guide_pages")
+    total = sum(len(p.facts["guide"]["present"]) for p in guides)
+    size = sum(len(p.facts["guide"]["present"]) + len(p.facts["guide"]["missing"]) for p in guides)
+    share = round(total / size, 4)
+    status = "fail" if share < t["fail_below"] else "warn" if share < t["warn_below"] else "pass"
+    f = Finding(status, share, "share", details={
+        "pages": [{"url": p.url, "missing": p.facts["guide"]["missing"]} for p in guides]})
+    f.evidence = url_evidence(p.url for p in guides if p.facts["guide"]["missing"])
+    return f

@@ -1,0 +1,25 @@
+"""可用性: the share of failed availability samples (govaudit monitor)."""
+from __future__ import annotations
+
+from checks.artifacts import SiteArtifacts
+from checks.base import Finding, check, error
+
+
+@check("avail.uptime", "站点无法访问", "Unavailability over the monitoring window", kinds="PDH", needs="monitor",
+       unit="share", min_samples=20, warn_at=0.03, fail_at=0.05)
+def uptime(a: SiteArtifacts, t: dict) -> Finding:
+    """Failed samples (no complete response within 15 s, or status >= 400) / samples."""
+    samples = sorted(a.samples, key=lambda s: s.taken_at)
+    if len(samples) < t["min_samples"]:
+        return error("not_gathered", f"{len(samples)} availability samples, {t['min_samples']} needed",
+                     samples=len(samples))
+    failures = [s for s in samples if not s.ok]
+    share = round(len(failures) / len(samples), 4)
+    status = "fail" if share >= t["fail_at"] else "warn" if share >= t["warn_at"] else "pass"
+    kinds: dict[str, int] = {}
+    for s in failures:
+        k = s.error_kind or (f"http_{s.status}" if s.status else "unknown")
+        kinds[k] = kinds.get(k, 0) + 1
+    return Finding(status, share, "share", details={
+        "samples": len(samples), "failures": len(failures), "failure_kinds": kinds,
+        "window": {"first": samples[0].taken_at, "last": samples[-1].taken_at}})

@@ -1,0 +1,147 @@
+"""Columns (栏目): list pages reached from the homepage or its navigation,
+typed by name, with entries merged across the pagination that was crawled."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from checks.artifacts import ColumnArt
+from crawler.extract.lists import MORE_TEXT, NEXT_TEXT, PAGE_NO
+from crawler.extract.html import Anchor, squash, txt
+
+# Order matters: the first family that matches names the type.
+TYPES = (
+    ("interpretation", re.compile(r"解读|回应关切|答记者问")),
+    ("personnel", re.compile(r"人事|任免|任职|招录|招聘|干部任前|选调")),
+    ("planning", re.compile(r"规划|计划|总结")),
+    ("policy", re.compile(r"政策|文件|法规|规章|政府令|通报|决定|意见")),
+    ("notice", re.compile(r"通知|公告|公示|通告|告示")),
+    ("dynamic", re.compile(r"动态|要闻|新闻|资讯|快讯|头条|热点|播报|信息$|简讯|工作信息|图片")),
+)
+MAX_NAME = 15
+_DATEISH = re.compile(r"\d{4}[-/.年]\d{1,2}")
+
+
+def classify(name: str) -> str:
+    for kind, rx in TYPES:
+        if rx.search(name):
+            return kind
+    return "other"
+
+
+def more_names(anchor_list: list[Anchor]) -> dict[str, str]:
+    """For "更多>>" links, the heading of the block they close: the column's name."""
+    out = {}
+    for a in anchor_list:
+        label = a.text
+        if not a.href or len(a.label) > 8 or not MORE_TEXT.match(a.label):
+            continue
+        url = a.url
+        if not url:
+            continue
+        el = a.el.getparent()
+        for _ in range(3):
+            if el is None:
+                break
+            text = txt(el).replace(label, " ") if label else txt(el)
+            text = squash(MORE_TEXT.sub("", text))
+            if 2 <= len(text) <= MAX_NAME:
+                out[url] = text
+                break
+            if len(text) > MAX_NAME:
+                # The heading is the first short text of the block.
+                for h in el.iter("h1", "h2", "h3", "h4", "span", "strong", "b", "em", "li", "div", "p"):
+                    t = txt(h)
+                    if 2 <= len(t) <= MAX_NAME and not MORE_TEXT.match(t) and not _DATEISH.search(t):
+                        out[url] = t
+                        break
+                break
+            el = el.getparent()
+    return out
+
+
+def _get(obj: Any, name: str, default=None):
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+
+
+def _is_list(lf: dict | None) -> bool:
+    if not lf:
+        return False
+    return lf.get("dated", 0) >= 3 or bool(lf.get("placeholder")) or lf.get("stated_total") == 0
+
+
+def derive_columns(pages: Iterable[Any], links: Iterable[Any]) -> list[ColumnArt]:
+    pages = [p for p in pages if _get(p, "role", "page") == "page"]
+    by_url: dict[str, Any] = {}
+    for p in pages:
+        by_url.setdefault(_get(p, "url"), p)
+        if _get(p, "final_url"):
+            by_url.setdefault(_get(p, "final_url"), p)
+    home = next((p for p in pages if _get(p, "is_homepage")), None)
+    home_urls = {_get(home, "url"), _get(home, "final_url")} if home else set()
+    nav_depth = {u for p in pages if (_get(p, "depth", 0) or 0) <= 1 for u in (_get(p, "url"), _get(p, "final_url")) if u}
+    more = {}
+    for p in pages:
+        if _get(p, "url") in nav_depth:
+            more.update((_get(p, "facts") or {}).get("more_names") or {})
+
+    pagination_targets = set()
+    for p in pages:
+        lf = (_get(p, "facts") or {}).get("list") or {}
+        pagination_targets.update(lf.get("pagination") or [])
+
+    names: dict[str, tuple[int, str]] = {}   # target -> (priority, name); homepage anchors first
+    for link in links:
+        if _get(link, "tag", "a") != "a" or _get(link, "source_url") not in nav_depth:
+            continue
+        target = _get(link, "target_url")
+        if target in home_urls:
+            continue
+        text = squash(_get(link, "text") or "")
+        if MORE_TEXT.match(text) or not text:
+            text = more.get(target, "")
+        if not (2 <= len(text) <= MAX_NAME) or NEXT_TEXT.match(text) or PAGE_NO.match(text) or _DATEISH.search(text):
+            continue
+        prio = 0 if _get(link, "source_url") in home_urls else 1
+        if target not in names or prio < names[target][0]:
+            names[target] = (prio, text)
+
+    columns, seen = [], set()
+    for target, (_, name) in names.items():
+        page = by_url.get(target)
+        if page is None:
+            continue
+        key = _get(page, "final_url") or _get(page, "url")
+        facts = _get(page, "facts") or {}
+        lf = facts.get("list")
+        if key in seen or not _is_list(lf):
+            continue
+        if target in pagination_targets and key not in names:
+            continue
+        seen.add(key)
+        followed, newest, items = [key], lf.get("newest"), lf.get("items", 0)
+        queue = list(lf.get("pagination") or [])
+        while queue and len(followed) < 50:
+            u = queue.pop(0)
+            nxt = by_url.get(u)
+            if nxt is None:
+                continue
+            k = _get(nxt, "final_url") or _get(nxt, "url")
+            if k in followed:
+                continue
+            nlf = (_get(nxt, "facts") or {}).get("list") or {}
+            followed.append(k)
+            items += nlf.get("items", 0)
+            if nlf.get("newest") and (newest is None or nlf["newest"] > newest):
+                newest = nlf["newest"]
+            queue.extend(x for x in nlf.get("pagination") or [] if x not in followed)
+        stated = lf.get("stated_total")
+        blank = (items == 0 or stated == 0) and bool(lf.get("placeholder") or stated == 0 or lf.get("dated", 0) == 0)
+        columns.append(ColumnArt(
+            url=key, name=name, type=classify(name + " " + (facts.get("meta", {}).get("columnname") or "")
+                                               if classify(name) == "other" else name),
+            newest_date=newest, item_count=stated if stated is not None else items, blank=blank,
+            details={"pages_followed": followed, "placeholder": lf.get("placeholder"),
+                     "stated_total": stated, "page_count": lf.get("page_count"),
+                     "date_source": lf.get("date_source"), "sample": lf.get("sample", [])[:3]}))
+    return columns

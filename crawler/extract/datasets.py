@@ -1,0 +1,264 @@
+"""Datasets of open-data platforms: catalogue pages (HTML lists or JSON
+endpoints) and dataset detail pages; platform-level signals (stated total,
+apps showcase, security policy, feedback functions).
+
+Pure functions of (url, decoded html or parsed JSON, hints). Metadata is
+read by label (摘要, 提供单位, 更新频率, 更新时间, 开放条件, 数据格式… and
+their synonyms), JSON fields by key families (name/title, orgName, updateTime…).
+Hints: `dataset_item`, `dataset_link` (CSS), `dataset_url_template`
+(e.g. "/dataset/{id}.html" for JSON catalogues that give ids only).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.extract.json_records import field, json_endpoints, records, total  # noqa: F401  (json_endpoints re-exported)
+from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, page_heading, pager_links,
+                                      parse_date, parse_tree, pick, placeholder, repeated_items,
+                                      stated_count, text_of)
+
+TITLE = re.compile(r"(数据集|数据|资源|目录|数据资源|数据目录)?名称|标题")
+SUMMARY = re.compile(r"(数据|资源|内容|数据集)?(摘要|描述|简介|说明)|摘要信息")
+PROVIDER = re.compile(r"(数据)?(提供|来源|发布|数源|所属|责任)(单位|部门|机构|方)|数据提供方|提供方|数据来源|来源")
+FREQUENCY = re.compile(r"更新(频率|周期|频次|频度)")
+UPDATED = re.compile(r"(数据)?(最近|最后|最新)?更新(时间|日期)|最后更新|最近更新|更新于|修改(时间|日期)")
+CONDITION = re.compile(r"(开放|共享开放|共享)(条件|类型|属性|方式|等级|级别|状态)|访问条件|使用条件")
+FORMATS = re.compile(r"(数据|文件|资源|下载)?格式|(数据|文件|资源)类型")
+API = re.compile(r"(数据|服务|API|api)?接口(服务|地址)?|API(服务|接口)?|api")
+
+MACHINE_READABLE = ("csv", "xlsx", "xls", "json", "xml", "rdf")
+KNOWN_FORMATS = MACHINE_READABLE + ("pdf", "doc", "docx", "txt", "zip", "rar", "shp", "wps", "ofd", "api")
+FILE_EXTS = re.compile(r"\.(csv|xlsx?|json|xml|rdf|pdf|docx?|txt|zip|rar|shp|wps|ofd)$", re.I)
+NEGATIVE = re.compile(r"^(无|暂无|否|不提供|未提供|不支持|-|—|/)$")
+LOGIN_WALL = re.compile(r"登录后(下载|查看|访问|申请|可下载)|请先登录|需(要)?登录")
+
+
+def format_tokens(text: str | None) -> list[str]:
+    out = []
+    for tok in re.split(r"[\s,，、/|;；]+", (text or "").lower()):
+        tok = tok.strip(".()（）[]")
+        tok = {"excel": "xlsx", "word": "doc"}.get(tok, tok)
+        if tok in KNOWN_FORMATS and tok not in out:
+            out.append(tok)
+    return out
+
+
+def _download_links(root, url: str) -> list[dict[str, str]]:
+    out = []
+    for target, text in links(root, url):
+        path = urlsplit(target).path
+        ext = FILE_EXTS.search(path)
+        if ext or "下载" in text:
+            fmt = ext.group(1).lower() if ext else (format_tokens(text) or [""])[0]
+            if target not in [d["url"] for d in out]:
+                out.append({"url": target, "format": fmt})
+    return out
+
+
+def _api_links(root, url: str) -> list[str]:
+    return [t for t, text in links(root, url)
+            if re.search(r"API|api|接口", text) and not re.search(r"接口规范|接口说明$|开发指南", text)]
+
+
+def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, Any] | None:
+    """One dataset's metadata from its detail page, or None when the page is not one."""
+    root = parse_tree(html)
+    pairs = label_pairs(root)
+    found = {
+        "summary": pick(pairs, SUMMARY),
+        "provider": pick(pairs, PROVIDER),
+        "frequency": pick(pairs, FREQUENCY),
+        "updated_raw": pick(pairs, UPDATED),
+        "open_condition": pick(pairs, CONDITION),
+        "formats_raw": pick(pairs, FORMATS),
+    }
+    if sum(1 for v in found.values() if v) < 2:
+        return None
+    title = pick(pairs, TITLE)
+    if not title:
+        title = page_heading(root)
+    downloads = _download_links(root, url)
+    formats = format_tokens(found["formats_raw"])
+    for d in downloads:
+        if d["format"] and d["format"] not in formats:
+            formats.append(d["format"])
+    api_value = pick(pairs, API)
+    api_urls = _api_links(root, url)
+    has_api = bool(api_urls) or bool(api_value and not NEGATIVE.match(compact(api_value))) or "api" in formats
+    text = text_of(root)
+    return {
+        "url": url,
+        "title": title or "",
+        "summary": found["summary"] or "",
+        "provider": found["provider"] or "",
+        "frequency": found["frequency"] or "",
+        "updated_at": parse_date(found["updated_raw"]),
+        "open_condition": found["open_condition"] or "",
+        "formats": [f for f in formats if f != "api"],
+        "has_api": has_api,
+        "download_url": downloads[0]["url"] if downloads else "",
+        "details": {"format_label": bool(found["formats_raw"]), "downloads": downloads[:10],
+                    "api_urls": api_urls[:5], "login_required": bool(LOGIN_WALL.search(text)) and not downloads},
+    }
+
+
+def catalog_list(url: str, html: str, hints: dict | None = None) -> dict[str, Any]:
+    """A catalogue page: dataset links with what the list shows, other pages, stated total."""
+    hints = hints or {}
+    root = parse_tree(html)
+    items = root.cssselect(hints["dataset_item"]) if hints.get("dataset_item") else repeated_items(root, prefer_dates=False)
+    out, seen = [], set()
+    for item in items:
+        link = item.cssselect(hints["dataset_link"])[0] if hints.get("dataset_link") and item.cssselect(hints["dataset_link"]) else None
+        if link is None:
+            anchors = [a for a in item.iter("a") if absolute(url, a.get("href"))
+                       and not FILE_EXTS.search(urlsplit(absolute(url, a.get("href"))).path)]
+            if not anchors:
+                continue
+            link = max(anchors, key=lambda a: len(clean(a.text_content()) or clean(a.get("title"))))
+        target = absolute(url, link.get("href"))
+        if target in seen:
+            continue
+        seen.add(target)
+        out.append({"url": target, "title": clean(link.get("title")) or clean(link.text_content()),
+                    "formats": format_tokens(" ".join(clean(e.text_content()) for e in item.iter()
+                                                      if e.tag in ("span", "em", "i", "b", "label")))})
+    text = text_of(root)
+    return {"items": out, "pages": pager_links(root, url), "stated_total": stated_count(text),
+            "empty": placeholder(text) and not out}
+
+
+# JSON catalogues: keys are matched after lower-casing and dropping _ and -.
+JSON_KEYS = {
+    "title": ("title", "name", "dataname", "resname", "resourcename", "catalogname", "datasetname", "cataname", "mc", "名称"),
+    "url": ("detailurl", "url", "link", "href", "pageurl"),
+    "id": ("id", "datasetid", "resid", "resourceid", "catalogid", "uuid", "cataid"),
+    "summary": ("summary", "description", "desc", "abstract", "intro", "remark", "摘要", "描述"),
+    "provider": ("orgname", "provider", "deptname", "department", "dept", "org", "publisher", "source", "sourcedept", "提供单位"),
+    "frequency": ("updatefrequency", "frequency", "updatecycle", "cycle", "updaterate", "更新频率"),
+    "updated_at": ("updatetime", "updatedate", "lastupdate", "modified", "updated", "gmtmodified", "更新时间"),
+    "open_condition": ("opencondition", "opentype", "openlevel", "opencond", "sharetype", "openmode", "开放条件"),
+    "formats": ("formats", "format", "fileformats", "filetype", "filetypes", "datatypes", "数据格式"),
+    "has_api": ("hasapi", "apicount", "apinum", "isapi", "api", "apiurl", "interface"),
+    "download_url": ("downloadurl", "fileurl", "download", "downurl"),
+}
+
+
+
+# Fallback stems: a key containing one of these (e.g. resDesc, fileFormat) also matches.
+JSON_STEMS = {
+    "summary": ("desc", "summary", "abstract", "intro"),
+    "provider": ("orgname", "deptname", "department", "provider", "publisher"),
+    "frequency": ("freq", "cycle"),
+    "updated_at": ("updatetime", "updatedate", "modif", "lastupdate"),
+    "open_condition": ("opentype", "opencond", "openlevel", "sharetype", "openmode"),
+    "formats": ("format", "filetype"),
+    "has_api": ("apicount", "apinum", "hasapi", "apiurl"),
+    "download_url": ("download", "fileurl"),
+}
+
+
+def _get(record: dict, what: str) -> Any:
+    return field(record, JSON_KEYS[what], JSON_STEMS.get(what, ()))
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value > 0
+    if isinstance(value, (list, dict)):
+        return bool(value)
+    return bool(value) and not NEGATIVE.match(compact(str(value))) and compact(str(value)).lower() not in ("0", "false", "n", "no")
+
+
+def looks_like_catalog(data: Any) -> bool:
+    recs = records(data)
+    return bool(recs) and field(recs[0], JSON_KEYS["title"]) is not None
+
+
+def catalog_json(url: str, data: Any, hints: dict | None = None) -> dict[str, Any]:
+    """Datasets of a JSON catalogue response and the total it states."""
+    hints = hints or {}
+    items = []
+    for rec in records(data):
+        title = field(rec, JSON_KEYS["title"])
+        if title is None:
+            continue
+        ident = _get(rec, "id")
+        target = _get(rec, "url")
+        if target:
+            target = absolute(url, str(target))
+        elif ident is not None and hints.get("dataset_url_template"):
+            target = absolute(url, hints["dataset_url_template"].format(id=ident))
+        formats_raw = _get(rec, "formats")
+        if isinstance(formats_raw, list):
+            formats_raw = " ".join(map(str, formats_raw))
+        api = _get(rec, "has_api")
+        download = _get(rec, "download_url")
+        items.append({
+            "url": target or f"{url.split('?')[0]}#{ident if ident is not None else title}",
+            "detail": bool(target),
+            "title": clean(str(title)),
+            "summary": clean(str(_get(rec, "summary") or "")),
+            "provider": clean(str(_get(rec, "provider") or "")),
+            "frequency": clean(str(_get(rec, "frequency") or "")),
+            "updated_at": parse_date(str(_get(rec, "updated_at") or "")),
+            "open_condition": clean(str(_get(rec, "open_condition") or "")),
+            "formats": [f for f in format_tokens(formats_raw) if f != "api"],
+            "has_api": _truthy(api) if api is not None else "api" in format_tokens(formats_raw),
+            "download_url": absolute(url, str(download)) if download else "",
+        })
+    return {"items": items, "stated_total": total(data)}
+
+
+# Platform-level signals, read from every page.
+STATED_TOTAL = (re.compile(r"(?:数据集|数据资源|开放数据|数据目录)(?:总数|总量|数量|数)?[^\d\n年，。；;]{0,8}?(\d[\d,]*)\s*(?:个|项|条|份|类|$|\n|\s)"),
+                re.compile(r"(\d[\d,]*)\s*(?:个|项|条|份)\s*(?:开放)?(?:数据集|数据资源|数据目录)"))
+APPS = re.compile(r"应用(展示|成果|案例|场景|商店|中心)?$|(利用|开发|创新|数据|优秀)(成果|应用)|成果展示|^应用$|APP(展示)?$", re.I)
+SECURITY = re.compile(r"数据安全|安全(管理|保障|保护)?(办法|制度|政策|声明|规范|措施|条款)|安全声明")
+FEEDBACK = {
+    "request": re.compile(r"数据(申请|需求)|需求(征集|申请|调查)|申请(开放|数据)|我要申请|开放申请|数源申请"),
+    "correction": re.compile(r"纠错|报错|错误反馈|问题反馈|数据反馈"),
+    "rating": re.compile(r"评价|评分|满意度|打分|星级|点评"),
+}
+
+
+def platform_stated_total(text: str) -> int | None:
+    """The first dataset total the text states ('数据集总数：20', '已开放 1,234 个数据集')."""
+    found = [m for m in (rx.search(text or "") for rx in STATED_TOTAL) if m]
+    if not found:
+        return None
+    return int(min(found, key=lambda m: m.start(1)).group(1).replace(",", ""))
+
+
+def opendata_signals(url: str, html: str) -> dict[str, Any]:
+    """What one page says about the platform: stated total, links to the apps
+    showcase and the security policy, feedback functions present."""
+    root = parse_tree(html)
+    text = text_of(root)
+    anchors = links(root, url)
+    controls = [clean(e.text_content()) or clean(e.get("value")) for e in root.iter("button", "input")]
+    labels = [t for _, t in anchors] + [c for c in controls if c]
+    return {
+        "stated_total": platform_stated_total(text),
+        "app_links": [u for u, t in anchors if t and len(t) <= 12 and APPS.search(t)],
+        "security_links": [u for u, t in anchors if t and SECURITY.search(t)],
+        "feedback": sorted(k for k, rx in FEEDBACK.items() if any(rx.search(lab) for lab in labels)
+                           or (k == "rating" and root.find(".//input[@type='radio']") is not None and "满意" in text)),
+    }
+
+
+APP_TOTAL = re.compile(r"共\s*(\d[\d,]*)\s*(?:个|项|款|件)?\s*(?:应用|成果|案例)?")
+
+
+def app_count(url: str, html: str) -> dict[str, Any]:
+    """Number of applications shown on an apps / 成果 page: its stated total, else its list items."""
+    root = parse_tree(html)
+    text = text_of(root)
+    items = repeated_items(root, min_items=1, prefer_dates=False)
+    m = APP_TOTAL.search(text)
+    return {"stated": int(m.group(1).replace(",", "")) if m else None, "items": len(items),
+            "names": [clean(i.text_content())[:40] for i in items[:50]], "empty": placeholder(text)}

@@ -1,0 +1,110 @@
+"""Links and labels a reader looks for, by Chinese keyword family: privacy
+statement, online services, consultation channels, new-media accounts,
+information-disclosure columns, 办事指南 elements."""
+from __future__ import annotations
+
+import re
+from crawler.extract.html import Anchor, squash, txt
+
+PRIVACY = re.compile(r"隐私|个人信息保护|个人信息安全|个人信息处理规则")
+SERVICE = re.compile(r"办事服务|政务服务|网上办事|在线办事|网上办理|在线办理|办事大厅|一网通办|一网通|我要办|便民服务|政务服务网|掌上办")
+SERVICE_HREF = re.compile(r"zwfw|gjzwfw|banshi|bsdt|zwdt|onlineservice|wsbs", re.I)
+INTERACT = re.compile(r"咨询|留言|信箱|12345|问政|诉求|建言|写信")
+INTERACT_HREF = re.compile(r"12345|mailwrite|liuyan|leaveword|zxts|xinxiang|consult", re.I)
+NOT_INTERACT = re.compile(r"信访|举报|纪检|监察|检举|控告")
+NEW_MEDIA = {
+    "wechat": re.compile(r"微信|公众号|weixin|wechat", re.I),
+    "weibo": re.compile(r"微博|weibo", re.I),
+    "app": re.compile(r"客户端|\bAPP\b|\bApp\b|app下载|移动端应用", re.I),
+    "miniprogram": re.compile(r"小程序"),
+    "douyin": re.compile(r"抖音|douyin", re.I),
+}
+OTHER_MEDIA = {"video": re.compile(r"视频号"), "toutiao": re.compile(r"头条号"),
+               "matrix": re.compile(r"政务新媒体|新媒体矩阵")}
+SHARE = re.compile(r"分享|share", re.I)
+DISCLOSURE = {
+    "guide": re.compile(r"信息公开指南|公开指南"),
+    "catalog": re.compile(r"信息公开目录|主动公开目录|法定主动公开|主动公开内容|公开目录"),
+    "annual_report": re.compile(r"信息公开(?:工作)?年(?:度)?报|年度报告|年报"),
+}
+REPORT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
+INTERPRETATION = re.compile(r"解读")
+GUIDE_ELEMENTS = {
+    "事项名称": re.compile(r"事项名称|服务名称|事项名"),
+    "设定依据": re.compile(r"设定依据|法律依据|办理依据|实施依据|法定依据|受理依据"),
+    "申请条件": re.compile(r"申请条件|受理条件|办理条件|申报条件|准入条件"),
+    "办理材料": re.compile(r"办理材料|申请材料|所需材料|提交材料|申报材料|材料清单|要件"),
+    "办理地点": re.compile(r"办理地点|受理地点|办公地点|办理地址|受理地址|办理窗口"),
+    "办理时间": re.compile(r"办理时间|受理时间|办公时间|工作时间|窗口时间"),
+    "办理时限": re.compile(r"办理时限|承诺时限|法定时限|承诺期限|法定期限|办结时限|承诺办结"),
+    "收费标准": re.compile(r"收费标准|收费依据|是否收费|收费情况|收费项目"),
+    "咨询电话": re.compile(r"咨询电话|咨询方式|咨询途径|联系电话"),
+    "办理流程": re.compile(r"办理流程|办事流程|办理程序|流程图|办理步骤|审批流程"),
+}
+GUIDE_TITLE = re.compile(r"办事指南|服务指南|办理指南")
+
+
+ANY_FAMILY = re.compile("|".join(rx.pattern for rx in (PRIVACY, SERVICE, INTERACT, INTERPRETATION, REPORT_YEAR,
+                                                       *DISCLOSURE.values(), *NEW_MEDIA.values(), *OTHER_MEDIA.values())), re.I)
+HREF_TOKENS = ("zwfw", "banshi", "bsdt", "zwdt", "onlineservice", "wsbs", "12345", "mailwrite", "liuyan",
+               "leaveword", "zxts", "xinxiang", "consult", "weibo", "weixin", "wechat", "douyin")
+
+
+def _href_hint(href: str) -> bool:
+    low = href.lower()
+    return any(t in low for t in HREF_TOKENS)
+
+
+def link_features(tree, anchor_list: list[Anchor]) -> dict:
+    """Every link, once, matched against the keyword families."""
+    out: dict[str, list] = {"privacy": [], "service": [], "interact": [], "disclosure": [],
+                            "interpretation": [], "report_years": []}
+    media: dict[str, str] = {}
+    for a in anchor_list:
+        href, label = a.href, a.label
+        if not (ANY_FAMILY.search(label) or _href_hint(href)):
+            continue
+        url = a.url
+        if len(label) <= 40:
+            if PRIVACY.search(label):
+                out["privacy"].append({"text": label, "url": url})
+            if SERVICE.search(label) or (url and SERVICE_HREF.search(url) and len(label) <= 12):
+                out["service"].append({"text": label, "url": url})
+            if (INTERACT.search(label) or (url and INTERACT_HREF.search(url))) and not NOT_INTERACT.search(label):
+                out["interact"].append({"text": label, "url": url})
+            for kind, rx in DISCLOSURE.items():
+                if rx.search(label):
+                    out["disclosure"].append({"kind": kind, "text": label, "url": url})
+                    if kind == "annual_report":
+                        y = REPORT_YEAR.search(label)
+                        if y:
+                            out["report_years"].append(int(y[1]))
+            if INTERPRETATION.search(label) and len(label) <= 15:
+                out["interpretation"].append({"text": label, "url": url})
+        if not SHARE.search(label + href):
+            for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
+                if kind not in media and len(label) <= 30 and (rx.search(label) or rx.search(href)):
+                    media[kind] = url or label
+    # Accounts are often shown as a QR image with a caption, not as a link.
+    for img in tree.iter("img"):
+        parent = img.getparent()
+        caption = squash(img.get("alt") or "") + " " + (txt(parent) if parent is not None else "")
+        if len(caption) > 40 or SHARE.search(caption):
+            continue
+        for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
+            if kind not in media and rx.search(caption):
+                media[kind] = squash(caption)
+    out["new_media"] = media
+    for key in ("privacy", "service", "interact", "disclosure", "interpretation"):
+        out[key] = out[key][:10]
+    return out
+
+
+def guide_elements(tree, title: str, text: str) -> dict | None:
+    """For a 办事指南 page: which of the ten elements it labels."""
+    present = [name for name, rx in GUIDE_ELEMENTS.items() if rx.search(text)]
+    heading = title + " " + " ".join(txt(h) for h in tree.iter("h1", "h2"))
+    # A list of guides is titled 办事指南 too: a guide page also labels some elements.
+    if (GUIDE_TITLE.search(heading) and len(present) >= 2) or len(present) >= 5:
+        return {"present": present, "missing": [n for n in GUIDE_ELEMENTS if n not in present]}
+    return None

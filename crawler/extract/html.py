@@ -1,0 +1,100 @@
+"""One lxml parse per page, shared by every extractor."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Browsers ignore a stray </html> or </body> (CMS header fragments carry them
+# mid-page); libxml2 stops reading there, so they go before parsing.
+_END_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003]+")
+_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]")
+# lxml.html's parser gives HtmlElement nodes (text_content(), as callers expect).
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+
+
+def parse(text: str):
+    """An lxml document from decoded HTML; never raises on junk input."""
+    text = _END_TAGS.sub("", _XML_DECL.sub("", text.lstrip("\ufeff"), count=1))
+    try:
+        root = etree.fromstring(text, _PARSER) if text.strip() else None
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        root = None
+    if root is None:
+        root = etree.fromstring("<html></html>", _PARSER)
+    # Script and style bodies are code, not text: dropping them here (the
+    # elements and their src stay) lets every extractor read text with itertext.
+    for el in root.iter("script", "style", "template"):
+        el.text = None
+        for child in list(el):
+            el.remove(child)
+    return root
+
+
+def squash(s: str) -> str:
+    return _SPACE.sub(" ", s).strip()
+
+
+def txt(el) -> str:
+    """All text under an element, squashed (fast; includes inline scripts)."""
+    return squash("".join(el.itertext()))
+
+
+def node_text(el) -> str:
+    """Visible text of an element, squashed (script bodies are gone after parse)."""
+    return squash(" ".join(el.itertext()))
+
+
+def visible_text(tree) -> str:
+    body = tree.find("body")
+    return node_text(body if body is not None else tree)
+
+
+def meta_map(tree) -> dict[str, str]:
+    """<meta name=… content=…> by lower-cased name (first non-empty wins)."""
+    out: dict[str, str] = {}
+    for m in tree.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").strip().lower()
+        if not name:
+            continue
+        content = (m.get("content") or "").strip()
+        if name not in out or (not out[name] and content):
+            out[name] = content
+    return out
+
+
+@dataclass(slots=True)
+class Anchor:
+    el: object
+    href: str        # as written
+    label: str       # text, else title, else the alt of its image
+    text: str        # the link's own text only
+    base: str
+
+    @property
+    def url(self) -> str:
+        if not self.href or self.href.startswith(("javascript:", "#", "mailto:", "tel:")):
+            return ""
+        return urljoin(self.base, self.href)
+
+
+def anchors(tree, page_url: str) -> list[Anchor]:
+    """Every <a>, read once for all extractors."""
+    out = []
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        text = txt(a)
+        label = text or squash(a.get("title") or "")
+        if not label:
+            for img in a.iter("img"):
+                label = squash(img.get("alt") or img.get("title") or "")
+                if label:
+                    break
+        out.append(Anchor(a, href, label, text, page_url))
+    return out

@@ -1,0 +1,292 @@
+"""Reading label/value pairs, dates, repeated list items and pagers from
+Chinese government pages, whatever the markup.
+
+Sites show the same facts as `<th>提问时间</th><td>…</td>`, as
+`<dt>提问时间</dt><dd>…</dd>`, as `<span>提问时间：</span><span>…</span>` or
+as plain text `提问时间：2024-01-02`. Callers match labels against keyword
+families (regular expressions), so pairs with irrelevant labels are harmless.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from urllib.parse import urljoin, urldefrag
+
+import lxml.html
+from lxml import etree
+
+SPACES = re.compile(r"[\s\u00a0\u3000]+")
+COLON = "：:"
+BLOCK_TAGS = {"div", "p", "li", "tr", "table", "ul", "ol", "dl", "section", "article", "form",
+              "h1", "h2", "h3", "h4", "h5", "h6", "br", "dd", "dt", "td", "th", "header", "footer"}
+
+_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[\sT]*(?P<H>\d{1,2})[:：时](?P<M>\d{2})(?:[:：分](?P<S>\d{2}))?)?")
+
+
+def parse_tree(html):
+    """An lxml tree from decoded text (never bytes: see STACK.md on gb2312 pages);
+    an already parsed lxml element is returned as it is."""
+    if html is not None and not isinstance(html, str):
+        return html
+    if not html or not html.strip():
+        return lxml.html.fromstring("<html></html>")
+    try:
+        return lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return lxml.html.fromstring(html.encode("utf-8", "replace"))
+
+
+def clean(text: str | None) -> str:
+    return SPACES.sub(" ", text or "").strip()
+
+
+def compact(text: str | None) -> str:
+    """Text without any white space: labels are often spaced out (提 问 时 间)."""
+    return SPACES.sub("", text or "")
+
+
+def parse_date(text: str | None) -> str | None:
+    """First date in `text` as ISO (YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS when a time follows)."""
+    if not text:
+        return None
+    for m in _DATE.finditer(text):
+        try:
+            d = date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            continue
+        if m["H"] is not None and int(m["H"]) < 24:
+            return datetime(d.year, d.month, d.day, int(m["H"]), int(m["M"]), int(m["S"] or 0)).isoformat()
+        return d.isoformat()
+    return None
+
+
+def all_dates(text: str | None) -> list[str]:
+    out = []
+    for m in _DATE.finditer(text or ""):
+        try:
+            out.append(date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat())
+        except ValueError:
+            pass
+    return out
+
+
+def as_date(iso: str | None) -> date | None:
+    if not iso:
+        return None
+    try:
+        return date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+
+
+_last: dict[str, tuple] = {}
+_CACHE_KINDS = 8
+
+
+def _cached(kind: str, root, compute):
+    """One-entry cache per kind: the spider hands the same tree to every extractor."""
+    hit = _last.get(kind)
+    if hit is not None and hit[0] is root:
+        return hit[1]
+    value = compute()
+    if len(_last) >= _CACHE_KINDS:
+        _last.clear()
+    _last[kind] = (root, value)
+    return value
+
+
+def text_of(el) -> str:
+    """Visible text of an element with block boundaries kept as line breaks."""
+    return _cached("text", el, lambda: _text_of(el))
+
+
+def _text_of(el) -> str:
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if not isinstance(node.tag, str) or node.tag in ("script", "style", "noscript", "template"):
+            if node.tail and isinstance(node.tag, str):
+                parts.append(node.tail)
+            return
+        block = node.tag in BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    lines = (clean(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def next_element(el):
+    """The next sibling element, skipping comments and processing instructions."""
+    nxt = el.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    return nxt
+
+
+def _label(text: str, max_len: int) -> str | None:
+    """`text` as a label (colon stripped) when it is short enough to be one."""
+    t = compact(text).rstrip(COLON)
+    if 0 < len(t) <= max_len and not t[0].isdigit():
+        return t
+    return None
+
+
+def label_pairs(root, max_label: int = 12) -> list[tuple[str, str]]:
+    """Every (label, value) pair found in tables, definition lists, label/value
+    siblings and `label：value` text lines, in document order of discovery."""
+    if max_label == 12:
+        return _cached("pairs", root, lambda: _label_pairs(root, max_label))
+    return _label_pairs(root, max_label)
+
+
+def _label_pairs(root, max_label: int) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for row in root.iter("tr"):
+        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        for i in range(0, len(cells) - 1, 2):
+            lab = _label(cells[i].text_content(), max_label)
+            if lab:
+                pairs.append((lab, clean(cells[i + 1].text_content())))
+    for dt in root.iter("dt"):
+        dd = next_element(dt)
+        lab = _label(dt.text_content(), max_label)
+        if lab and dd is not None and dd.tag == "dd":
+            pairs.append((lab, clean(dd.text_content())))
+    for el in root.iter("span", "label", "em", "b", "strong", "i", "div", "p", "th", "td"):
+        if el.tag in ("div", "p", "th", "td") and any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+            continue
+        own = clean(el.text_content())
+        if own and own[-1] in COLON and len(compact(own)) <= max_label + 1:
+            nxt = next_element(el)
+            value = clean(nxt.text_content()) if nxt is not None else clean(el.tail)
+            if el.tail and clean(el.tail):
+                value = clean(el.tail)
+            lab = _label(own, max_label)
+            if lab and value:
+                pairs.append((lab, value))
+    for line in text_of(root).split("\n"):
+        for chunk in re.split(r"\s(?=[^\s\d：:][^\s：:]{1,7}[：:])", line):
+            m = re.match(r"^([^：:]{1,%d})[：:]\s*(.+)$" % (max_label + 4), chunk.strip())
+            if m:
+                lab = _label(m.group(1), max_label)
+                if lab:
+                    pairs.append((lab, clean(m.group(2))))
+    return pairs
+
+
+def pick(pairs: list[tuple[str, str]], family: re.Pattern, exclude: re.Pattern | None = None) -> str | None:
+    """Value of the first pair whose label fully matches `family` (and not `exclude`)."""
+    for lab, value in pairs:
+        if family.fullmatch(lab) and not (exclude and exclude.search(lab)):
+            return value
+    return None
+
+
+def absolute(base_url: str, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        return None
+    return urldefrag(urljoin(base_url, href))[0]
+
+
+def links(root, base_url: str) -> list[tuple[str, str]]:
+    """(absolute url, anchor text or title) of every <a href>."""
+    return _cached("links " + base_url, root, lambda: _links(root, base_url))
+
+
+def _links(root, base_url: str) -> list[tuple[str, str]]:
+    out = []
+    for a in root.iter("a"):
+        url = absolute(base_url, a.get("href"))
+        if url:
+            out.append((url, clean(a.text_content()) or clean(a.get("title")) or clean(
+                " ".join(img.get("alt") or "" for img in a.iter("img")))))
+    return out
+
+
+def _path(el) -> str:
+    return "/".join(f"{e.tag}.{e.get('class') or ''}" for e in reversed(list(el.iterancestors())))
+
+
+def repeated_items(root, min_items: int = 2, prefer_dates: bool = True) -> list:
+    """The elements of the page's main repeated list: siblings of one tag and
+    class under one parent, each holding a link. Navigation menus repeat too,
+    so groups whose items carry dates or longer text win."""
+    best, best_score = [], 0.0
+    for parent in root.iter():
+        if not isinstance(parent.tag, str) or parent.tag in ("nav", "select", "head"):
+            continue
+        groups: dict[tuple, list] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag in ("li", "tr", "div", "dl", "dd", "article", "section", "p"):
+                groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
+        for (tag, _cls), items in groups.items():
+            linked = [i for i in items if i.find(".//a[@href]") is not None]
+            if len(linked) < min_items:
+                continue
+            if any(anc.tag == "nav" or "nav" in (anc.get("class") or "").split() for anc in parent.iterancestors()):
+                continue
+            dated = sum(1 for i in linked if parse_date(i.text_content()))
+            avg_len = sum(len(compact(i.text_content())) for i in linked) / len(linked)
+            score = len(linked) * (1 + (2 * dated / len(linked) if prefer_dates else 0) + min(avg_len, 60) / 30)
+            if score > best_score:
+                best, best_score = linked, score
+    return best
+
+
+NEXT_WORDS = re.compile(r"^(下一页|下页|后一页|next|›|»|>|>>)$", re.I)
+
+
+def pager_links(root, base_url: str) -> list[str]:
+    """URLs of other pages of the same list: 下一页 links and numbered page links."""
+    out: list[str] = []
+    for a in root.iter("a"):
+        text = compact(a.text_content())
+        if not (NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页", "最后一页")):
+            continue
+        url = absolute(base_url, a.get("href"))
+        if url and url != base_url:
+            if url not in out:
+                out.append(url)
+    return out
+
+
+_TOTAL = re.compile(r"共\s*(?:有\s*)?(\d[\d,]*)\s*(?:条|个|项|件|封)")
+
+
+def stated_count(text: str) -> int | None:
+    """A list's own '共 N 条' figure."""
+    m = _TOTAL.search(text or "")
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def placeholder(text: str) -> bool:
+    """The page says it has no entries (暂无信息, 暂无数据, 共0条…)."""
+    return bool(re.search(r"暂无(信息|数据|内容|记录|留言|相关)|没有(找到)?(相关)?(数据|记录|信息)|共\s*0\s*条", compact(text)))
+
+
+def page_heading(root) -> str:
+    """The page's own title: a heading that the first part of <title> repeats
+    (titles read "page - site"), else any heading the <title> repeats, else the
+    first part of <title>, else the first heading."""
+    title = clean(root.findtext(".//title"))
+    first = re.split(r"\s+[-_|｜—]+\s+|\s*[_|｜]\s*", title)[0] if title else ""
+    heads = [clean(h.text_content()) for tag in ("h1", "h2", "h3", "h4") for h in root.iter(tag)]
+    for pool in ([h for h in heads if h and h in first], [h for h in heads if h and h in title]):
+        if pool:
+            return max(pool, key=len)
+    return first or next((h for h in heads if h), "")

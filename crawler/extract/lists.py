@@ -1,0 +1,142 @@
+"""List pages (栏目页): entries with dates, placeholders, pagination.
+
+An entry is a link with a title-like text inside an item element (li, tr,
+dd, p, or a div); its date is the first date printed in the item outside
+the link text (a span, a table cell, a bracket), else a date in the link's
+URL path. Entries are grouped by the item's parent; the biggest dated group
+is the page's main list.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+from crawler.extract.dates import item_date, url_date
+from crawler.extract.html import Anchor, anchors as read_anchors, squash, txt
+
+ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item
+STOP_TAGS = {"body", "html", "ul", "ol", "table", "tbody", "dl"}
+MIN_TITLE = 4
+PLACEHOLDER = re.compile(
+    r"暂无(?:相关)?(?:信息|数据|内容|记录|文章|结果|栏目信息|公开信息)|没有(?:相关|找到)?(?:信息|数据|记录|内容)"
+    r"|无相关(?:信息|数据|内容|记录)|共\s*0\s*条|信息正在(?:更新|完善|整理)中|该栏目(?:暂无|正在建设)|栏目建设中|正在建设中")
+STATED_TOTAL = re.compile(r"共\s*(\d{1,7})\s*条")
+PAGE_COUNT_TEXT = re.compile(r"共\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s*页|\d+\s*/\s*(\d{1,5})\s*页")
+PAGE_COUNT_JS = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d{1,5})|countPage\s*=\s*(\d{1,5})|total_?[Pp]age\s*[:=]\s*['\"]?(\d{1,5})"
+    r"|pageCount\s*[:=]\s*['\"]?(\d{1,5})")
+TRS_PAGER = re.compile(r"createPageHTML\(|countPage\s*=")
+NEXT_TEXT = re.compile(r"^(?:下一?页|下页|后一?页|尾页|末页|>|>>|»|›|next|Next|NEXT)$")
+PAGE_NO = re.compile(r"^\[?\d{1,4}\]?$")
+MORE_TEXT = re.compile(r"^(?:更多|more|MORE|More|查看更多)\s*(?:>+|»|＞+|\+)?$|^\+$|^>>$")
+_NON_TITLE = re.compile(r"^[\d\s\-/.:\[\]【】()（）>»<«·|]+$")
+
+
+ROW_TAGS = ("li", "tr", "dd")
+
+
+def _item_of(a):
+    """The entry element holding a link: the nearest li/tr/dd within three
+    levels, else the nearest p/div/h3/h4/dt."""
+    el, fallback = a.getparent(), None
+    for _ in range(4):
+        if el is None or not isinstance(el.tag, str) or el.tag in STOP_TAGS:
+            break
+        if el.tag in ROW_TAGS:
+            return el
+        if fallback is None and el.tag in ITEM_TAGS:
+            fallback = el
+        el = el.getparent()
+    return fallback
+
+
+def entries(links: list[Anchor], today: date) -> list[dict]:
+    """Every title-like link in an item element, with the item's date (or None)."""
+    out, seen = [], set()   # holds the elements themselves: lxml proxies die and ids get reused
+    for a in links:
+        href = a.href
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        title = a.text if len(a.text) >= MIN_TITLE else squash(a.el.get("title") or a.text)
+        if len(title) < MIN_TITLE or _NON_TITLE.match(title) or NEXT_TEXT.match(title) or MORE_TEXT.match(title):
+            continue
+        item = _item_of(a.el)
+        if item is None or item in seen:
+            continue
+        seen.add(item)
+        whole = txt(item)
+        outside = whole.replace(a.text, " ", 1) if a.text else whole
+        d = item_date(outside, today) if len(outside) < 200 else None
+        source = "text"
+        if d is None:
+            d = url_date(href.split("?", 1)[0])
+            source = "url"
+        if d is not None and d > today:
+            d = None
+        out.append({"title": title[:120], "anchor": a, "date": d, "date_source": source if d else None,
+                    "group": item.getparent()})
+    return out
+
+
+def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: str) -> tuple[list[str], int | None]:
+    links = []
+    for a in anchor_list:
+        t = a.label
+        if len(t) > 6 or not (NEXT_TEXT.match(t) or PAGE_NO.match(t)):
+            continue
+        u = a.url
+        if u and u.split("#")[0] != page_url and u not in links:
+            links.append(u)
+    count = None
+    m = PAGE_COUNT_TEXT.search(text) or PAGE_COUNT_JS.search(html_text)
+    if m:
+        count = int(next(g for g in m.groups() if g))
+    if count and count > 1 and TRS_PAGER.search(html_text):
+        path = urlsplit(page_url).path
+        ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else "html"
+        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else "index"
+        if "_" not in stem:
+            for i in range(1, min(count, 5)):
+                u = urljoin(page_url, f"{stem}_{i}.{ext}")
+                if u not in links:
+                    links.append(u)
+    return links[:20], count
+
+
+def list_facts(tree, page_url: str, html_text: str, today: date,
+               anchor_list: list[Anchor] | None = None, text: str | None = None) -> dict:
+    """The page's main list, if it has one; else what tells it is empty."""
+    if anchor_list is None:
+        anchor_list = read_anchors(tree, page_url)
+    if text is None:
+        body = tree.find("body")
+        text = txt(body if body is not None else tree)
+    items = entries(anchor_list, today)
+    groups: dict = {}
+    for e in items:
+        groups.setdefault(e.pop("group"), []).append(e)
+    dated_groups = [g for g in groups.values() if sum(1 for e in g if e["date"]) >= 2]
+    main = max(dated_groups, key=lambda g: sum(1 for e in g if e["date"]), default=[])
+    dated = [e["date"] for e in main if e["date"]]
+    placeholder = PLACEHOLDER.search(text)
+    total = STATED_TOTAL.search(text)
+    pages, page_count = _pagination(anchor_list, page_url, html_text, text)
+    all_dated = [e["date"] for e in items if e["date"]]
+    for e in main[:5]:
+        e["url"] = e["anchor"].url
+    return {
+        "items": len(main),
+        "dated": len(dated),
+        "newest": max(dated).isoformat() if dated else None,
+        "oldest": min(dated).isoformat() if dated else None,
+        "newest_any": max(all_dated).isoformat() if all_dated else None,
+        "dated_any": len(all_dated),
+        "date_source": "url" if main and all(e["date_source"] == "url" for e in main if e["date"]) else "text",
+        "placeholder": placeholder[0] if placeholder else None,
+        "stated_total": int(total[1]) if total else None,
+        "page_count": page_count,
+        "pagination": pages,
+        "sample": [{"title": e["title"], "url": e["url"], "date": e["date"].isoformat() if e["date"] else None}
+                   for e in main[:5]],
+    }

@@ -1,0 +1,288 @@
+"""Messages (留言, 来信, 诉求) on hotline / 政民互动 boards: list pages and detail pages.
+
+Pure functions of (url, decoded html, hints). Fields are found by their
+labels (提问时间, 留言时间, 来信日期, 回复时间, 答复时间, 办理状态, 答复单位,
+回访…), in table columns, definition lists, label/value spans or text; list
+items are the page's main repeated elements. Hints (CSS selectors) take over
+where a site defeats the heuristics: `message_item`, `message_link`,
+`message_submitted`, `message_replied`, `message_status`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date,
+                                      parse_tree, pick, placeholder, repeated_items, stated_count, text_of)
+
+SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请|受理|信件)(时间|日期)")
+REPLIED = re.compile(r"(回复|答复|办结|反馈|处理|回应|办理)(时间|日期)|回复于|答复于")
+STATUS = re.compile(r"(办理|处理|回复|答复|办件|受理)?(状态|情况)|办理进度")
+UNIT = re.compile(r"(回复|答复|办理|承办|处理|受理|责任|回复办理)(单位|部门|机构)|答复机构")
+FOLLOW = re.compile(r"回访(情况|结果|时间|内容|意见)?|满意度(评价)?|(群众|市民|用户|来信人)?评价(结果)?|是否满意")
+TITLE = re.compile(r"(留言|信件|来信|诉求|咨询|问题)?(标题|主题)")
+REPLY_HEADING = re.compile(r"^(回复|答复|办理|处理)(内容|意见|结果|情况)?[：:]?$|^(回复|答复)[：:]")
+
+REPLIED_WORDS = re.compile(r"已(回复|答复|办结|反馈|处理|完成|回应)|办结|已结案")
+PENDING_WORDS = re.compile(r"未(回复|答复|办结|处理)|待(回复|答复|处理|办理)|(办理|处理|受理)中|正在(办理|处理)|已受理|已转办")
+NEGATIVE = re.compile(r"^(无|暂无|未回访|未评价|/|-|—|否)$")
+
+
+def status_replied(status: str | None) -> bool | None:
+    """True/False when the shown 办理状态 says replied / pending, None when it says neither."""
+    s = compact(status)
+    if not s:
+        return None
+    if PENDING_WORDS.search(s):
+        return False
+    if REPLIED_WORDS.search(s):
+        return True
+    return None
+
+
+def fields_from_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    sub = pick(pairs, SUBMITTED, exclude=REPLIED)
+    if sub and parse_date(sub):
+        out["submitted_at"] = parse_date(sub)
+    rep = pick(pairs, REPLIED)
+    if rep and parse_date(rep):
+        out["replied_at"] = parse_date(rep)
+    status = pick(pairs, STATUS)
+    if status:
+        out["status"] = status[:50]
+    unit = pick(pairs, UNIT)
+    if unit:
+        out["reply_unit"] = unit[:200]
+    title = pick(pairs, TITLE)
+    if title:
+        out["title"] = title
+    for lab, value in pairs:
+        if FOLLOW.fullmatch(lab):
+            v = compact(value)
+            if v and not NEGATIVE.match(v):
+                out["follow_up"] = True
+                if "满意" in v or "评价" in lab or "满意" in lab:
+                    out.setdefault("satisfaction", value[:50])
+    return out
+
+
+def _reply_date_from_sections(text: str) -> str | None:
+    """The first date after a 回复/答复意见 heading, when no labelled reply time exists."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if REPLY_HEADING.search(compact(line)):
+            for nxt in [line] + lines[i + 1:i + 12]:
+                d = parse_date(nxt)
+                if d:
+                    return d
+    return None
+
+
+def _css(root, selector: str | None):
+    if not selector:
+        return None
+    found = root.cssselect(selector)
+    return found[0] if found else None
+
+
+def message_detail(url: str, html: str, hints: dict | None = None) -> dict[str, Any] | None:
+    """Fields of one message from its detail page, or None when the page is not one."""
+    hints = hints or {}
+    root = parse_tree(html)
+    pairs = label_pairs(root)
+    fields = fields_from_pairs(pairs)
+    for key, hint in (("submitted_at", "message_submitted"), ("replied_at", "message_replied")):
+        el = _css(root, hints.get(hint))
+        if el is not None and parse_date(el.text_content()):
+            fields[key] = parse_date(el.text_content())
+    el = _css(root, hints.get("message_status"))
+    if el is not None:
+        fields["status"] = clean(el.text_content())[:50]
+    if "submitted_at" not in fields:
+        return None
+    text = text_of(root)
+    if "replied_at" not in fields:
+        found = _reply_date_from_sections(text)
+        if found and found[:10] >= fields["submitted_at"][:10]:
+            fields["replied_at"] = found
+    if not fields.get("follow_up") and re.search(r"已回访|回访(结果|情况)?[：:]\s*\S", text):
+        fields["follow_up"] = True
+    if "title" not in fields:
+        fields["title"] = page_heading(root)
+    fields["url"] = url
+    return fields
+
+
+def _table_columns(table) -> dict[str, int]:
+    """Column index per field from a list table's header row."""
+    header = None
+    for row in table.iter("tr"):
+        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        if cells and all(c.find(".//a[@href]") is None for c in cells):
+            header = cells
+            break
+    cols: dict[str, int] = {}
+    if not header:
+        return cols
+    for i, cell in enumerate(header):
+        lab = compact(cell.text_content()).rstrip("：:")
+        for key, fam in (("replied_at", REPLIED), ("submitted_at", SUBMITTED), ("status", STATUS),
+                         ("reply_unit", UNIT), ("title", TITLE)):
+            if key not in cols and fam.fullmatch(lab) and not (key == "submitted_at" and REPLIED.fullmatch(lab)):
+                cols[key] = i
+                break
+    return cols
+
+
+def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict[str, Any] | None:
+    link_el = _css(item, hints.get("message_link")) if hints.get("message_link") else None
+    anchors = [a for a in item.iter("a") if absolute(base_url, a.get("href"))]
+    if link_el is None and anchors:
+        link_el = max(anchors, key=lambda a: len(clean(a.text_content()) or clean(a.get("title"))))
+    if link_el is None:
+        return None
+    out: dict[str, Any] = {"url": absolute(base_url, link_el.get("href")),
+                           "title": clean(link_el.get("title")) or clean(link_el.text_content())}
+    if item.tag == "tr" and cols:
+        cells = [c for c in item if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        for key, idx in cols.items():
+            if idx < len(cells):
+                value = clean(cells[idx].text_content())
+                if key.endswith("_at"):
+                    value = parse_date(value)
+                if value:
+                    out[key] = value
+    else:
+        out.update({k: v for k, v in fields_from_pairs(label_pairs(item, max_label=8)).items() if k != "title"})
+        if "submitted_at" not in out:
+            text = text_of(item)
+            date = parse_date(text)
+            if date:
+                out["submitted_at"] = date
+        if "status" not in out:
+            m = re.search(r"(已|未|待)(回复|答复|办结|处理|受理|反馈)|(办理|处理|受理)中|办结", compact(item.text_content()))
+            if m:
+                out["status"] = m.group(0)
+    return out
+
+
+def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, Any]:
+    """A list page of messages: items (url, title and whatever fields the list
+    shows), other pages of the list, the list's stated total, and whether it
+    says it is empty."""
+    hints = hints or {}
+    root = parse_tree(html)
+    if hints.get("message_item"):
+        items = root.cssselect(hints["message_item"])
+    else:
+        items = repeated_items(root)
+    cols: dict[str, int] = {}
+    if items and items[0].tag == "tr":
+        table = next(items[0].iterancestors("table"), None)
+        if table is not None:
+            cols = _table_columns(table)
+    out = []
+    seen = set()
+    for item in items:
+        fields = _item_fields(item, url, cols, hints)
+        if fields and fields["url"] not in seen:
+            seen.add(fields["url"])
+            out.append(fields)
+    text = text_of(root)
+    # a list of messages carries submission dates; a menu of links does not
+    is_list = bool(out) and sum(1 for f in out if f.get("submitted_at")) >= max(1, len(out) // 2)
+    return {"items": out if is_list else [], "pages": pager_links(root, url),
+            "stated_total": stated_count(text), "empty": placeholder(text) and not is_list}
+
+
+# Board-level signals, read from every page of a hotline site.
+KNOWLEDGE = re.compile(r"知识库|热点(问题|问答|咨询)|常见问题|问答库|百问百答|政策问答|热点解答|FAQ", re.I)
+PROACTIVE = re.compile(r"主动回应|回应(社会)?关切|热点回应|权威回应|回应关注")
+SATISFACTION_RATE = re.compile(r"(满意率|好评率|满意度|满意度评价)\D{0,8}\d+(\.\d+)?\s*[%％分]")
+SATISFACTION_LINK = re.compile(r"满意度(评价|测评|调查)?|评价(回复|办理)|我要评价|好评率|满意率")
+STATS = re.compile(r"(受理|办结|办理|回复|答复|来电|来信|诉求|工单|话务|接听|转办)(量|率|总量|总数|数|件数|数量)\D{0,10}\d")
+
+
+def hotline_signals(url: str, html: str) -> dict[str, Any]:
+    """What one page says about the board: links to knowledge-base / proactive
+    columns, a satisfaction rating function or published rate, handling statistics."""
+    root = parse_tree(html)
+    text = text_of(root)
+    anchors = [(u, t) for u, t in _anchors(root, url) if t and len(t) <= 16]
+    flat = compact(text)
+    rating_form = any(
+        "满意" in (clean(inp.get("value")) + clean(inp.getparent().text_content() if inp.getparent() is not None else ""))
+        for inp in root.iter("input") if inp.get("type") in ("radio", "checkbox"))
+    rate = SATISFACTION_RATE.search(flat)
+    stats = STATS.findall(flat)
+    return {
+        "knowledge_links": [u for u, t in anchors if KNOWLEDGE.search(t)],
+        "proactive_links": [u for u, t in anchors if PROACTIVE.search(t)],
+        "satisfaction_links": [u for u, t in anchors if SATISFACTION_LINK.search(t)],
+        "satisfaction_rate": rate.group(0) if rate else None,
+        "rating_form": rating_form,
+        "stats": sorted({"".join(s) for s in stats}),
+    }
+
+
+def _anchors(root, url):
+    from crawler.extract.labelled import links
+    return links(root, url)
+
+
+# JSON message lists: keys are matched after lower-casing and dropping _ and -.
+JSON_KEYS = {
+    "title": ("title", "subject", "lettertitle", "messagetitle", "questiontitle", "name", "bt", "标题"),
+    "url": ("detailurl", "url", "link", "href", "pageurl"),
+    "id": ("id", "letterid", "messageid", "msgid", "questionid", "uuid"),
+    "submitted_at": ("createtime", "submittime", "addtime", "asktime", "lettertime", "writetime", "writedate",
+                     "createdate", "questiontime", "posttime", "lysj", "xxsj", "留言时间", "提问时间"),
+    "replied_at": ("replytime", "answertime", "replydate", "answerdate", "handletime", "finishtime", "dfsj", "hfsj",
+                   "回复时间", "答复时间"),
+    "status": ("statusname", "statename", "statustext", "handlestatus", "status", "state", "blzt", "办理状态"),
+    "reply_unit": ("replyunit", "replydept", "handledept", "answerdept", "deptname", "orgname", "unitname", "答复单位"),
+    "satisfaction": ("satisfaction", "evaluate", "evaluation", "myd", "满意度"),
+}
+JSON_STEMS = {
+    "submitted_at": ("createtime", "submit", "asktime", "writedate", "writetime", "lettertime"),
+    "replied_at": ("reply", "answer"),
+}
+
+
+def _json_field(record: dict, what: str):
+    from crawler.extract.json_records import field
+    return field(record, JSON_KEYS[what], JSON_STEMS.get(what, ()))
+
+
+def message_json(url: str, data: Any, hints: dict | None = None) -> dict[str, Any]:
+    """Messages of a JSON list response (items as message_list gives them) and the stated total.
+    A response whose records carry no title and submission time is not a message list."""
+    from crawler.extract.json_records import records, total
+    hints = hints or {}
+    items = []
+    for rec in records(data):
+        title, submitted = _json_field(rec, "title"), _json_field(rec, "submitted_at")
+        if title is None or not parse_date(str(submitted or "")):
+            continue
+        ident, target = _json_field(rec, "id"), _json_field(rec, "url")
+        if target:
+            target = absolute(url, str(target))
+        elif ident is not None and hints.get("message_url_template"):
+            target = absolute(url, hints["message_url_template"].format(id=ident))
+        item = {"url": target or f"{url.split('?')[0]}#{ident if ident is not None else title}",
+                "detail": bool(target), "title": clean(str(title)), "submitted_at": parse_date(str(submitted))}
+        replied = parse_date(str(_json_field(rec, "replied_at") or ""))
+        if replied:
+            item["replied_at"] = replied
+        status = _json_field(rec, "status")
+        if isinstance(status, str) and status.strip():
+            item["status"] = clean(status)[:50]
+        for key in ("reply_unit", "satisfaction"):
+            value = _json_field(rec, key)
+            if isinstance(value, str) and value.strip():
+                item[key] = clean(value)[:50 if key == "satisfaction" else 200]
+        if item.get("satisfaction"):
+            item["follow_up"] = True
+        items.append(item)
+    return {"items": items, "stated_total": total(data)}

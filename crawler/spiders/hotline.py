@@ -1,0 +1,197 @@
+"""The hotline / message-board spider: the site crawl of the portal spider,
+plus message-list walking (pagination included, past the depth cap), each
+message's detail page (submission and reply times, status, replying unit,
+回访 / satisfaction), and the board's sections: knowledge base / 热点问题,
+主动回应, satisfaction rating, handling statistics.
+
+Messages are stored as rows (table `messages`); board facts go into the
+crawl probe row under "hotline". The `messages_url` hint adds list pages
+the crawl would not reach.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+from crawler.extract import messages as ex
+from crawler.extract.json_records import json_endpoints, next_page_url
+from crawler.extract.labelled import parse_tree, placeholder, repeated_items, text_of
+from crawler.items import RowsItem
+from crawler.spiders.portal import SiteState
+from crawler.spiders.side_requests import SideRequests
+
+DEFAULTS = {"max_messages": 500, "max_list_pages": 50}
+
+
+class Board:
+    def __init__(self, hints: dict[str, Any]):
+        self.limits = {k: int(hints.get(k, v)) for k, v in DEFAULTS.items()}
+        self.listed: dict[str, dict[str, Any]] = {}     # detail url → fields shown in a list
+        self.found: dict[str, dict[str, Any]] = {}      # detail url → fields read on its page
+        self.list_pages: set[str] = set()
+        self.json_tried: set[str] = set()
+        self.requested: set[str] = set()
+        self.facts: dict[str, Any] = {"message_lists": [], "json_endpoints": [], "stated_total": None, "knowledge_base": None,
+                                      "proactive": None, "satisfaction": None, "stats": None, "capped": False}
+
+
+class HotlineSpider(SideRequests):
+    name = "hotline"
+    kind = "hotline"
+
+    def board(self, state: SiteState) -> Board:
+        if not hasattr(state, "odh"):
+            state.odh = Board(state.hints)
+            state.facts["hotline"] = state.odh.facts
+        return state.odh
+
+    def start_requests(self):
+        for request in super().start_requests():
+            state = self.states[request.meta["site_id"]]
+            self.board(state)
+            yield request
+            hinted = state.hints.get("messages_url")
+            for url in ([hinted] if isinstance(hinted, str) else hinted or []):
+                if url not in state.seen:
+                    yield from self.schedule(state, url, "page", 1)
+
+    def walk(self, state: SiteState, response, tree, item) -> Iterator[Any]:
+        if tree is None:
+            return
+        board = self.board(state)
+        url = response.url
+        depth = response.meta["ga_depth"]
+        for key, link in self.note_signals(board, url, tree):
+            yield from self.side(state, link, "section", odh_section=key)
+        for endpoint in json_endpoints(url, tree):
+            yield from self.try_json(state, board, endpoint)
+        fields = ex.message_detail(url, tree, state.hints)
+        if fields and (url in board.listed or fields.get("replied_at") or fields.get("status")):
+            board.found[url] = fields
+            return
+        listing = ex.message_list(url, tree, state.hints)
+        if not listing["items"]:
+            return
+        if url not in board.facts["message_lists"]:
+            board.facts["message_lists"].append(url)
+        if listing["stated_total"] and not board.facts["stated_total"]:
+            board.facts["stated_total"] = listing["stated_total"]
+        for entry in listing["items"]:
+            board.listed.setdefault(entry["url"], entry)
+            yield from self.page(state, board, entry["url"], depth + 1, detail=True)
+        for page in listing["pages"]:
+            if page not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
+                board.list_pages.add(page)
+                yield from self.page(state, board, page, depth + 1)
+
+    def page(self, state: SiteState, board: Board, url: str, depth: int, detail: bool = False) -> Iterator[Any]:
+        if url in state.seen or urlsplit(url).netloc.lower() not in state.hosts:
+            return
+        if detail and len(board.listed) > board.limits["max_messages"]:
+            board.facts["capped"] = True
+            return
+        if detail:
+            board.requested.add(url)
+        yield from self.schedule(state, url, "page", depth)
+
+    # -- JSON message lists ------------------------------------------------------
+    def try_json(self, state: SiteState, board: Board, url: str) -> Iterator[Any]:
+        if url.endswith("="):
+            url += "1"
+        if url in board.json_tried or len(board.json_tried) >= 10 + board.limits["max_list_pages"]:
+            return
+        board.json_tried.add(url)
+        yield from self.side(state, url, "json")
+
+    def side_json(self, state: SiteState, response) -> Iterator[Any]:
+        board = self.board(state)
+        if response.status >= 400:
+            return
+        try:
+            data = json.loads(self.text_of_response(response))
+        except ValueError:
+            return
+        base = response.request.url
+        parsed = ex.message_json(base, data, state.hints)
+        if not parsed["items"]:
+            return
+        endpoint = base.split("?")[0]
+        if endpoint not in board.facts["json_endpoints"]:
+            board.facts["json_endpoints"].append(endpoint)
+        new = 0
+        for entry in parsed["items"]:
+            detail = entry.pop("detail")
+            if entry["url"] not in board.listed:
+                new += 1
+                board.listed[entry["url"]] = entry
+            if detail:
+                yield from self.page(state, board, entry["url"], 2, detail=True)
+        nxt = next_page_url(base)
+        if new and nxt and (parsed["stated_total"] is None or len(board.listed) < parsed["stated_total"]):
+            yield from self.try_json(state, board, nxt)
+
+    # -- board sections ----------------------------------------------------------
+    def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:
+        """Record satisfaction and statistics signals; return the section pages to fetch."""
+        sig = ex.hotline_signals(url, tree)
+        facts = board.facts
+        wanted = []
+        for key, links in (("knowledge_base", sig["knowledge_links"]), ("proactive", sig["proactive_links"])):
+            for link in links[:3]:
+                if ("section " + link) not in board.requested:
+                    board.requested.add("section " + link)
+                    wanted.append((key, link))
+        if not facts["satisfaction"]:
+            if sig["satisfaction_rate"]:
+                facts["satisfaction"] = {"kind": "published_rate", "url": url, "text": sig["satisfaction_rate"]}
+            elif sig["rating_form"]:
+                facts["satisfaction"] = {"kind": "rating_form", "url": url}
+            elif sig["satisfaction_links"]:
+                facts["satisfaction"] = {"kind": "rating_link", "url": sig["satisfaction_links"][0], "found_on": url}
+        if not facts["stats"] and sig["stats"]:
+            facts["stats"] = {"url": url, "figures": sig["stats"][:10]}
+        return wanted
+
+    def side_section(self, state: SiteState, response) -> Iterator[Any]:
+        facts = self.board(state).facts
+        key = response.meta["odh_section"]
+        if response.status >= 400 or not self.body_is_html(response):
+            return ()
+        tree = parse_tree(self.text_of_response(response))
+        text = text_of(tree)
+        entries = 0 if placeholder(text) else len(repeated_items(tree, min_items=1, prefer_dates=False))
+        current = facts[key]
+        if current is None or entries > current["entries"]:
+            facts[key] = {"url": response.url, "entries": entries}
+        return ()
+
+    # -- end of a site -----------------------------------------------------------
+    def maybe_done(self, state: SiteState):
+        if state.pending == 0 and not state.done and hasattr(state, "odh"):
+            rows = self.message_rows(state.odh)
+            if rows:
+                yield RowsItem(run_id=self.run_id, site_id=state.site_id, table="messages", rows=rows)
+        yield from super().maybe_done(state)
+
+    @staticmethod
+    def message_rows(board: Board) -> list[dict[str, Any]]:
+        """Detail-page fields win over list fields; a listed message whose page
+        could not be read counts when the list itself dates it and shows a status
+        or a labelled column."""
+        rows = []
+        for url in list(board.listed) + [u for u in board.found if u not in board.listed]:
+            listed, found = board.listed.get(url, {}), board.found.get(url)
+            if found is None and not (listed.get("submitted_at") and (listed.get("status") or listed.get("replied_at"))):
+                continue
+            merged = {**listed, **{k: v for k, v in (found or {}).items() if v not in (None, "")}}
+            if listed.get("title"):
+                merged["title"] = listed["title"]
+            rows.append({"url": url[:4000], "title": merged.get("title") or None,
+                         "submitted_at": merged.get("submitted_at"), "replied_at": merged.get("replied_at"),
+                         "status": (merged.get("status") or "")[:50] or None,
+                         "reply_unit": (merged.get("reply_unit") or "")[:200] or None,
+                         "follow_up": bool(merged.get("follow_up")),
+                         "satisfaction": (merged.get("satisfaction") or "")[:50] or None,
+                         "details": {"source": "detail" if found else "list"}})
+        return rows

@@ -1,0 +1,65 @@
+"""`govaudit monitor`: availability samples of site homepages, at an interval."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+
+from govaudit.cli import app
+from govaudit.config import load
+from govaudit.errors import UserError
+
+err = Console(stderr=True)
+
+
+@app.command()
+def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this registry file first and sample its sites."),
+            site: list[str] = typer.Option([], "--site", help="Sample only this site (URL or id); repeatable."),
+            interval: float = typer.Option(300.0, "--interval", help="Seconds between rounds."),
+            rounds: int = typer.Option(0, "--rounds", help="Stop after this many rounds (0: until interrupted)."),
+            timeout: float = typer.Option(15.0, "--timeout", help="Seconds for a complete response.")):
+    """Sample every chosen site's homepage each INTERVAL seconds; avail.uptime reads the samples."""
+    from sqlalchemy.orm import Session
+
+    from crawler.monitor import sample_round, store
+    from crawler.netguard import refusal
+    from govaudit import runner
+    from govaudit.registry import parse, upsert
+    from storage import models as m
+    from storage.db import get_engine
+
+    if interval <= 0 or timeout <= 0 or rounds < 0:
+        raise UserError("--interval and --timeout must be positive, --rounds zero or more")
+    settings = load()
+    with Session(get_engine(settings.database_url), expire_on_commit=False) as session, session.begin():
+        ids: list[int] = []
+        if sites is not None:
+            rows = parse(sites)
+            upsert(session, rows)
+            session.flush()
+            ids += list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows]))))
+        ids += [runner.find_site(session, ref).id for ref in site]
+        if not ids and sites is None:
+            ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
+        chosen = [(s.id, s.url) for s in session.scalars(select(m.Site).where(m.Site.id.in_(ids)).order_by(m.Site.id))]
+    if not chosen:
+        raise UserError("no sites to monitor: import a registry with `govaudit sites import`")
+    for sid, url in chosen:
+        why = refusal(url, settings.allow_private, settings.allow_hosts)
+        if why:
+            raise UserError(f"refusing {url}: {why} (see --allow-host)")
+    done = 0
+    while True:
+        started = time.monotonic()
+        samples = sample_round(chosen, timeout)
+        store(settings.database_url, samples)
+        done += 1
+        failed = sum(1 for s in samples if not s.ok)
+        err.print(f"round {done}: {len(samples)} sample(s), {failed} failed")
+        if rounds and done >= rounds:
+            break
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))

@@ -1,0 +1,90 @@
+"""Dataset extraction: detail pages in several markups, catalogue lists, JSON catalogues, platform signals."""
+from crawler.extract.datasets import (app_count, catalog_json, catalog_list, dataset_detail, json_endpoints,
+                                      opendata_signals, platform_stated_total)
+from crawler.extract.json_records import next_page_url
+
+BASE = "http://d.example/"
+
+
+def page(body, title="数据详情"):
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def test_detail_in_a_table_with_other_label_words():
+    html = page("""<h1>开放平台</h1><h2>企业名录</h2><table>
+        <tr><th>数据提供方</th><td>市市场监管局</td><th>更新周期</th><td>每季度</td></tr>
+        <tr><th>最后更新</th><td>2026年3月1日</td><th>共享开放类型</th><td>有条件开放</td></tr>
+        <tr><th>资源格式</th><td>XLS / JSON</td><th>资源描述</th><td>全市企业名录</td></tr></table>
+        <a href="/dl/qy.xlsx">下载</a> <a href="/svc/qy">API服务</a>""", title="企业名录_开放平台")
+    got = dataset_detail(BASE + "ds/1", html)
+    assert {k: got[k] for k in ("title", "summary", "provider", "frequency", "updated_at", "open_condition",
+                                "formats", "has_api", "download_url")} == {
+        "title": "企业名录", "summary": "全市企业名录", "provider": "市市场监管局", "frequency": "每季度",
+        "updated_at": "2026-03-01", "open_condition": "有条件开放", "formats": ["xls", "json", "xlsx"],
+        "has_api": True, "download_url": BASE + "dl/qy.xlsx"}
+
+
+def test_detail_with_label_spans_no_api_and_login_wall():
+    html = page("""<h2>公交站点</h2><ul class="info"><li><span>来源部门：</span><span>市交通局</span></li>
+        <li><span>更新时间：</span><span>2025-07-01</span></li><li><span>数据格式：</span><span>PDF</span></li>
+        <li><span>接口服务：</span><span>暂无</span></li></ul><button>登录后下载</button>""")
+    got = dataset_detail(BASE + "ds/2", html)
+    assert (got["provider"], got["updated_at"], got["formats"], got["has_api"], got["download_url"],
+            got["details"]["login_required"], got["summary"], got["frequency"]) == \
+        ("市交通局", "2025-07-01", ["pdf"], False, "", True, "", "")
+
+
+def test_pages_without_metadata_are_not_datasets():
+    assert dataset_detail(BASE + "about", page("<h2>关于我们</h2><p>更新时间：2026-01-01</p>")) is None
+
+
+def test_catalogue_list_with_pager_and_formats():
+    html = page("""<div class="list"><div class="row"><a href="/ds/1">人口</a><span>CSV</span><span>XLSX</span></div>
+        <div class="row"><a href="/ds/2">学校</a><span>PDF</span></div></div>
+        <div class="page">共 2 条 <a href="/cat?p=2">下一页</a> <a href="/cat?p=9">尾页</a></div>""")
+    got = catalog_list(BASE + "cat", html)
+    assert got["items"] == [{"url": BASE + "ds/1", "title": "人口", "formats": ["csv", "xlsx"]},
+                            {"url": BASE + "ds/2", "title": "学校", "formats": ["pdf"]}]
+    assert (got["pages"], got["stated_total"]) == ([BASE + "cat?p=2", BASE + "cat?p=9"], 2)
+
+
+def test_json_catalogue_with_nested_records_and_other_keys():
+    data = {"success": True, "result": {"totalCount": 40, "records": [
+        {"id": 7, "title": "医院名录", "org_name": "市卫健委", "updateDate": "2026-02-03", "formats": ["csv", "xlsx"],
+         "hasApi": True, "description": "医院", "frequency": "每月", "openLevel": "无条件开放"},
+        {"id": 8, "title": "统计公报", "deptName": "市统计局", "modified": "2024/01/05", "fileType": "PDF",
+         "apiCount": 0}]}}
+    got = catalog_json(BASE + "api/list?page=1", data, {"dataset_url_template": "/dataset/{id}"})
+    assert got["stated_total"] == 40
+    first, second = got["items"]
+    assert first == {"url": BASE + "dataset/7", "detail": True, "title": "医院名录", "summary": "医院",
+                     "provider": "市卫健委", "frequency": "每月", "updated_at": "2026-02-03",
+                     "open_condition": "无条件开放", "formats": ["csv", "xlsx"], "has_api": True, "download_url": ""}
+    assert (second["provider"], second["updated_at"], second["formats"], second["has_api"]) == \
+        ("市统计局", "2024-01-05", ["pdf"], False)
+    assert catalog_json(BASE + "api/list", {"rows": [{"x": 1}]})["items"] == []
+    assert next_page_url(BASE + "api/list?pageNo=2&pageSize=10") == BASE + "api/list?pageNo=3&pageSize=10"
+    assert next_page_url(BASE + "api/list") is None
+
+
+def test_json_endpoints_from_inline_scripts():
+    html = page("""<script src="/js/app.js"></script><script>
+        $.ajax({url: "/portal/api/dataset/search?pageNum=", type: "GET"});
+        axios.get('/static/logo.png'); fetch(`/open/catalog.json`)</script>""")
+    assert json_endpoints(BASE + "cat.html", html) == [BASE + "portal/api/dataset/search?pageNum=", BASE + "open/catalog.json"]
+
+
+def test_platform_signals_and_stated_totals():
+    html = page("""<nav><a href="/apps">应用展示</a><a href="/sec">数据安全管理办法</a><a href="/need">数据需求</a>
+        <a href="/jc">我要纠错</a></nav><p>已开放 1,234 个数据集，数据接口 56 个</p>""")
+    sig = opendata_signals(BASE, html)
+    assert sig == {"stated_total": 1234, "app_links": [BASE + "apps"], "security_links": [BASE + "sec"],
+                   "feedback": ["correction", "request"]}
+    assert [platform_stated_total(t) for t in ("数据集总数：20", "开放数据集 12 个", "数据目录 2023年", "共 5 条")] == \
+        [20, 12, None, None]
+
+
+def test_apps_page_counts_stated_total_or_cards():
+    cards = page("<div class='apps'>" + "".join(f"<div class='c'><a href='/a/{i}'>应用{i}</a></div>" for i in range(4)) + "</div>")
+    assert (app_count(BASE, cards)["stated"], app_count(BASE, cards)["items"]) == (None, 4)
+    assert app_count(BASE, page("<p>共 37 个应用</p>"))["stated"] == 37

@@ -1,0 +1,81 @@
+"""List pages, placeholders, columns and site derivation on fixed HTML."""
+from datetime import date
+
+from checks.artifacts import LinkArt, PageArt
+from crawler.extract import derive_site, page_facts
+from crawler.extract.columns import classify
+
+TODAY = date(2026, 11, 22)
+BASE = "http://www.example.gov.cn"
+
+HOME = """<html lang="zh-CN"><head><title>某某市人民政府</title></head><body>
+<div class="nav"><a href="/xwdt/">新闻动态</a><a href="/tzgg/">通知公告</a><a href="/zcjd/">政策解读</a>
+<a href="/rsxx/">人事信息</a><a href="/jgzn/">机构职能</a></div>
+<div class="box"><div class="tit"><span>政策文件</span><a href="/zcwj/">更多&gt;&gt;</a></div>
+<ul><li><a href="/zcwj/1.html">关于印发某某办法的通知</a><span>2026-11-20</span></li></ul></div>
+</body></html>"""
+
+NEWS = """<html><body><ul class="list">
+<li><a href="1.html">全市召开安全生产工作会议</a><span>2026-11-21</span></li>
+<li><a href="2.html">市政府召开常务会议研究部署工作</a><span>2026/11/18</span></li>
+<li><a href="3.html">某某区开展政策宣讲活动纪实</a><span>[11-02]</span></li>
+</ul><div class="page"><a href="index_1.html">下一页</a> 共5条</div></body></html>"""
+
+NEWS_2 = """<html><body><ul>
+<li><a href="4.html">市领导调研农业农村工作情况</a><span>2026年10月30日</span></li>
+<li><a href="5.html">全市重点项目集中开工仪式举行</a><span>2026年10月12日</span></li>
+</ul></body></html>"""
+
+EMPTY = """<html><body><div class="list"><p>暂无信息</p></div></body></html>"""
+INTRO = """<html><body><h1>机构职能</h1><p>负责本市有关工作。</p></body></html>"""
+
+POLICY = """<html><body><table>
+<tr><td><a href="a.html">某某市规范性文件管理办法</a></td><td>2024-03-01</td></tr>
+<tr><td><a href="b.html">某某市政府信息公开规定</a></td><td>2023-12-20</td></tr>
+<tr><td><a href="c.html">某某市政务服务管理办法</a></td><td>2023-06-08</td></tr>
+</table></body></html>"""
+
+INTERP = """<html><body><ul>
+<li><a href="1.html">一图读懂某某办法</a> (2026-05-01)</li>
+<li><a href="2.html">解读某某规定的主要内容</a> (2026-03-02)</li>
+<li><a href="3.html">某某通知政策问答解读</a> (2026-01-15)</li>
+</ul></body></html>"""
+
+
+def page(path, html, depth=1, home=False):
+    url = BASE + path
+    return PageArt(url=url, status=200, final_url=url, depth=depth, is_homepage=home,
+                   facts=page_facts(url, html, {}, home, today=TODAY))
+
+
+def test_list_facts_merge_formats_and_infer_years():
+    lf = page_facts(BASE + "/xwdt/", NEWS, {}, False, today=TODAY)["list"]
+    assert (lf["items"], lf["dated"], lf["newest"], lf["oldest"], lf["stated_total"]) == (3, 3, "2026-11-21", "2026-11-02", 5)
+    assert lf["pagination"] == [BASE + "/xwdt/index_1.html"]
+
+
+def test_placeholder_page():
+    lf = page_facts(BASE + "/tzgg/", EMPTY, {}, False, today=TODAY)["list"]
+    assert (lf["items"], lf["placeholder"]) == (0, "暂无信息")
+
+
+def test_classify_column_names():
+    assert [classify(n) for n in ("工作动态", "通知公告", "规范性文件", "人事任免", "发展规划", "政策解读", "机构职能")] == \
+        ["dynamic", "notice", "policy", "personnel", "planning", "interpretation", "other"]
+
+
+def test_derive_columns_follows_pagination_and_names_more_links():
+    pages = [page("/", HOME, 0, True), page("/xwdt/", NEWS), page("/xwdt/index_1.html", NEWS_2, 2),
+             page("/tzgg/", EMPTY), page("/zcjd/", INTERP), page("/jgzn/", INTRO), page("/zcwj/", POLICY)]
+    links = [LinkArt(BASE + "/", BASE + t, "a", text) for t, text in
+             (("/xwdt/", "新闻动态"), ("/tzgg/", "通知公告"), ("/zcjd/", "政策解读"), ("/rsxx/", "人事信息"),
+              ("/jgzn/", "机构职能"), ("/zcwj/", "更多>>"))]
+    links.append(LinkArt(BASE + "/xwdt/", BASE + "/xwdt/index_1.html", "a", "下一页"))
+    cols = {c.name: c for c in derive_site(pages, links)["columns"]}
+    assert sorted(cols) == ["政策文件", "政策解读", "新闻动态", "通知公告"]
+    news = cols["新闻动态"]
+    assert (news.type, news.newest_date, news.item_count, news.blank) == ("dynamic", "2026-11-21", 5, False)
+    assert news.details["pages_followed"] == [BASE + "/xwdt/", BASE + "/xwdt/index_1.html"]
+    assert (cols["通知公告"].blank, cols["通知公告"].item_count) == (True, 0)
+    assert (cols["政策文件"].type, cols["政策文件"].newest_date, cols["政策文件"].item_count) == ("policy", "2024-03-01", 3)
+    assert cols["政策解读"].type == "interpretation"
