@@ -39,7 +39,9 @@ class _Conn(http.client.HTTPConnection):
         self._addr = addr
 
     def connect(self):
-        self.sock = socket.create_connection((self._addr or self.host, self.port), self.timeout)
+        from crawler.netguard import connect_address   # the SSRF guard: every hop, every address
+        self.sock = socket.create_connection((connect_address(self.host, self.port, self._addr), self.port),
+                                             self.timeout)
 
 
 class _TLSConn(_Conn):
@@ -53,10 +55,16 @@ class _TLSConn(_Conn):
         self.peer_cert = self.sock.getpeercert()
 
 
-def _request(url: str, addr: str | None = None, method: str = "GET", timeout: float = TIMEOUT,
+def _request(url: str, addr: str | None = None, method: str = "GET", timeout: float | None = None,
              read_all: bool = False) -> dict[str, Any]:
     """One request, no redirect following: status, headers, the peer certificate."""
+    if timeout is None:
+        from govaudit.config import load
+        timeout = load().timeout
     parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        from crawler.netguard import RefusedAddress
+        raise RefusedAddress(f"scheme {parts.scheme!r} not allowed")
     host = parts.hostname or ""
     secure = parts.scheme == "https"
     port = parts.port or (443 if secure else 80)
@@ -80,6 +88,9 @@ def _request(url: str, addr: str | None = None, method: str = "GET", timeout: fl
 
 
 def _error_kind(exc: BaseException) -> str:
+    from crawler.netguard import RefusedAddress
+    if isinstance(exc, RefusedAddress):
+        return "refused"
     if isinstance(exc, ssl.SSLError) or isinstance(exc, ssl.CertificateError):
         return "tls"
     if isinstance(exc, (socket.timeout, TimeoutError)):

@@ -191,6 +191,32 @@ async def guard_route(route) -> None:
     await make_guard_route()(route)
 
 
+class RefusedAddress(OSError):
+    """A plain-socket connection the guard refused (net facts, monitor samples)."""
+
+
+def connect_address(host: str, port: int, addr: str | None = None, allow_private: bool | None = None,
+                    allow_hosts: list[str] | None = None) -> str:
+    """The checked address to open a socket to for host:port (resolved once, here, so the
+    connection uses exactly the answer that was checked); RefusedAddress when none may be used."""
+    allow_private, allow_hosts = _settings(allow_private, allow_hosts)
+    if addr is None:
+        if allow_private or _host_allowed(host, port, allow_hosts):
+            return host
+        try:
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except UnicodeError as exc:
+            raise socket.gaierror(str(exc)) from None
+        candidates = [info[4][0] for info in infos]
+    else:
+        candidates = [addr]
+    for candidate in candidates:
+        if allow_private or is_public(candidate) or _host_allowed(candidate, port, allow_hosts) \
+                or (addr is not None and _host_allowed(host, port, allow_hosts)):
+            return candidate
+    raise RefusedAddress(f"{host} resolves to non-public address {candidates[0] if candidates else '?'}")
+
+
 class NetGuardMiddleware:
     """Downloader middleware: the checks that need no DNS, on every request and redirect target."""
 

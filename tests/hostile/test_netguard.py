@@ -129,3 +129,22 @@ def test_browser_route_refuses_private_subresources_and_survives_popups_and_loop
         assert loaded == "浏览器"
         assert farm.canary_hits == []
     assert n_popups > 0 and timed_out
+
+
+def test_net_facts_refuse_private_hops(monkeypatch):
+    """The net gatherer's plain sockets: a redirect into a private address, a derived https://host:443
+    and an AAAA-less loopback are refused at connect time; the canary sees nothing."""
+    from crawler.net import _follow, net_facts
+    from crawler.netguard import RefusedAddress
+    with HostileFarm(only=["private-links"]) as farm:
+        monkeypatch.setenv("GOVAUDIT_ALLOW_HOSTS", ",".join(farm.allow_hosts()))
+        monkeypatch.setenv("GOVAUDIT_TIMEOUT", "3")
+        base = farm.by_slug["private-links"].base
+        with pytest.raises(RefusedAddress, match=f"127.0.0.1 resolves to non-public address 127.0.0.1"):
+            _follow(base + "/go")
+        with pytest.raises(RefusedAddress, match="localhost resolves to non-public address"):
+            _follow(base + "/go2")
+        facts = net_facts(base + "/")
+        assert facts["https"]["error_kind"] == "refused"        # https://127.0.0.1/ is port 443: not allowed
+        assert facts["http"]["status"] == 200
+        assert farm.canary_hits == []
