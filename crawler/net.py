@@ -14,6 +14,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -70,20 +71,39 @@ def _request(url: str, addr: str | None = None, method: str = "GET", timeout: fl
     port = parts.port or (443 if secure else 80)
     conn = (_TLSConn(host, port, addr, timeout, _context()) if secure else _Conn(host, port, addr, timeout))
     path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    # The socket timeout bounds each read only: a server trickling a byte a second would never
+    # trip it. A watchdog shuts the socket when the whole exchange overruns the timeout.
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        if conn.sock is not None:
+            try:
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+    watchdog = threading.Timer(timeout, expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         conn.request(method, path, headers={"User-Agent": os.environ.get("GOVAUDIT_USER_AGENT", "govaudit/0.1"),
                                             "Host": parts.netloc.rsplit("@", 1)[-1]})
         resp = conn.getresponse()
         if read_all:
-            deadline = time.monotonic() + timeout
             while resp.read(65536):
-                if time.monotonic() > deadline:
-                    raise socket.timeout("response not complete within the timeout")
+                pass
         else:
             resp.read(65536)
+        if expired.is_set():
+            raise socket.timeout("response not complete within the timeout")
         cert = getattr(conn, "peer_cert", None)
         return {"status": resp.status, "headers": {k.lower(): v for k, v in resp.getheaders()}, "cert": cert}
+    except Exception:
+        if expired.is_set():
+            raise socket.timeout("response not complete within the timeout") from None
+        raise
     finally:
+        watchdog.cancel()
         conn.close()
 
 
