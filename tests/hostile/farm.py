@@ -46,6 +46,7 @@ class Case:
     port: int = 0
     hits: Counter = field(default_factory=Counter)
     sent: Counter = field(default_factory=Counter)     # body bytes written per path
+    throttled: Counter = field(default_factory=Counter)  # 429 answers per path
     farm: "HostileFarm | None" = None
 
     @property
@@ -184,6 +185,7 @@ def waf_wall(case, conn, req):
 
 def storm(case, conn, req):
     if case.hits[req.path] <= 2:
+        case.throttled[req.path] += 1
         send(conn, 429, "Too Many Requests", "text/plain", **{"Retry-After": 1})
     elif req.path == "/":
         send(conn, 200, page("限流", '<a href="/a.html">新闻</a>'))
@@ -192,6 +194,7 @@ def storm(case, conn, req):
 
 
 def storm_endless(case, conn, req):
+    case.throttled[req.path] += 1
     send(conn, 429, "Too Many Requests", "text/plain", **{"Retry-After": 1})
 
 
