@@ -83,7 +83,10 @@ def json_endpoints(url: str, html) -> list[str]:
 
 def next_page_url(url: str) -> str | None:
     """The same request for the next page, when it has a page parameter."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:      # e.g. an unclosed IPv6 bracket in a URL found in a page
+        return None
     query = parse_qsl(parts.query, keep_blank_values=True)
     for i, (key, value) in enumerate(query):
         if key.lower() in PAGE_PARAMS and value.isdigit():
