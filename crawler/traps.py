@@ -1,65 +1,107 @@
-"""Crawler trap guards: session ids, calendars, repeated path segments and
-endless query permutations. A URL is canonicalised (session ids dropped,
-query parameters sorted) for de-duplication, and refused when it looks like
-one more step into a trap."""
+"""Crawler traps: URL spaces that never end (calendars, session ids in URLs,
+repeated path segments, endless query permutations). `TrapGuard.admit` says
+whether a page URL is worth crawling; refusals are counted by reason in the
+site's crawl facts (`traps`).
+
+Rules are structural, not fitted to any site:
+- a canonical form (session parameters dropped, query sorted, fragment and
+  default port removed) is crawled once;
+- a path where one segment repeats MAX_SEGMENT_REPEATS times or that is
+  deeper than MAX_SEGMENTS is a loop of relative links;
+- a date in the URL (query value or path) more than a year ahead, or before
+  EARLIEST_YEAR, is a calendar running off;
+- one path with the same query keys gets at most MAX_QUERY_VARIANTS values.
+"""
 from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-SESSION_PARAMS = {"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "aspsessionid", "sessid",
-                  "cfid", "cftoken", "sess", "token"}
-_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
-CALENDAR_PARAMS = {"year", "month", "day", "date", "ym", "ymd", "yearmonth", "cal", "calendar", "week"}
-_CALENDAR_PATH = re.compile(r"/(?:calendar|rili|richeng)(?:/|\.|$)|/(?:19|20)\d{2}[-/](?:0?[1-9]|1[0-2])(?:[-/]\d{1,2})?/?$",
-                            re.I)
+SESSION_KEYS = {"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "sessid", "cfid", "cftoken",
+                "aspsessionid", "zoneid", "_t", "timestamp", "random", "rnd", "utm_source", "utm_medium",
+                "utm_campaign", "utm_term", "utm_content"}
+PATH_SESSION = re.compile(r";(jsessionid|sid|phpsessid)=[^/?#]*", re.I)
+MAX_SEGMENT_REPEATS = 3
+MAX_SEGMENTS = 15
+MAX_QUERY_VARIANTS = 40
+EARLIEST_YEAR = 1980
+_YEAR_KEYS = re.compile(r"^(y|yy|yyyy|year|nian|date|day|month|m|ym|ymd|rq|riqi)$", re.I)
+_DATE_IN_VALUE = re.compile(r"(?<!\d)((?:19|20|21|22|23|24|25|26|27|28|29)\d{2})(?:[-/_.年]?(0[1-9]|1[0-2])(?!\d))?")
+_DATE_IN_PATH = re.compile(r"/((?:19|2\d)\d{2})[-/_]?(0[1-9]|1[0-2])(?:[-/_]?([0-2]\d|3[01]))?(?=/|$|\.)")
+
+
+def _session_key(key: str) -> bool:
+    k = key.lower()
+    return k in SESSION_KEYS or k.startswith("aspsessionid") or k.startswith("utm_")
+
+
+def _has_session(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(PATH_SESSION.search(parts.path)) or any(_session_key(k) for k, _ in parse_qsl(parts.query))
 
 
 def canonical(url: str) -> str:
+    """The URL with session parameters, fragment and default port dropped and the query sorted."""
     parts = urlsplit(url)
-    path = _PATH_SESSION.sub("", parts.path)
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS)
-    return urlunsplit((parts.scheme, parts.netloc.lower(), path or "/", urlencode(query), ""))
+    path = PATH_SESSION.sub("", parts.path) or "/"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _session_key(k))
+    netloc = (parts.hostname or "").lower()
+    if parts.port and parts.port != {"http": 80, "https": 443}.get(parts.scheme):
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query), ""))
+
+
+def _calendar_year(url: str) -> int | None:
+    """A year the URL points at, from date-like query values or a /YYYY/MM/ path."""
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query):
+        if _YEAR_KEYS.match(key) or re.fullmatch(r"\d{4}[-/_.]\d{1,2}([-/_.]\d{1,2})?", value):
+            found = _DATE_IN_VALUE.search(value)
+            if found:
+                return int(found.group(1))
+    found = _DATE_IN_PATH.search(parts.path)
+    return int(found.group(1)) if found else None
 
 
 class TrapGuard:
-    """Per-site: admit(url) -> (canonical url, None) or (None, reason)."""
+    """One site's trap bookkeeping."""
 
-    def __init__(self, max_variants: int = 1000, max_calendar: int = 12, max_repeat: int = 3,
-                 max_segments: int = 15, max_length: int = 512):
-        self.max_variants, self.max_calendar = max_variants, max_calendar
-        self.max_repeat, self.max_segments, self.max_length = max_repeat, max_segments, max_length
-        self.patterns: Counter[tuple[str, tuple[str, ...]]] = Counter()
-        self.skipped: Counter[str] = Counter()
+    def __init__(self, now: datetime | None = None):
+        self.seen: set[str] = set()
+        self.variants: Counter[tuple[str, tuple[str, ...]]] = Counter()
+        self.refused: Counter[str] = Counter()
+        self.latest_year = (now or datetime.now(timezone.utc)).year + 1
 
     def reason(self, url: str) -> str | None:
-        if len(url) > self.max_length:
-            return "long_url"
-        parts = urlsplit(url)
+        """Why `url` looks like a trap (or a duplicate), or None. Records it when admitted."""
+        try:
+            key = canonical(url)
+        except ValueError:
+            return "bad_url"
+        if key in self.seen:
+            return "session" if _has_session(url) else "duplicate"
+        parts = urlsplit(key)
         segments = [s for s in parts.path.split("/") if s]
-        if len(segments) > self.max_segments:
-            return "deep_path"
-        counts = Counter(segments)
-        if counts and counts.most_common(1)[0][1] >= self.max_repeat:
-            return "repeated_segments"
-        if len(segments) >= 4 and segments[-2:] == segments[-4:-2]:
-            return "repeated_segments"
-        names = tuple(sorted({k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
-                             - SESSION_PARAMS))
-        calendar = bool(CALENDAR_PARAMS & set(names)) or bool(_CALENDAR_PATH.search(parts.path))
-        # One parameter (id=, page=) is how many CMSs address their articles and lists:
-        # only combinations of parameters (facets, filters) are capped, and calendars.
-        if len(names) >= 2 or calendar:
-            key = (parts.path if names else _CALENDAR_PATH.sub("/<date>", parts.path), names)
-            self.patterns[key] += 1
-            if self.patterns[key] > (self.max_calendar if calendar else self.max_variants):
-                return "calendar" if calendar else "query_permutations"
+        if len(segments) > MAX_SEGMENTS or (segments and max(Counter(segments).values()) >= MAX_SEGMENT_REPEATS):
+            return "repeated_path"
+        year = _calendar_year(key)
+        if year is not None and not (EARLIEST_YEAR <= year <= self.latest_year):
+            return "calendar"
+        if parts.query:
+            shape = (parts.path, tuple(sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})))
+            if self.variants[shape] >= MAX_QUERY_VARIANTS:
+                return "query_variants"
+            self.variants[shape] += 1
+        self.seen.add(key)
         return None
 
-    def admit(self, url: str) -> tuple[str | None, str | None]:
+    def admit(self, url: str) -> bool:
         why = self.reason(url)
-        if why:
-            self.skipped[why] += 1
-            return None, why
-        return canonical(url), None
+        if why and why != "duplicate":
+            self.refused[why] += 1
+        return why is None
+
+    def report(self) -> dict[str, int]:
+        return dict(sorted(self.refused.items()))

@@ -53,15 +53,10 @@ class SiteState:
     homepage_error: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     traps: TrapGuard = field(default_factory=TrapGuard)
-    canonical_seen: set[str] = field(default_factory=set)
 
     def admit_page(self, url: str) -> bool:
         """False for a trap step or a URL already queued under another spelling."""
-        key, why = self.traps.admit(url)
-        if why or key in self.canonical_seen:
-            return False
-        self.canonical_seen.add(key)
-        return True
+        return self.traps.admit(url)
 
 
 @lru_cache(maxsize=65536)
@@ -99,6 +94,7 @@ class SiteSpider(scrapy.Spider):
                               int(hints.get("max_pages", self.settings.getint("GOVAUDIT_MAX_PAGES"))),
                               int(hints.get("max_depth", self.settings.getint("GOVAUDIT_MAX_DEPTH"))))
             state.hosts.add(host_of(row["url"]))
+            state.admit_page(row["url"])
             self.states[state.site_id] = state
             yield from self.schedule(state, row["url"], role="page", depth=0, homepage=True)
 
@@ -131,12 +127,14 @@ class SiteSpider(scrapy.Spider):
         kind, message = errors.classify(failure)
         meta = request.meta
         if kind in errors.RETRYABLE and meta["attempt"] == 1:
-            yield from self.schedule(state, request.url, meta["role"], meta["ga_depth"], meta["homepage"],
+            yield from self.schedule(state, meta.get("redirect_urls", [request.url])[0], meta["role"], meta["ga_depth"], meta["homepage"],
                                      "GET", 2, request.callback if request.callback != self.on_response else None)
         else:
             if meta["homepage"]:
                 state.homepage_error = kind
-            yield PageItem(run_id=self.run_id, site_id=state.site_id, url=request.url, role=meta["role"],
+            # keyed by the URL that was linked, as for answered requests; a redirect's failing target is final_url
+            yield PageItem(run_id=self.run_id, site_id=state.site_id, url=meta.get("redirect_urls", [request.url])[0],
+                           final_url=request.url, role=meta["role"],
                            depth=meta["ga_depth"], is_homepage=meta["homepage"], error_kind=kind,
                            attempts=meta["attempt"], facts={"error": message})
         yield from self.maybe_done(state)
@@ -287,7 +285,7 @@ class SiteSpider(scrapy.Spider):
         return {"kind": state.kind, "entry_url": state.url, "homepage_final": state.homepage_final,
                 "homepage_error": state.homepage_error, "pages_requested": state.pages,
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
-                "trap_skipped": dict(state.traps.skipped),
+                "traps": state.traps.report(),
                 "user_agent": self.settings.get("USER_AGENT"),
                 "obey_robots": state.hints.get("obey_robots") is not False and self.settings.getbool("ROBOTSTXT_OBEY"),
                 **state.facts}
