@@ -82,11 +82,13 @@ def json_endpoints(url: str, html) -> list[str]:
 
 
 def next_page_url(url: str) -> str | None:
-    """The same request for the next page, when it has a page parameter."""
+    """The same request for the next page (every page parameter plus one), or
+    None when it has no page parameter."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
+    found = False
     for i, (key, value) in enumerate(query):
         if key.lower() in PAGE_PARAMS and value.isdigit():
             query[i] = (key, str(int(value) + 1))
-            return urlunsplit(parts._replace(query=urlencode(query)))
-    return None
+            found = True
+    return urlunsplit(parts._replace(query=urlencode(query))) if found else None

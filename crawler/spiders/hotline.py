@@ -10,13 +10,12 @@ the crawl would not reach.
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from crawler.extract import messages as ex
-from crawler.extract.json_records import json_endpoints, next_page_url
+from crawler.extract.json_records import json_endpoints
 from crawler.extract.labelled import hint_int, parse_tree, script_pager_links, placeholder, repeated_items, text_of
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
@@ -116,20 +115,13 @@ class HotlineSpider(SideRequests):
 
     # -- JSON message lists ------------------------------------------------------
     def try_json(self, state: SiteState, board: Board, url: str) -> Iterator[Any]:
-        if url.endswith("="):
-            url += "1"
-        if url in board.json_tried or len(board.json_tried) >= 10 + board.limits["max_list_pages"]:
-            return
-        board.json_tried.add(url)
-        yield from self.side(state, url, "json")
+        yield from self.json_request(state, board.json_tried, 10 + board.limits["max_list_pages"], url)
 
     def side_json(self, state: SiteState, response) -> Iterator[Any]:
         board = self.board(state)
-        if response.status >= 400:
-            return
-        try:
-            data = json.loads(self.text_of_response(response))
-        except ValueError:
+        data, retry = self.json_payload(state, board.json_tried, 10 + board.limits["max_list_pages"], response)
+        yield from retry
+        if data is None:
             return
         base = response.request.url
         parsed = ex.message_json(base, data, state.hints)
@@ -146,9 +138,8 @@ class HotlineSpider(SideRequests):
                 board.listed[entry["url"]] = entry
             if detail:
                 yield from self.page(state, board, entry["url"], 2, detail=True)
-        nxt = next_page_url(base)
-        if new and nxt and (parsed["stated_total"] is None or len(board.listed) < parsed["stated_total"]):
-            yield from self.try_json(state, board, nxt)
+        if new and (parsed["stated_total"] is None or len(board.listed) < parsed["stated_total"]):
+            yield from self.next_json(state, board.json_tried, 10 + board.limits["max_list_pages"], response)
 
     # -- board sections ----------------------------------------------------------
     def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:
