@@ -32,6 +32,7 @@ class Board:
         self.found: dict[str, dict[str, Any]] = {}      # detail url → fields read on its page
         self.list_pages: set[str] = set()
         self.json_tried: set[str] = set()
+        self.scripts: set[str] = set()
         self.requested: set[str] = set()
         self.facts: dict[str, Any] = {"message_lists": [], "json_endpoints": [], "stated_total": None, "knowledge_base": None,
                                       "proactive": None, "satisfaction": None, "stats": None, "capped": False}
@@ -68,6 +69,8 @@ class HotlineSpider(SideRequests):
         raw = self.text_of_response(response)    # the shared tree has no script bodies
         for endpoint in json_endpoints(url, raw):
             yield from self.try_json(state, board, endpoint)
+        if response.meta["homepage"] or BOARD_WORDS.search(tree.findtext(".//title") or ""):
+            yield from self.scan_scripts(state, board.scripts, url, tree)
         fields = ex.message_detail(url, tree, state.hints)
         if fields and (url in board.listed or fields.get("replied_at") or fields.get("status")):
             board.found[url] = fields
@@ -116,6 +119,9 @@ class HotlineSpider(SideRequests):
     # -- JSON message lists ------------------------------------------------------
     def try_json(self, state: SiteState, board: Board, url: str) -> Iterator[Any]:
         yield from self.json_request(state, board.json_tried, 10 + board.limits["max_list_pages"], url)
+
+    def found_endpoint(self, state: SiteState, url: str) -> Iterator[Any]:
+        yield from self.try_json(state, self.board(state), url)
 
     def side_json(self, state: SiteState, response) -> Iterator[Any]:
         board = self.board(state)

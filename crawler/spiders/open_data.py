@@ -33,6 +33,7 @@ class Catalogue:
         self.listed: dict[str, dict[str, Any]] = {}       # detail url → what a list or JSON record said
         self.requested: set[str] = set()
         self.json_tried: set[str] = set()
+        self.scripts: set[str] = set()
         self.catalog_pages: set[str] = set()
         self.sampled = 0
         self.facts: dict[str, Any] = {"stated_total": None, "stated_total_url": None, "catalog_urls": [],
@@ -77,6 +78,8 @@ class OpenDataSpider(SideRequests):
         raw = self.text_of_response(response)    # the shared tree has no script bodies
         for endpoint in ex.json_endpoints(url, raw):
             yield from self.try_json(state, cat, endpoint)
+        if response.meta["homepage"] or CATALOGUE_WORDS.search(tree.findtext(".//title") or ""):
+            yield from self.scan_scripts(state, cat.scripts, url, tree)
 
         detail = ex.dataset_detail(url, tree, state.hints)
         listed = cat.listed.get(url)
@@ -160,6 +163,9 @@ class OpenDataSpider(SideRequests):
     # -- JSON catalogues ---------------------------------------------------------
     def try_json(self, state: SiteState, cat: Catalogue, url: str, hinted: bool = False) -> Iterator[Any]:
         yield from self.json_request(state, cat.json_tried, 10 + cat.limits["max_catalog_pages"], url)
+
+    def found_endpoint(self, state: SiteState, url: str) -> Iterator[Any]:
+        yield from self.try_json(state, self.cat(state), url)
 
     def side_json(self, state: SiteState, response) -> Iterator[Any]:
         cat = self.cat(state)

@@ -86,6 +86,24 @@ class SideRequests(SiteSpider):
             return None, list(self.json_request(state, tried, cap, url, body=FIRST_PAGE_FORM))
         return data, []
 
+    def scan_scripts(self, state: SiteState, scanned: set[str], page_url: str, tree, limit: int = 6) -> Iterator[Any]:
+        """Fetch a page's own external scripts (a few per site) to find list APIs in them."""
+        from crawler.extract.json_records import own_scripts
+        for src in own_scripts(page_url, tree):
+            if src not in scanned and len(scanned) < limit:
+                scanned.add(src)
+                yield from self.side(state, src, "script", odh_page=page_url)
+
+    def side_script(self, state: SiteState, response) -> Iterator[Any]:
+        from crawler.extract.json_records import endpoints_in_js
+        if response.status >= 400:
+            return
+        for endpoint in endpoints_in_js(response.meta["odh_page"], self.text_of_response(response)):
+            yield from self.found_endpoint(state, endpoint)
+
+    def found_endpoint(self, state: SiteState, url: str) -> Iterator[Any]:
+        return iter(())
+
     def next_json(self, state: SiteState, tried: set[str], cap: int, response) -> Iterator[scrapy.Request]:
         """The request for the next page of the same JSON list: its page parameter
         (in the query, or in the POST body) plus one."""
