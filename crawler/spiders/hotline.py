@@ -98,7 +98,8 @@ class HotlineSpider(SideRequests):
         labelled submission time, or the page calls itself a board, or it is a
         page of a list already known (or hinted) to be one. Only such lists are
         walked past the crawl caps."""
-        if url in board.list_pages or url in (state.hints.get("messages_url") or []) or url == state.hints.get("messages_url"):
+        hinted = state.hints.get("messages_url") or []
+        if url in board.list_pages or url in ([hinted] if isinstance(hinted, str) else hinted):
             return True
         if any(i.get("status") or i.get("replied_at") or i.get("labelled") for i in listing["items"]):
             return True
