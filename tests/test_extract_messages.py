@@ -181,3 +181,10 @@ def test_list_table_with_a_satisfaction_column():
         <tr><td><a href="/b">乙</a></td><td>2026-02-02</td><td>已办结</td><td>未评价</td></tr></table>""")
     got = message_list(BASE, html)["items"]
     assert [(i["title"], i.get("follow_up"), i.get("satisfaction")) for i in got] == [("甲", True, "满意"), ("乙", None, None)]
+
+
+def test_pager_back_links_but_not_the_site_home():
+    from crawler.extract.labelled import pager_links, parse_tree
+    html = page('<div class="menu"><a href="/">首页</a> <a href="/about">关于</a></div>'
+                '<div class="page"><a href="/l/1.html">首页</a> <a href="/l/1.html">上一页</a> <a href="/l/3.html">下一页</a></div>')
+    assert pager_links(parse_tree(html), BASE + "l/2.html") == [BASE + "l/1.html", BASE + "l/3.html"]
