@@ -96,12 +96,18 @@ LIBRARY_JS = re.compile(r"jquery|bootstrap|vue(\.runtime)?(\.min)?\.js|react|lay
 
 def own_scripts(page_url: str, tree, limit: int = 3) -> list[str]:
     """Same-host external scripts of a page that may call its list APIs (libraries skipped)."""
-    host = urlsplit(page_url).netloc.lower()
+    try:
+        host = urlsplit(page_url).netloc.lower()
+    except ValueError:
+        return []
     out = []
     for el in tree.iter("script"):
         src = absolute(page_url, el.get("src"))
-        if src and urlsplit(src).netloc.lower() == host and not LIBRARY_JS.search(urlsplit(src).path) \
-                and src not in out:
+        try:
+            parts = urlsplit(src) if src else None
+        except ValueError:
+            continue
+        if parts and parts.netloc.lower() == host and not LIBRARY_JS.search(parts.path) and src not in out:
             out.append(src)
     return out[:limit]
 
@@ -109,7 +115,10 @@ def own_scripts(page_url: str, tree, limit: int = 3) -> list[str]:
 def next_page_url(url: str) -> str | None:
     """The same request for the next page (every page parameter plus one), or
     None when it has no page parameter."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:      # e.g. an unclosed IPv6 bracket in a URL found in a page
+        return None
     query = parse_qsl(parts.query, keep_blank_values=True)
     found = False
     for i, (key, value) in enumerate(query):
