@@ -212,7 +212,7 @@ def absolute(base_url: str, href: str | None) -> str | None:
         return None
     try:
         return urldefrag(urljoin(base_url, href))[0]
-    except ValueError:      # a malformed URL in a page (unclosed IPv6 bracket…) is no link
+    except ValueError:      # e.g. a malformed IPv6 host: no usable link
         return None
 
 
