@@ -13,6 +13,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Browsers ignore a stray </html> or </body> (CMS header fragments carry them
 # mid-page); libxml2 stops reading there, so they go before parsing.
 _END_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
+# Characters XML forbids: libxml2 may keep them in a parsed tree, and lxml then refuses to set them back.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003]+")
 # lxml.html's parser: HtmlElement nodes, so other extractors sharing the tree can use text_content().
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
@@ -20,7 +22,7 @@ _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network
 
 def parse(text: str):
     """An lxml document from decoded HTML; never raises on junk input."""
-    text = _END_TAGS.sub("", _XML_DECL.sub("", text.lstrip("\ufeff"), count=1))
+    text = _CONTROL.sub("", _END_TAGS.sub("", _XML_DECL.sub("", text.lstrip("\ufeff"), count=1)))
     try:
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
