@@ -232,9 +232,13 @@ def dispatch_local(run_id: int, settings: Settings) -> None:
 
 def loop(settings: Settings, interval: float, dispatch, say: Callable[[str], None], once: bool = False) -> None:
     import time
+    said: dict[int, tuple] = {}          # a round still running is reported once per due time, not every tick
     while True:
         for e in tick(settings, dispatch=dispatch):
-            say(e.text)
+            key = (e.action, e.run_id, e.due_at)
+            if said.get(e.schedule_id) != key:
+                say(e.text)
+                said[e.schedule_id] = key
         if once:
             return
         time.sleep(interval)
