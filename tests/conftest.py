@@ -98,36 +98,21 @@ class DemoAudit:
 @pytest.fixture(scope="session")
 def demo_audit(tmp_path_factory):
     """Serve the demo farm and run one full audit over it (once per test session)."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from govaudit import runner
-    from govaudit.config import load
     from govaudit.demo.server import DemoFarm
-    from govaudit.registry import parse, upsert
-    from storage import models as m
-    from storage.db import get_engine
+    from tests.helpers import audit
 
     tmp = tmp_path_factory.mktemp("demo")
-    saved = {k: os.environ.get(k) for k in ("GOVAUDIT_DATABASE_URL", "GOVAUDIT_DATA_DIR", "GOVAUDIT_ALLOW_HOSTS",
-                                            "GOVAUDIT_ALLOW_PRIVATE")}
+    saved = {k: os.environ.get(k) for k in ("GOVAUDIT_DATABASE_URL", "GOVAUDIT_DATA_DIR", "GOVAUDIT_ALLOW_PRIVATE")}
     farm = DemoFarm()
     farm.start()
     try:
         os.environ["GOVAUDIT_DATABASE_URL"] = f"sqlite:///{tmp / 'demo.db'}"
         os.environ["GOVAUDIT_DATA_DIR"] = str(tmp / "data")
-        os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(farm.allow_hosts())
         os.environ.pop("GOVAUDIT_ALLOW_PRIVATE", None)
-        settings = load()
-        registry = farm.write_registry(tmp / "sites.yaml")
-        with Session(get_engine(settings.database_url)) as session, session.begin():
-            rows = parse(registry)
-            upsert(session, rows)
-            session.flush()
-            by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
-            site_ids = {s.slug: by_url[s.url] for s in farm.sites}
-            run_id = runner.create_run(session, list(site_ids.values()), None).id
-        runner.execute(run_id, settings)
+        db_url, run_id, site_ids = audit(farm, tmp)
+    except BaseException:
+        farm.stop()
+        raise
     finally:
         # the audit is done: later tests see the environment they started with
         for key, value in saved.items():
@@ -136,6 +121,6 @@ def demo_audit(tmp_path_factory):
             else:
                 os.environ[key] = value
     try:
-        yield DemoAudit(settings.database_url, settings.data_dir, run_id, site_ids, farm)
+        yield DemoAudit(db_url, tmp / "data", run_id, site_ids, farm)
     finally:
         farm.stop()

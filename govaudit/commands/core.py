@@ -120,6 +120,9 @@ def run_with_progress(run_id: int) -> None:
     print_summary(summary.run_id)
     for sid, why in summary.site_errors.items():
         err.print(f"[yellow]site {sid}: {why}[/yellow]")
+    if summary.left_pending:
+        raise UserError(f"run {run_id} interrupted: {len(summary.left_pending)} site(s) not finished; "
+                        f"finish with `govaudit run --resume {run_id}`")
 
 
 def print_summary(run_id: int) -> None:
