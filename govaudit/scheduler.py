@@ -184,7 +184,7 @@ def tick(settings: Settings | None = None, now: datetime | None = None,
             if not dues:
                 continue
             previous = session.get(m.Run, sched.last_run_id) if sched.last_run_id else None
-            if previous is not None and previous.status == "running":
+            if previous is not None and previous.status in ("running", "scoring"):
                 events.append(Event(sid, "waiting", previous.id, dues[-1], dues[:-1], total - 1,
                                     f"schedule {sid}: due {dues[-1]:%Y-%m-%d %H:%M} UTC but round {previous.id} "
                                     f"is still running; waiting"))

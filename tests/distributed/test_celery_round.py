@@ -82,6 +82,10 @@ def test_two_workers_give_the_local_findings_exactly_once(cluster, local_finding
     counts = finding_count(cluster.db_url, run_id)
     assert set(counts.values()) == {1}
     assert findings_of(cluster.db_url, run_id) == local_findings
+    with Session(get_engine(cluster.db_url)) as session:     # the worker that closed the round scored it
+        frameworks = set(session.scalars(select(m.Score.framework).where(m.Score.run_id == run_id)))
+    from reports.frameworks import load_all
+    assert frameworks == set(load_all())
     status = cluster.cli("run", "--status", str(run_id))
     assert status.returncode == 0, status.stderr
     assert "finished (distributed)" in status.stdout
