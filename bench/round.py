@@ -123,7 +123,7 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
-def prepare_run(db_url: str, urls: list[str], tmp: Path) -> int:
+def prepare_run(db_url: str, urls: list[str], tmp: Path, probes: bool = True) -> int:
     import yaml
     from sqlalchemy.orm import Session
 
@@ -142,7 +142,11 @@ def prepare_run(db_url: str, urls: list[str], tmp: Path) -> int:
 
         from storage import models as m
         ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
-        return runner.create_run(session, ids, None).id
+        only = None
+        if not probes:
+            from checks.base import all_checks
+            only = sorted(c.id for c in all_checks().values() if not c.needs.startswith("probe:"))
+        return runner.create_run(session, ids, only).id
 
 
 def run_facts(db_url: str, run_id: int) -> dict:
@@ -199,10 +203,10 @@ def base_env(db_url: str, tmp: Path) -> dict:
             "PYTHONPATH": str(ROOT), "GOVAUDIT_RETRY_BACKOFF": "5"}
 
 
-def run_local(urls: list[str], tmp: Path) -> Result:
+def run_local(urls: list[str], tmp: Path, probes: bool) -> Result:
     db = create_database()
     try:
-        run_id = prepare_run(db, urls, tmp)
+        run_id = prepare_run(db, urls, tmp, probes)
         env = base_env(db, tmp)
         cpu0, t0 = children_cpu(), time.monotonic()
         with TreeMemory() as mem, (tmp / "local.log").open("wb") as log:
@@ -219,7 +223,7 @@ def run_local(urls: list[str], tmp: Path) -> Result:
         drop_database(db)
 
 
-def run_distributed(urls: list[str], tmp: Path, workers: int, concurrency: int) -> Result:
+def run_distributed(urls: list[str], tmp: Path, workers: int, concurrency: int, probes: bool) -> Result:
     from sqlalchemy.orm import Session
 
     from storage import models as m
@@ -227,7 +231,7 @@ def run_distributed(urls: list[str], tmp: Path, workers: int, concurrency: int) 
     db = create_database()
     procs: list[subprocess.Popen] = []
     try:
-        run_id = prepare_run(db, urls, tmp)
+        run_id = prepare_run(db, urls, tmp, probes)
         env = base_env(db, tmp)
         cpu0, t0 = children_cpu(), time.monotonic()
         with TreeMemory() as mem:
@@ -308,6 +312,7 @@ def main() -> None:
     ap.add_argument("--modes", default="local,distributed")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=6, help="sites at once per worker")
+    ap.add_argument("--no-probes", action="store_true", help="leave out the browser probes' checks")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from bench.synthetic import SyntheticFarm
@@ -322,12 +327,16 @@ def main() -> None:
                     tmp.mkdir()
                     print(f"{mode}: {n} sites ...", file=sys.stderr, flush=True)
                     if mode == "local":
-                        results.append(run_local(farm.urls, tmp))
+                        results.append(run_local(farm.urls, tmp, not args.no_probes))
                     elif mode == "distributed":
-                        results.append(run_distributed(farm.urls, tmp, args.workers, args.concurrency))
+                        results.append(run_distributed(farm.urls, tmp, args.workers, args.concurrency,
+                                                       not args.no_probes))
                     else:
                         raise SystemExit(f"unknown mode {mode!r} (local, distributed)")
-    report(results, args.pages, tuple(args.latency), probes_state())
+                    r = results[-1]
+                    print(f"{r.mode}: {r.sites} sites in {r.wall:.1f} s = {r.per_hour:.0f} sites/h, CPU {r.cpu:.1f} s, "
+                          f"peak {r.peak_mb:.0f} MB", file=sys.stderr, flush=True)
+    report(results, args.pages, tuple(args.latency), "left out (--no-probes)" if args.no_probes else probes_state())
 
 
 if __name__ == "__main__":

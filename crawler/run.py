@@ -44,6 +44,9 @@ def crawl(run_id: int, site_ids: list[int], settings_overrides: dict | None = No
     for site_id in site_ids:
         by_spider.setdefault(spider_for(kinds.get(site_id, "portal")), []).append(site_id)
     process = CrawlerProcess(settings, install_root_handler=False)
+    # without Scrapy's root handler its loggers stay at DEBUG: every scraped item
+    # would be formatted into the log, a large share of the crawl's CPU
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL", "WARNING"))
     for spider_cls, ids in by_spider.items():
         process.crawl(spider_cls, run=run_id, sites=",".join(map(str, ids)))
     process.start()

@@ -184,7 +184,7 @@ def tick(settings: Settings | None = None, now: datetime | None = None,
             if not dues:
                 continue
             previous = session.get(m.Run, sched.last_run_id) if sched.last_run_id else None
-            if previous is not None and previous.status == "running":
+            if previous is not None and previous.status in ("running", "scoring"):
                 events.append(Event(sid, "waiting", previous.id, dues[-1], dues[:-1], total - 1,
                                     f"schedule {sid}: due {dues[-1]:%Y-%m-%d %H:%M} UTC but round {previous.id} "
                                     f"is still running; waiting"))
@@ -232,9 +232,13 @@ def dispatch_local(run_id: int, settings: Settings) -> None:
 
 def loop(settings: Settings, interval: float, dispatch, say: Callable[[str], None], once: bool = False) -> None:
     import time
+    said: dict[int, tuple] = {}          # a round still running is reported once per due time, not every tick
     while True:
         for e in tick(settings, dispatch=dispatch):
-            say(e.text)
+            key = (e.action, e.run_id, e.due_at)
+            if said.get(e.schedule_id) != key:
+                say(e.text)
+                said[e.schedule_id] = key
         if once:
             return
         time.sleep(interval)

@@ -242,31 +242,48 @@ def enqueue(run_id: int, settings: Settings | None = None) -> int:
 
 
 def finish_round_if_done(settings: Settings, run_id: int) -> bool:
-    """Close the round once every site is checked or failed; exactly one caller wins and scores it."""
+    """Close the round once every site is checked or failed; exactly one caller wins, scores it
+    (the run reads `scoring` meanwhile) and marks it finished."""
     engine = get_engine(settings.database_url)
     with Session(engine) as session, session.begin():
         left = session.scalar(select(func.count()).select_from(m.RunSite)
                               .where(m.RunSite.run_id == run_id, m.RunSite.stage.not_in(DONE_STAGES)))
         if left:
             return False
-        closed = session.execute(update(m.Run).where(m.Run.id == run_id, m.Run.status == "running")
-                                 .values(status="finished", finished_at=datetime.now(timezone.utc)))
-        if closed.rowcount != 1:
+        claimed = session.execute(update(m.Run).where(m.Run.id == run_id, m.Run.status == "running")
+                                  .values(status="scoring"))
+        if claimed.rowcount != 1:
             return False
         framework = (session.get(m.Run, run_id).options or {}).get("framework")
-    score_round(settings, run_id, framework)
+    try:
+        score_round(settings, run_id, framework)
+    except Exception:
+        log.exception("scoring run %s failed; the round is finished without scores", run_id)
+    finally:
+        with Session(engine) as session, session.begin():
+            session.execute(update(m.Run).where(m.Run.id == run_id)
+                            .values(status="finished", finished_at=datetime.now(timezone.utc)))
     return True
 
 
 def score_round(settings: Settings, run_id: int, framework: str | None) -> bool:
-    """Score with the reports module when it is installed; False when it is not."""
+    """Score the round with the named framework (all when None) when the reports module is
+    installed; False when it is not."""
     try:
-        from reports.store import score_run
+        from reports import frameworks, store
     except ImportError:
         log.info("run %s finished; scoring is not installed", run_id)
         return False
     with Session(get_engine(settings.database_url)) as session, session.begin():
-        score_run(session, run_id, [framework] if framework else None)
+        if hasattr(store, "score_run"):
+            store.score_run(session, run_id, [framework] if framework else None)
+            return True
+        available = frameworks.load_all()
+        for name in [framework] if framework else sorted(available):
+            if name not in available:
+                log.error("run %s: no framework %r to score with", run_id, name)
+                continue
+            store.write_scores(session, store.score_framework(session, run_id, available[name]))
     return True
 
 
