@@ -174,6 +174,19 @@ def find_search_links(root, include_hidden: bool = False) -> list:
     return hits
 
 
+def find_search_triggers(root) -> list:
+    """Visible controls that reveal a hidden search box (a magnifier icon, a 搜索 button outside any form)."""
+    hits = []
+    for el in root.iter("a", "button", "span", "i", "div", "img", "em", "li"):
+        if is_hidden(el) or list(el.iter("input")):
+            continue
+        text, hint = label(el), " ".join(el.get(a) or "" for a in ("id", "class", "onclick"))
+        if (text and len(text) <= 6 and re.search(r"搜索|检索|search", text, re.I)) or \
+                (not text.strip() and re.search(r"search|sousuo|souso|ss-btn|icon-ss", hint, re.I)):
+            hits.append(el)
+    return _innermost(hits)
+
+
 def is_no_results(text: str) -> bool:
     return bool(kw.NO_RESULTS.search(text or ""))
 

@@ -110,6 +110,9 @@ async def _locate(p: ProbeContext, start_url: str, hints: dict):
     boxes = h.find_search_boxes(tree)
     if boxes:
         return start_url, "box", _describe(boxes[0])
+    revealed = await reveal_box(page, tree)
+    if revealed is not None:
+        return start_url, "revealed_box", _describe(revealed)
     for link in h.find_search_links(tree)[:2]:      # a search page behind a link
         href = link.get("href") or ""
         if not href or href.startswith("javascript") or href == "#":
@@ -121,6 +124,22 @@ async def _locate(p: ProbeContext, start_url: str, hints: dict):
         boxes = h.find_search_boxes(tree)
         if boxes:
             return url, "search_page", _describe(boxes[0])
+    return None
+
+
+async def reveal_box(page, tree) -> h.SearchBox | None:
+    """A search box that exists but is hidden until its icon is clicked: click the icon, re-read."""
+    if not h.find_search_boxes(tree, include_hidden=True):
+        return None
+    for trigger in h.find_search_triggers(tree)[:3]:
+        try:
+            await live(page, trigger).click(timeout=3000)
+        except Exception:
+            continue
+        await settle(page)
+        boxes = h.find_search_boxes(await marked_tree(page))
+        if boxes:
+            return boxes[0]
     return None
 
 
@@ -177,9 +196,9 @@ class _Searcher:
             return box, (page.locator(sub).first if sub else None)
         tree = await marked_tree(page)
         boxes = h.find_search_boxes(tree)
-        if not boxes:
+        best = boxes[0] if boxes else await reveal_box(page, tree)
+        if best is None:
             return None, None
-        best = boxes[0]
         return live(page, best.input), (live(page, best.submit) if best.submit is not None else None)
 
 

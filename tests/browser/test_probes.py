@@ -182,3 +182,31 @@ def test_network_guard_keeps_the_browser_off_private_addresses(tmp_path):
         opened = SimpleNamespace(**vars(_settings(tmp_path)), allow_private=False, allow_hosts=farm.allow_hosts())
         out = asyncio.run(run_sites(1, target, {"mobile"}, opened, store=False))
         assert out[1]["mobile"]["error_kind"] is None and out[1]["mobile"]["result"]["responsive"] is True
+
+
+def test_search_box_revealed_by_its_icon(tmp_path):
+    """A box hidden until the magnifier is clicked, results in a new tab: still found and submitted."""
+    _browser_or_skip()
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    (tmp_path / "index.html").write_text(
+        '<html lang="zh-CN"><head><meta charset="utf-8"><title>某某市政府</title></head><body>'
+        '<i class="icon-search" style="display:inline-block;width:20px;height:20px;background:#06c" '
+        'onclick="document.getElementById(\'sb\').style.display=\'block\'"></i>'
+        '<form id="sb" style="display:none" action="/s.html" target="_blank">'
+        '<input name="q" placeholder="请输入关键字"><button>搜索</button></form></body></html>', encoding="utf-8")
+    (tmp_path / "s.html").write_text('<html><head><meta charset="utf-8"></head><body>共0条结果，未找到相关信息</body></html>',
+                                     encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        out = asyncio.run(run_sites(1, [SiteTarget(1, url, "某某市政府", "portal")], {"search"}, _settings(tmp_path),
+                                    store=False))
+    finally:
+        server.shutdown()
+        server.server_close()
+    r = out[1]["search"]["result"]
+    assert (r["present"], r["how"]) == (True, "revealed_box")
+    assert "/s.html?q=" in r["baseline"]["url"] and r["baseline"]["no_results"] is True
