@@ -53,17 +53,30 @@ def _run_coroutine(coro):
 
 
 def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
-    from sqlalchemy import select
-    from storage.models import Page, Site
+    """Sites with the pages their crawl stored (of this run, else of the site's latest crawled run,
+    so a single-check rerun still has known items). Each page carries the anchor texts of links
+    to it: CMSs that give every page the site name as <title> still name it in their lists."""
+    from sqlalchemy import func, select
+    from storage.models import Link, Page, Site
     targets = []
     for sid in site_ids:
         site = session.get(Site, sid)
         if site is None:
             continue
+        crawl_run = run_id
+        if not session.scalar(select(func.count()).select_from(Page).where(Page.run_id == run_id, Page.site_id == sid)):
+            crawl_run = session.scalar(select(func.max(Page.run_id)).where(Page.site_id == sid)) or run_id
         rows = session.execute(select(Page.url, Page.final_url, Page.title, Page.depth, Page.is_homepage, Page.status)
-                               .where(Page.run_id == run_id, Page.site_id == sid, Page.role == "page")).all()
+                               .where(Page.run_id == crawl_run, Page.site_id == sid, Page.role == "page")).all()
+        anchors: dict[str, str] = {}
+        for target, text in session.execute(select(Link.target_url, Link.text).where(
+                Link.run_id == crawl_run, Link.site_id == sid, Link.tag == "a", Link.external.is_(False))):
+            text = (text or "").strip()
+            if len(text) > len(anchors.get(target, "")):
+                anchors[target] = text
         pages = [{"url": r.url, "final_url": r.final_url or r.url, "title": r.title or "", "depth": r.depth or 0,
-                  "is_homepage": bool(r.is_homepage)} for r in rows if r.status is None or r.status < 400]
+                  "is_homepage": bool(r.is_homepage), "anchor": anchors.get(r.url) or anchors.get(r.final_url or "", "")}
+                 for r in rows if r.status is None or r.status < 400]
         targets.append(SiteTarget(site.id, site.url, site.name, site.kind, dict(site.hints or {}), pages))
     return targets
 

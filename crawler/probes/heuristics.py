@@ -274,16 +274,19 @@ def clean_title(title: str, site_name: str = "") -> str:
 
 def pick_known_items(pages: list[dict], site_name: str = "", limit: int = 6) -> list[dict]:
     """Known-item queries from crawled pages: {"url", "title"} with article-like titles
-    (8–40 characters, not a column name, distinct), spread over the site."""
+    (8–40 characters, not a column name, distinct), spread over the site. A title shared by
+    several pages (the site name used as every <title>) is replaced by the page's anchor text."""
+    cleaned = [(page, clean_title(page.get("title") or "", site_name)) for page in pages if not page.get("is_homepage")]
+    shared = Counter(_plain(t) for _, t in cleaned)
     seen, items = set(), []
-    for page in pages:
-        if page.get("is_homepage"):
-            continue
-        title = clean_title(page.get("title") or "", site_name)
+    for page, title in cleaned:
         plain = _plain(title)
-        if not (8 <= len(plain) <= 40) or plain in seen or not re.search(r"[\u4e00-\u9fff]", plain):
-            continue
-        if site_name and plain == _plain(site_name):
+        if shared[plain] > 2 or not _article_like(plain, site_name):
+            title = clean_title(page.get("anchor") or "", site_name).rstrip(".…")
+            plain = _plain(title)
+            if not _article_like(plain, site_name):
+                continue
+        if plain in seen:
             continue
         seen.add(plain)
         items.append({"url": page.get("final_url") or page["url"], "title": title, "depth": page.get("depth", 0)})
@@ -292,6 +295,11 @@ def pick_known_items(pages: list[dict], site_name: str = "", limit: int = 6) -> 
         return items
     step = len(items) / limit
     return [items[int(i * step)] for i in range(limit)]
+
+
+def _article_like(plain: str, site_name: str) -> bool:
+    return (8 <= len(plain) <= 40 and bool(re.search(r"[\u4e00-\u9fff]", plain))
+            and not (site_name and plain == _plain(site_name)))
 
 
 def typo_variant(title: str) -> tuple[str, str, str] | None:
