@@ -7,7 +7,7 @@ from checks.artifacts import PageArt, SiteArtifacts
 from checks.base import Finding, check
 
 CONFIRMED = {404, 403, 410}
-NOT_TESTED = {"refused", "robots", "ignored", "not_fetched"}   # we did not (or may not) test it: not dead
+NOT_TESTED = {"refused", "robots", "ignored", "not_fetched", "too_large"}   # we did not (or may not) test it: not dead
 
 
 def failing(page: PageArt | None) -> str | None:

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 RETRYABLE = {"timeout", "connection", "tls"}
+# error kinds a page can carry that are not in the catalog: a finding reports them as `connection`
+PAGE_ONLY_KINDS = {"refused", "robots", "ignored", "too_large"}
+_TOO_LARGE = re.compile(r"max size|DOWNLOAD_MAXSIZE|maxsize", re.I)
 
 _CHALLENGE = re.compile(rb"(captcha|challenge|verify you are human|\bwaf\b|security check|"
                         rb"eval\(function\(p,a,c,k,e|window\.location\.href\s*=\s*[^;]{0,80}\+|"
@@ -15,11 +19,14 @@ def classify(failure) -> tuple[str, str]:
     from scrapy.exceptions import IgnoreRequest
     from twisted.internet import error as terr
     from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+    from crawler.netguard import REFUSED_NAMES
     exc = failure.value
     message = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
     name = type(exc).__name__
     if name == "Refused":
         return "refused", message
+    if _TOO_LARGE.search(message):
+        return "too_large", message
     if isinstance(exc, IgnoreRequest):
         if "redirect" in message.lower():
             return "too_many_redirects", message
@@ -27,6 +34,10 @@ def classify(failure) -> tuple[str, str]:
             return "robots", message
         return "ignored", message
     if isinstance(exc, terr.DNSLookupError) or name in ("CannotResolveHostError", "DNSLookupError"):
+        request = getattr(failure, "request", None)
+        host = (urlsplit(request.url).hostname or "") if request is not None else ""
+        if host in REFUSED_NAMES:   # the guarded resolver dropped every (non-public) answer
+            return "refused", REFUSED_NAMES[host]
         return "dns", message
     if isinstance(exc, (terr.TimeoutError, terr.TCPTimedOutError)) or "timeout" in name.lower() or "took longer" in message:
         return "timeout", message
@@ -37,9 +48,7 @@ def classify(failure) -> tuple[str, str]:
         if "SSL" in reasons or "certificate" in reasons:
             return "tls", message
         return "connection", message
-    if isinstance(exc, (terr.ConnectionRefusedError, terr.ConnectError, terr.ConnectionLost, terr.ConnectionDone)):
-        return "connection", message
-    if "maxsize" in message.lower() or "Cancelled" in name:
+    if "Cancelled" in name:      # Scrapy cancels a body that grows past DOWNLOAD_MAXSIZE
         return "too_large", message
     return "connection", message
 

@@ -14,6 +14,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -39,7 +40,9 @@ class _Conn(http.client.HTTPConnection):
         self._addr = addr
 
     def connect(self):
-        self.sock = socket.create_connection((self._addr or self.host, self.port), self.timeout)
+        from crawler.netguard import connect_address   # the SSRF guard: every hop, every address
+        self.sock = socket.create_connection((connect_address(self.host, self.port, self._addr), self.port),
+                                             self.timeout)
 
 
 class _TLSConn(_Conn):
@@ -53,33 +56,61 @@ class _TLSConn(_Conn):
         self.peer_cert = self.sock.getpeercert()
 
 
-def _request(url: str, addr: str | None = None, method: str = "GET", timeout: float = TIMEOUT,
+def _request(url: str, addr: str | None = None, method: str = "GET", timeout: float | None = None,
              read_all: bool = False) -> dict[str, Any]:
     """One request, no redirect following: status, headers, the peer certificate."""
+    if timeout is None:
+        from govaudit.config import load
+        timeout = load().timeout
     parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        from crawler.netguard import RefusedAddress
+        raise RefusedAddress(f"scheme {parts.scheme!r} not allowed")
     host = parts.hostname or ""
     secure = parts.scheme == "https"
     port = parts.port or (443 if secure else 80)
     conn = (_TLSConn(host, port, addr, timeout, _context()) if secure else _Conn(host, port, addr, timeout))
     path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    # The socket timeout bounds each read only: a server trickling a byte a second would never
+    # trip it. A watchdog shuts the socket when the whole exchange overruns the timeout.
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        if conn.sock is not None:
+            try:
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+    watchdog = threading.Timer(timeout, expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         conn.request(method, path, headers={"User-Agent": os.environ.get("GOVAUDIT_USER_AGENT", "govaudit/0.1"),
                                             "Host": parts.netloc.rsplit("@", 1)[-1]})
         resp = conn.getresponse()
         if read_all:
-            deadline = time.monotonic() + timeout
             while resp.read(65536):
-                if time.monotonic() > deadline:
-                    raise socket.timeout("response not complete within the timeout")
+                pass
         else:
             resp.read(65536)
+        if expired.is_set():
+            raise socket.timeout("response not complete within the timeout")
         cert = getattr(conn, "peer_cert", None)
         return {"status": resp.status, "headers": {k.lower(): v for k, v in resp.getheaders()}, "cert": cert}
+    except Exception:
+        if expired.is_set():
+            raise socket.timeout("response not complete within the timeout") from None
+        raise
     finally:
+        watchdog.cancel()
         conn.close()
 
 
 def _error_kind(exc: BaseException) -> str:
+    from crawler.netguard import RefusedAddress
+    if isinstance(exc, RefusedAddress):
+        return "refused"
     if isinstance(exc, ssl.SSLError) or isinstance(exc, ssl.CertificateError):
         return "tls"
     if isinstance(exc, (socket.timeout, TimeoutError)):
@@ -206,7 +237,12 @@ def gather(run_id: int, site_ids: list[int], settings, needs: set[str] | None = 
         why = refusal(url, settings.allow_private, settings.allow_hosts)
         if why:
             return site_id, {"refused": why}, "blocked"
-        return site_id, net_facts(url, hints), None
+        try:
+            return site_id, net_facts(url, hints), None
+        except Exception as exc:  # noqa: BLE001 - a bug here must not lose the other sites' facts
+            import logging
+            logging.getLogger(__name__).exception("net facts failed for %s", url)
+            return site_id, {"error": str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}, "internal"
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(one, [i for i in site_ids if i in sites]))

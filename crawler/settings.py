@@ -2,6 +2,8 @@
 
 Behaviour lives here, as Scrapy users expect; per-site caps come from the
 registry hints (max_pages, max_depth, obey_robots)."""
+import os as _os
+
 from govaudit.config import load as _load
 
 _cfg = _load()
@@ -45,10 +47,15 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.slots.SiteSlotMiddleware": 40,
     "crawler.netguard.NetGuardMiddleware": 50,
+    "crawler.middlewares.BackoffMiddleware": 560,
     "crawler.warc.WarcMiddleware": 950,       # next to the downloader: raw responses, redirect hops too
 }
 GOVAUDIT_WARC = True
+TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"   # refuses non-public answers (DNS rebinding)
+GOVAUDIT_RETRY_AFTER_MAX = float(_os.environ.get("GOVAUDIT_RETRY_AFTER_MAX", "30"))
+GOVAUDIT_BACKOFF_TRIES = 3
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 500,
 }

@@ -10,6 +10,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govaudit.errors import UserError
+
 DEFAULTS = {
     "database_url": "sqlite:///govaudit.db",
     "data_dir": "govaudit-data",
@@ -42,8 +44,19 @@ def _file_values() -> dict[str, str]:
     path = Path("govaudit.toml")
     if not path.is_file():
         return {}
-    with path.open("rb") as fh:
-        return {str(k).lower(): str(v) for k, v in tomllib.load(fh).items()}
+    try:
+        with path.open("rb") as fh:
+            return {str(k).lower(): str(v) for k, v in tomllib.load(fh).items()}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise UserError(f"govaudit.toml: {exc}") from None
+
+
+def _number(values: dict[str, str], key: str, kind: type):
+    try:
+        return kind(values[key])
+    except ValueError:
+        word = "a whole number" if kind is int else "a number"
+        raise UserError(f"setting GOVAUDIT_{key.upper()}: expected {word}, got {values[key]!r}") from None
 
 
 def load() -> Settings:
@@ -61,9 +74,9 @@ def load() -> Settings:
         allow_private=values["allow_private"].lower() in ("1", "true", "yes"),
         allow_hosts=[h.strip() for h in values["allow_hosts"].split(",") if h.strip()],
         user_agent=values["user_agent"],
-        max_pages=int(values["max_pages"]),
-        max_depth=int(values["max_depth"]),
-        timeout=float(values["timeout"]),
+        max_pages=_number(values, "max_pages", int),
+        max_depth=_number(values, "max_depth", int),
+        timeout=_number(values, "timeout", float),
     )
 
 

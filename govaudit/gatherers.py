@@ -46,11 +46,16 @@ def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str])
                                "--sites", ",".join(map(str, site_ids))],
                               cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
-        raise GatherError(f"crawl process exited with code {proc.returncode} (log: {log_dir / 'crawl.log'})")
+        raise GatherError(f"crawl process exited with code {proc.returncode} (log: {log_dir / 'crawl.log'})",
+                          killed=proc.returncode < 0)
 
 
 class GatherError(Exception):
-    pass
+    """A gatherer failed; `killed` when its process died by a signal (its sites are left for --resume)."""
+
+    def __init__(self, message: str, killed: bool = False):
+        super().__init__(message)
+        self.killed = killed
 
 
 def net(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from checks.base import Check, Finding, error, select as select_checks
@@ -130,13 +130,22 @@ class RunSummary:
     sites: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     site_errors: dict[int, str] = field(default_factory=dict)
+    left_pending: list[int] = field(default_factory=list)     # sites to finish with --resume
 
 
 def _checks_of(run: m.Run) -> list[Check]:
     return select_checks((run.options or {}).get("only") or None)
 
 
-def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progress | None = None) -> dict[int, str]:
+class GatherErrors(dict):
+    """{site_id: message} of failed gatherers; `killed`: sites whose gatherer died by a signal."""
+
+    def __init__(self):
+        super().__init__()
+        self.killed: set[int] = set()
+
+
+def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progress | None = None) -> GatherErrors:
     """Run every gatherer each site still lacks; return site-level gather errors."""
     from govaudit.gatherers import gatherer_for
     progress = progress or Progress()
@@ -151,7 +160,7 @@ def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progr
     for sid in site_ids:
         for need in needs_for(checks, sites[sid].kind) - have.get(sid, set()):
             wanted.setdefault(need, []).append(sid)
-    errors: dict[int, str] = {}
+    errors = GatherErrors()
     order = sorted(wanted, key=lambda n: (n != "crawl", n))     # the crawl first: probes read its pages
     groups: dict[object, tuple[set[str], set[int]]] = {}
     for need in order:
@@ -168,8 +177,15 @@ def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progr
                 fn(run_id, sorted(ids), settings, needs)
             except Exception as exc:
                 log.error("gatherer %s failed:\n%s", sorted(needs), traceback.format_exc())
+                with Session(engine) as session:
+                    done = {rs.site_id: set(rs.gathered or []) for rs in session.scalars(
+                        select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id.in_(ids)))}
                 for sid in ids:
+                    if needs <= done.get(sid, set()):
+                        continue      # finished before the gatherer died
                     errors[sid] = f"{', '.join(sorted(needs))}: {exc}"
+                    if getattr(exc, "killed", False):
+                        errors.killed.add(sid)
     return errors
 
 
@@ -217,8 +233,11 @@ def check_site(settings: Settings, run_id: int, site_id: int) -> dict[str, int]:
     """Evaluate and store one site's findings with its `checked` stage, atomically."""
     engine = get_engine(settings.database_url)
     with Session(engine) as session, session.begin():
-        rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id)
-                            .with_for_update())
+        # Claim the row with a write first: PostgreSQL locks it, SQLite takes its write lock (waiting out
+        # the busy timeout) before reading, so two processes never both see "not checked yet".
+        session.execute(update(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id)
+                        .values(updated_at=m.utcnow()))
+        rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
         if rs.stage == "checked":
             return {}
         run = session.get(m.Run, run_id)
@@ -239,9 +258,17 @@ def process_site(run_id: int, site_id: int, settings: Settings | None = None) ->
     return check_site(settings, run_id, site_id)
 
 
+CRAWL_BATCH = 200      # sites crawled at once by one Scrapy process: Scrapy's global concurrency is in the hundreds
+
+
 def execute(run_id: int, settings: Settings | None = None, progress: Progress | None = None,
-            batch: int = 50) -> RunSummary:
-    """Gather and check every site of the run that is not checked yet."""
+            batch: int = CRAWL_BATCH) -> RunSummary:
+    """Gather and check every site of the run that is not checked yet.
+
+    Batches bound memory whatever the number of sites; a batch's checks run in a
+    thread of this process while the next batch is gathered in the crawl process,
+    so both cores work."""
+    from concurrent.futures import ThreadPoolExecutor
     settings = settings or load()
     progress = progress or Progress()
     engine = get_engine(settings.database_url)
@@ -254,16 +281,31 @@ def execute(run_id: int, settings: Settings | None = None, progress: Progress | 
                                                                      m.RunSite.stage != "checked")
                                     .order_by(m.RunSite.site_id)))
     summary = RunSummary(run_id)
-    for start in range(0, len(todo), batch):
-        chunk = todo[start:start + batch]
-        summary.site_errors.update(gather(settings, run_id, chunk, progress))
+
+    def check_chunk(chunk: list[int], killed: set[int]) -> None:
         progress.stage("check", len(chunk))
         for sid in chunk:
+            if sid in killed:
+                continue   # its gatherer was killed mid-site: leave the site pending for --resume
             for status, n in check_site(settings, run_id, sid).items():
                 summary.statuses[status] = summary.statuses.get(status, 0) + n
             progress.advance(1)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check") as checker:
+        checking = None
+        for start in range(0, len(todo), batch):
+            chunk = todo[start:start + batch]
+            errors = gather(settings, run_id, chunk, progress)
+            summary.site_errors.update(errors)
+            summary.left_pending.extend(sorted(errors.killed))
+            if checking is not None:
+                checking.result()          # at most one batch waits for its checks
+            checking = checker.submit(check_chunk, chunk, set(errors.killed))
+        if checking is not None:
+            checking.result()
     with Session(engine) as session, session.begin():
         run = session.get(m.Run, run_id)
-        run.status, run.finished_at = "finished", datetime.now(timezone.utc)
+        run.status = "interrupted" if summary.left_pending else "finished"
+        run.finished_at = datetime.now(timezone.utc)
         summary.sites = session.scalar(select(func.count()).select_from(m.RunSite).where(m.RunSite.run_id == run_id))
     return summary

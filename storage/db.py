@@ -9,7 +9,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govaudit.config import redact_url
@@ -62,7 +62,11 @@ def get_engine(url: str | None = None, migrate: bool = True) -> Engine:
     engine = _engines.get(url)
     if engine is not None:
         return engine
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DatabaseError(f"database {redact_url(url)} is not a usable URL: {reason}") from None
     try:
         with engine.connect() as conn:
             current = _current_revision(conn)

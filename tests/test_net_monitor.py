@@ -88,6 +88,12 @@ def _certs(tmp_path: Path):
     return tmp_path / "ca.pem", ctx
 
 
+@pytest.fixture(autouse=True)
+def _loopback_allowed(monkeypatch):
+    """These servers listen on loopback, which the SSRF guard refuses unless allowed."""
+    monkeypatch.setenv("GOVAUDIT_ALLOW_HOSTS", "127.0.0.1,[::1]")
+
+
 def test_https_valid_and_http_redirects(tmp_path, monkeypatch):
     ca, tls = _certs(tmp_path)
     monkeypatch.setenv("GOVAUDIT_CA_BUNDLE", str(ca))

@@ -1,0 +1,53 @@
+"""Downloader middlewares for hostile servers: back off on 429/503 as the
+server asks (Retry-After, seconds or an HTTP date), a bounded number of
+times, and never wait longer than GOVAUDIT_RETRY_AFTER_MAX seconds."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+BACKOFF_STATUSES = (429, 503)
+
+
+def retry_after(value: bytes | str | None, default: float) -> float:
+    """Seconds to wait from a Retry-After header value (default when absent or unreadable)."""
+    if value is None:
+        return default
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return default
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class BackoffMiddleware:
+    def __init__(self, max_wait: float, max_tries: int, stats=None):
+        self.max_wait, self.max_tries, self.stats = max_wait, max_tries, stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        return cls(s.getfloat("GOVAUDIT_RETRY_AFTER_MAX", 30.0), s.getint("GOVAUDIT_BACKOFF_TRIES", 3), crawler.stats)
+
+    async def process_response(self, request, response, spider=None):
+        if response.status not in BACKOFF_STATUSES:
+            return response
+        tries = request.meta.get("ga_backoff", 0)
+        if tries >= self.max_tries:
+            return response
+        wait = retry_after(response.headers.get("Retry-After"), default=float(2 ** tries))
+        if wait > self.max_wait:
+            return response          # the server asks for longer than a run can wait: report what it said
+        if self.stats is not None:
+            self.stats.inc_value("govaudit/backoff")
+        await asyncio.sleep(wait)
+        retry = request.replace(dont_filter=True)
+        retry.meta["ga_backoff"] = tries + 1
+        return retry
