@@ -210,3 +210,16 @@ def test_search_box_revealed_by_its_icon(tmp_path):
     r = out[1]["search"]["result"]
     assert (r["present"], r["how"]) == (True, "revealed_box")
     assert "/s.html?q=" in r["baseline"]["url"] and r["baseline"]["no_results"] is True
+
+
+def test_pool_relaunches_a_crashed_browser():
+    _browser_or_skip()
+
+    async def crash_then_visit():
+        async with BrowserPool(contexts=1) as pool:
+            await pool._browser.close()            # as if Chromium died
+            async with pool.context() as ctx:
+                page = await ctx.new_page()
+                await page.set_content("<p>又能用了</p>")
+                return await page.inner_text("p"), pool.launches
+    assert asyncio.run(crash_then_visit()) == ("又能用了", 2)
