@@ -13,7 +13,7 @@ from typing import Any
 
 from crawler.probes import a11y, elder, mobile, privacy, qa, search
 from crawler.probes.pool import BrowserPool, BrowserUnavailable
-from crawler.probes.session import ProbeContext, ProbeError, SiteTarget, error_kind, one_line, settle
+from crawler.probes.session import ProbeContext, ProbeError, SiteTarget, error_kind, goto, one_line, settle
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
         page = await ctx.new_page()
         home_url = t.hints.get("homepage_url") or t.url
         try:
-            response = await page.goto(home_url, wait_until="load", timeout=timeout_ms)
+            response, load_reached = await goto(page, home_url, timeout_ms, load_wait_ms=timeout_ms)
             await settle(page)
         except Exception as exc:
             kind = error_kind(exc)
@@ -150,7 +150,8 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
                               "error_kind": None, "tool_versions": versions}
         pctx = ProbeContext(site=t, context=ctx, page=page, home_url=page.url, shot_dir=data_dir / ref,
                             shot_ref=ref, timeout_ms=timeout_ms, tool_versions=dict(versions), refuse=pool.refuse)
-        pctx.load_s = round(load_s, 3) if load_s is not None else None
+        pctx.load_s = round(load_s, 3) if load_s is not None and load_reached else None
+        pctx.load_timeout_s = None if load_reached else timeout_ms / 1000
         pctx.status = status
         for name in ORDER:
             if name not in wanted:

@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
-from crawler.probes.session import ProbeContext, act_and_follow, live, marked_tree, settle
+from crawler.probes.session import ProbeContext, act_and_follow, goto, live, marked_tree, settle
 
 BASELINE_QUERY = "虚构词条甲乙丙丁壬癸"  # nonsense: its results page shows only the site chrome
 
@@ -101,7 +101,7 @@ async def _locate(p: ProbeContext, start_url: str, hints: dict):
     """(page URL holding the box, how, description) or None."""
     page = p.page
     await p.close_others()
-    await page.goto(start_url, wait_until="load", timeout=p.timeout_ms)
+    await goto(page, start_url, p.timeout_ms)
     await settle(page)
     if hints.get("search_selector"):
         if await page.locator(hints["search_selector"]).count():
@@ -118,7 +118,7 @@ async def _locate(p: ProbeContext, start_url: str, hints: dict):
         if not href or href.startswith("javascript") or href == "#":
             continue
         url = await page.evaluate("(h) => new URL(h, location.href).href", href)
-        await page.goto(url, wait_until="load", timeout=p.timeout_ms)
+        await goto(page, url, p.timeout_ms)
         await settle(page)
         tree = await marked_tree(page)
         boxes = h.find_search_boxes(tree)
@@ -160,11 +160,11 @@ class _Searcher:
         page = p.page
         if self.template:
             t0 = time.monotonic()
-            await page.goto(self.template.replace("{q}", quote(text)), wait_until="load", timeout=p.timeout_ms)
+            await goto(page, self.template.replace("{q}", quote(text)), p.timeout_ms)
             target, t_done = page, await settle(page)
         else:
             if page.url != self.start_url:
-                await page.goto(self.start_url, wait_until="load", timeout=p.timeout_ms)
+                await goto(page, self.start_url, p.timeout_ms)
             box, submit = await self._box(page)
             if box is None:                     # a box built by script after the load event
                 await settle(page)

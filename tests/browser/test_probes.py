@@ -223,3 +223,53 @@ def test_pool_relaunches_a_crashed_browser():
                 await page.set_content("<p>又能用了</p>")
                 return await page.inner_text("p"), pool.launches
     assert asyncio.run(crash_then_visit()) == ("又能用了", 2)
+
+
+def test_a_hanging_script_does_not_stop_the_probes(tmp_path):
+    """A third-party script that never answers: the load event never comes; the probes still work
+    and the load time is reported as a lower bound."""
+    _browser_or_skip()
+    import threading
+    import time as _time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    release = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/hang.js"):
+                release.wait(30)
+                body = b""
+            else:
+                body = ('<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" '
+                        'content="width=device-width"><title>某某县政府</title></head><body><p>政务公开</p>'
+                        '<script src="/hang.js"></script></body></html>').encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = SimpleNamespace(**{**vars(_settings(tmp_path)), "timeout": 3})
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        out = asyncio.run(run_sites(1, [SiteTarget(1, url, "某某县政府", "portal")], {"mobile"}, settings, store=False))
+    finally:
+        release.set()
+        _time.sleep(0.1)
+        server.shutdown()
+        server.server_close()
+    mobile = out[1]["mobile"]
+    assert mobile["error_kind"] is None and mobile["result"]["responsive"] is True
+    assert (mobile["result"]["load_s"], mobile["result"]["load_timeout_s"]) == (None, 3.0)
+    art = SiteArtifacts(site=SiteInfo(1, url, "某某县政府", "portal"),
+                        probes={"mobile": {**mobile["result"], "_error_kind": None, "_tool_versions": {}}})
+    chk = all_checks()["perf.homepage_load"]
+    f = chk.evaluate(art, dict(chk.thresholds))
+    assert (f.status, f.value, f.details["reason"]) == ("warn", 3.0, "load_event_not_reached")
