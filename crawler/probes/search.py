@@ -7,6 +7,7 @@ the search box), `search_selector` (CSS of the query input),
 """
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 from urllib.parse import quote, unquote
@@ -16,6 +17,7 @@ from crawler.probes import keywords as kw
 from crawler.probes.pool import js
 from crawler.probes.session import ProbeContext, act_and_follow, goto, live, marked_tree, settle
 
+RESULTS_WAIT_S = 5.0
 BASELINE_QUERY = "虚构词条甲乙丙丁壬癸"  # nonsense: its results page shows only the site chrome
 
 
@@ -182,9 +184,19 @@ class _Searcher:
                     await submit.click(timeout=5000)
                 target, how, t0, t_done = await act_and_follow(p, page, click_submit)
         self.last_page = target
-        links = await _all_links(target)
-        text_now = await _all_text(target)
-        results = h.result_links(links, self.chrome)
+        # results fetched by script after the page settled ("正在检索…"): wait until results or a
+        # no-results message show, up to RESULTS_WAIT_S
+        deadline = time.monotonic() + RESULTS_WAIT_S
+        while True:
+            links = await _all_links(target)
+            text_now = await _all_text(target)
+            results = h.result_links(links, self.chrome)
+            if results or h.is_no_results(text_now) or not self.chrome or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.25)
+            await settle(target)
+            if await _all_text(target) != text_now:     # the results arrived: that is when they rendered
+                t_done = time.monotonic()
         return {"latency_s": round(max(t_done - t0, 0.0), 3), "url": target.url, "links": links,
                 "results": results, "no_results": h.is_no_results(text_now) and not results,
                 "correction": h.correction_offered(text_now)}
