@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check, url_evidence
@@ -12,7 +12,11 @@ ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|dps|pptx?|zip|rar|7z|csv|o
 
 
 def is_attachment(url: str) -> bool:
-    return bool(ATTACHMENT.search(urlsplit(url).path))
+    """By the path's extension, or a download script's file parameter (download.jsp?file=a.pdf)."""
+    parts = urlsplit(url)
+    if ATTACHMENT.search(parts.path):
+        return True
+    return any(ATTACHMENT.search(v) for _, v in parse_qsl(parts.query)) if parts.query else False
 
 
 @check("links.attachments", "附件可下载", "Attachments downloadable", kinds="PD", needs="crawl", unit="links")

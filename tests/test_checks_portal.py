@@ -161,6 +161,12 @@ def test_a11y(good):
     assert run("a11y.html_lang", a) == ("warn", 0.5)
 
 
+def test_attachment_urls():
+    from checks.attachments import is_attachment
+    assert [is_attachment(u) for u in ("http://a.gov.cn/f/1.PDF", "http://a.gov.cn/down.jsp?file=%E6%96%B9%E6%A1%88.docx",
+                                       "http://a.gov.cn/art/1.html", "http://a.gov.cn/list?page=2")] == [True, True, False, False]
+
+
 def test_attachments():
     home = html_page("/", BARE_HOME, home=True)
     ok = PageArt(BASE + "/f/a.pdf", 200, role="resource", content_type="application/pdf")

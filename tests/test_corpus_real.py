@@ -51,6 +51,17 @@ def test_identity_marks(name, code, meta, agreement, icp, psb, badge):
     assert (m["icp"], m["psb"], m["badge"]["present"]) == (icp, psb, badge)
 
 
+@pytest.mark.parametrize("name,sponsor,contact,sitemap", [
+    ("article_001.html", True, True, True),
+    ("article_004.html", True, True, False),      # 主办方：中国载人航天工程办公室
+    ("column_list_002.html", True, True, True),
+    ("portal_home_001.html", False, True, False),  # footer injected by script
+])
+def test_sponsor_contact_items(name, sponsor, contact, sitemap):
+    m = marks(name)
+    assert (m["sponsor"], m["contact"], m["sitemap"]) == (sponsor, contact, sitemap)
+
+
 def test_non_standard_psb_form_is_noted_not_counted():
     m = marks("elder_mode_001.html")
     assert m["psb"] is None

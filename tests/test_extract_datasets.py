@@ -107,3 +107,13 @@ def test_label_value_siblings_without_colons():
         <div class="row"><span class="k">资源格式</span><span class="v">CSV,JSON</span></div></div>""")
     got = dataset_detail(BASE + "ds/7", html)
     assert (got["provider"], got["frequency"], got["updated_at"], got["formats"]) == ("市发改委", "每月", "2026-10-01", ["csv", "json"])
+
+
+def test_own_scripts_and_endpoints_in_script_files():
+    from crawler.extract.json_records import endpoints_in_js, own_scripts
+    from crawler.extract.labelled import parse_tree
+    tree = parse_tree(page('<script src="/js/jquery-1.8.min.js"></script><script src="/static/app.js"></script>'
+                           '<script src="https://cdn.example/x.js"></script><script src="/js/catalog.js?v=2"></script>'))
+    assert own_scripts(BASE + "cat/", tree) == [BASE + "static/app.js", BASE + "js/catalog.js?v=2"]
+    js = 'var u = "/gateway/api/res/page"; axios.post(`/gateway/api/res/detail`); load("/img/a.png")'
+    assert endpoints_in_js(BASE + "cat/", js) == [BASE + "gateway/api/res/page", BASE + "gateway/api/res/detail"]

@@ -141,7 +141,8 @@ def test_trs_script_pager_on_real_column_pages():
     second = (CORPUS / "column_list_003.html").read_text(encoding="utf-8")
     got = pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm", second)
     assert got[0] == "https://zj.mof.gov.cn/caizhengjiancha/index.htm" and len(got) == 15
-    assert pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm") == []   # scripts gone from the tree
+    # the parsed tree keeps its scripts (page_facts mutes them only while it runs): same pages from the tree alone
+    assert pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm") == got
 
 
 def test_messages_shown_whole_on_the_list_page():
@@ -173,3 +174,18 @@ def test_bare_time_label_on_a_plain_message_page_and_bad_hints():
     assert message_detail(BASE + "n/1", page("<h2>新闻</h2><p>时间：2026-04-01</p>")) is None
     html = page('<ul><li><a href="/d/1">停车难</a><span>2026-01-02</span></li><li><a href="/d/2">噪音</a><span>2026-01-03</span></li></ul>')
     assert len(message_list(BASE, html, {"message_item": "li[[["})["items"]) == 2     # not CSS: heuristics take over
+
+
+def test_list_table_with_a_satisfaction_column():
+    html = page("""<table><tr><th>标题</th><th>提交时间</th><th>状态</th><th>满意度</th></tr>
+        <tr><td><a href="/a">甲</a></td><td>2026-02-01</td><td>已办结</td><td>满意</td></tr>
+        <tr><td><a href="/b">乙</a></td><td>2026-02-02</td><td>已办结</td><td>未评价</td></tr></table>""")
+    got = message_list(BASE, html)["items"]
+    assert [(i["title"], i.get("follow_up"), i.get("satisfaction")) for i in got] == [("甲", True, "满意"), ("乙", None, None)]
+
+
+def test_pager_back_links_but_not_the_site_home():
+    from crawler.extract.labelled import pager_links, parse_tree
+    html = page('<div class="menu"><a href="/">首页</a> <a href="/about">关于</a></div>'
+                '<div class="page"><a href="/l/1.html">首页</a> <a href="/l/1.html">上一页</a> <a href="/l/3.html">下一页</a></div>')
+    assert pager_links(parse_tree(html), BASE + "l/2.html") == [BASE + "l/1.html", BASE + "l/3.html"]

@@ -72,24 +72,57 @@ def json_endpoints(url: str, html) -> list[str]:
     """Candidate JSON endpoints named in a page's inline scripts (fetch, $.ajax, axios);
     `html` is the raw text (or a tree that kept its scripts). A URL ending in '='
     (the script appends the page number) gets page 1 from the spider."""
-    out = []
+    out: list[str] = []
     for body in script_texts(html):
-        for m in SCRIPT_URL.finditer(body):
-            cand = absolute(url, m.group(1))
-            if cand and not re.search(r"\.(js|css|png|jpg|gif|html?)(\?|$)", cand) and cand not in out:
+        for cand in endpoints_in_js(url, body):
+            if cand not in out:
                 out.append(cand)
     return out[:10]
 
 
+def endpoints_in_js(page_url: str, js: str) -> list[str]:
+    """Candidate JSON endpoints in script code; relative URLs resolve against the page."""
+    out = []
+    for m in SCRIPT_URL.finditer(js or ""):
+        cand = absolute(page_url, m.group(1))
+        if cand and not re.search(r"\.(js|css|png|jpg|gif|svg|html?)(\?|$)", cand) and cand not in out:
+            out.append(cand)
+    return out[:10]
+
+
+LIBRARY_JS = re.compile(r"jquery|bootstrap|vue(\.runtime)?(\.min)?\.js|react|layui|echarts|swiper|polyfill|"
+                        r"analytics|baidu|hm\.js|wza|barrier|font|share|qrcode|lodash|moment|axios(\.min)?\.js", re.I)
+
+
+def own_scripts(page_url: str, tree, limit: int = 3) -> list[str]:
+    """Same-host external scripts of a page that may call its list APIs (libraries skipped)."""
+    try:
+        host = urlsplit(page_url).netloc.lower()
+    except ValueError:
+        return []
+    out = []
+    for el in tree.iter("script"):
+        src = absolute(page_url, el.get("src"))
+        try:
+            parts = urlsplit(src) if src else None
+        except ValueError:
+            continue
+        if parts and parts.netloc.lower() == host and not LIBRARY_JS.search(parts.path) and src not in out:
+            out.append(src)
+    return out[:limit]
+
+
 def next_page_url(url: str) -> str | None:
-    """The same request for the next page, when it has a page parameter."""
+    """The same request for the next page (every page parameter plus one), or
+    None when it has no page parameter."""
     try:
         parts = urlsplit(url)
     except ValueError:      # e.g. an unclosed IPv6 bracket in a URL found in a page
         return None
     query = parse_qsl(parts.query, keep_blank_values=True)
+    found = False
     for i, (key, value) in enumerate(query):
         if key.lower() in PAGE_PARAMS and value.isdigit():
             query[i] = (key, str(int(value) + 1))
-            return urlunsplit(parts._replace(query=urlencode(query)))
-    return None
+            found = True
+    return urlunsplit(parts._replace(query=urlencode(query))) if found else None

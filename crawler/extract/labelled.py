@@ -262,6 +262,7 @@ def repeated_items(root, min_items: int = 2, prefer_dates: bool = True) -> list:
 
 
 NEXT_WORDS = re.compile(r"^(下一页|下页|后一页|next|›|»|>|>>)$", re.I)
+PREV_WORDS = re.compile(r"^(首页|第一页|上一页|上页|前一页|prev|previous|‹|«|<|<<)$", re.I)
 
 
 # TRS CMS pagers write their links from script: createPageHTML(pages, current, "index", "htm")
@@ -294,6 +295,17 @@ def script_pager_links(base_url: str, html) -> list[str]:
     return out
 
 
+def _in_pager(parent, a) -> bool:
+    """The element holding `a` is a pager: other page links, or 第2/5页 / 共5页 / 共12条 text."""
+    if re.search(r"第\s*\d+\s*/\s*\d+\s*页|共\s*\d+\s*(页|条)", parent.text_content()):
+        return True
+    for b in parent.iter("a"):
+        t = compact(b.text_content())
+        if b is not a and (NEXT_WORDS.match(t) or PREV_WORDS.match(t) or re.fullmatch(r"\d{1,4}", t) or t in ("尾页", "末页")):
+            return True
+    return False
+
+
 def pager_links(root, base_url: str, html=None) -> list[str]:
     """URLs of other pages of the same list: 下一页 links, numbered page links,
     and the pages a TRS pager script writes (read from `html`, the raw text, when given)."""
@@ -301,7 +313,10 @@ def pager_links(root, base_url: str, html=None) -> list[str]:
     for a in root.iter("a"):
         text = compact(a.text_content())
         if not (NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页", "最后一页")):
-            continue
+            # 首页 / 上一页 are pages of the list only inside a pager (首页 elsewhere is the site's home)
+            parent = a.getparent()
+            if not (PREV_WORDS.match(text) and parent is not None and _in_pager(parent, a)):
+                continue
         url = absolute(base_url, a.get("href"))
         if url and url != base_url:
             if url not in out:

@@ -154,7 +154,7 @@ def _table_columns(table) -> dict[str, int]:
     for i, cell in enumerate(header):
         lab = compact(cell.text_content()).rstrip("：:")
         for key, fam in (("replied_at", REPLIED), ("submitted_at", SUBMITTED), ("status", STATUS),
-                         ("reply_unit", UNIT), ("title", TITLE)):
+                         ("reply_unit", UNIT), ("title", TITLE), ("satisfaction", FOLLOW)):
             if key not in cols and fam.fullmatch(lab) and not (key == "submitted_at" and REPLIED.fullmatch(lab)):
                 cols[key] = i
                 break
@@ -177,8 +177,12 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
                 value = clean(cells[idx].text_content())
                 if key.endswith("_at"):
                     value = parse_date(value)
+                if key == "satisfaction" and (NEGATIVE.match(compact(value)) or RATING_FORM.search(compact(value))):
+                    value = ""
                 if value:
                     out[key] = value
+                    if key == "satisfaction":
+                        out["follow_up"] = True
         out["labelled"] = "submitted_at" in out
     else:
         out.update({k: v for k, v in fields_from_pairs(label_pairs(item, max_label=8)).items() if k != "title"})

@@ -10,13 +10,12 @@ the crawl would not reach.
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from crawler.extract import messages as ex
-from crawler.extract.json_records import json_endpoints, next_page_url
+from crawler.extract.json_records import json_endpoints
 from crawler.extract.labelled import hint_int, parse_tree, script_pager_links, placeholder, repeated_items, text_of
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
@@ -33,6 +32,7 @@ class Board:
         self.found: dict[str, dict[str, Any]] = {}      # detail url → fields read on its page
         self.list_pages: set[str] = set()
         self.json_tried: set[str] = set()
+        self.scripts: set[str] = set()
         self.requested: set[str] = set()
         self.facts: dict[str, Any] = {"message_lists": [], "json_endpoints": [], "stated_total": None, "knowledge_base": None,
                                       "proactive": None, "satisfaction": None, "stats": None, "capped": False}
@@ -69,6 +69,8 @@ class HotlineSpider(SideRequests):
         raw = self.text_of_response(response)    # the shared tree has no script bodies
         for endpoint in json_endpoints(url, raw):
             yield from self.try_json(state, board, endpoint)
+        if response.meta["homepage"] or BOARD_WORDS.search(tree.findtext(".//title") or ""):
+            yield from self.scan_scripts(state, board.scripts, url, tree)
         fields = ex.message_detail(url, tree, state.hints)
         if fields and (url in board.listed or fields.get("replied_at") or fields.get("status")):
             board.found[url] = fields
@@ -96,7 +98,8 @@ class HotlineSpider(SideRequests):
         labelled submission time, or the page calls itself a board, or it is a
         page of a list already known (or hinted) to be one. Only such lists are
         walked past the crawl caps."""
-        if url in board.list_pages or url in (state.hints.get("messages_url") or []) or url == state.hints.get("messages_url"):
+        hinted = state.hints.get("messages_url") or []
+        if url in board.list_pages or url in ([hinted] if isinstance(hinted, str) else hinted):
             return True
         if any(i.get("status") or i.get("replied_at") or i.get("labelled") for i in listing["items"]):
             return True
@@ -116,20 +119,16 @@ class HotlineSpider(SideRequests):
 
     # -- JSON message lists ------------------------------------------------------
     def try_json(self, state: SiteState, board: Board, url: str) -> Iterator[Any]:
-        if url.endswith("="):
-            url += "1"
-        if url in board.json_tried or len(board.json_tried) >= 10 + board.limits["max_list_pages"]:
-            return
-        board.json_tried.add(url)
-        yield from self.side(state, url, "json")
+        yield from self.json_request(state, board.json_tried, 10 + board.limits["max_list_pages"], url)
+
+    def found_endpoint(self, state: SiteState, url: str) -> Iterator[Any]:
+        yield from self.try_json(state, self.board(state), url)
 
     def side_json(self, state: SiteState, response) -> Iterator[Any]:
         board = self.board(state)
-        if response.status >= 400:
-            return
-        try:
-            data = json.loads(self.text_of_response(response))
-        except ValueError:
+        data, retry = self.json_payload(state, board.json_tried, 10 + board.limits["max_list_pages"], response)
+        yield from retry
+        if data is None:
             return
         base = response.request.url
         parsed = ex.message_json(base, data, state.hints)
@@ -146,9 +145,8 @@ class HotlineSpider(SideRequests):
                 board.listed[entry["url"]] = entry
             if detail:
                 yield from self.page(state, board, entry["url"], 2, detail=True)
-        nxt = next_page_url(base)
-        if new and nxt and (parsed["stated_total"] is None or len(board.listed) < parsed["stated_total"]):
-            yield from self.try_json(state, board, nxt)
+        if new and (parsed["stated_total"] is None or len(board.listed) < parsed["stated_total"]):
+            yield from self.next_json(state, board.json_tried, 10 + board.limits["max_list_pages"], response)
 
     # -- board sections ----------------------------------------------------------
     def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:

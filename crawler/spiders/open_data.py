@@ -9,13 +9,11 @@ crawl probe row under "opendata".
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from crawler.extract import datasets as ex
-from crawler.extract.json_records import next_page_url
 from crawler.extract.labelled import hint_int, script_pager_links
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
@@ -35,6 +33,7 @@ class Catalogue:
         self.listed: dict[str, dict[str, Any]] = {}       # detail url → what a list or JSON record said
         self.requested: set[str] = set()
         self.json_tried: set[str] = set()
+        self.scripts: set[str] = set()
         self.catalog_pages: set[str] = set()
         self.sampled = 0
         self.facts: dict[str, Any] = {"stated_total": None, "stated_total_url": None, "catalog_urls": [],
@@ -79,6 +78,8 @@ class OpenDataSpider(SideRequests):
         raw = self.text_of_response(response)    # the shared tree has no script bodies
         for endpoint in ex.json_endpoints(url, raw):
             yield from self.try_json(state, cat, endpoint)
+        if response.meta["homepage"] or CATALOGUE_WORDS.search(tree.findtext(".//title") or ""):
+            yield from self.scan_scripts(state, cat.scripts, url, tree)
 
         detail = ex.dataset_detail(url, tree, state.hints)
         listed = cat.listed.get(url)
@@ -161,22 +162,16 @@ class OpenDataSpider(SideRequests):
 
     # -- JSON catalogues ---------------------------------------------------------
     def try_json(self, state: SiteState, cat: Catalogue, url: str, hinted: bool = False) -> Iterator[Any]:
-        if url.endswith("="):
-            url += "1"
-        if url in cat.json_tried or len(cat.json_tried) >= 10 + cat.limits["max_catalog_pages"]:
-            return
-        cat.json_tried.add(url)
-        yield from self.side(state, url, "json", odh_hinted=hinted)
+        yield from self.json_request(state, cat.json_tried, 10 + cat.limits["max_catalog_pages"], url)
+
+    def found_endpoint(self, state: SiteState, url: str) -> Iterator[Any]:
+        yield from self.try_json(state, self.cat(state), url)
 
     def side_json(self, state: SiteState, response) -> Iterator[Any]:
         cat = self.cat(state)
-        if response.status >= 400:
-            return
-        try:
-            data = json.loads(self.text_of_response(response))
-        except ValueError:
-            return
-        if not ex.looks_like_catalog(data):
+        data, retry = self.json_payload(state, cat.json_tried, 10 + cat.limits["max_catalog_pages"], response)
+        yield from retry
+        if data is None or not ex.looks_like_catalog(data):
             return
         base = response.request.url
         parsed = ex.catalog_json(base, data, state.hints)
@@ -201,9 +196,8 @@ class OpenDataSpider(SideRequests):
                 else:
                     cat.facts["capped"] = True
         seen_total = len(cat.datasets) + len(cat.listed)
-        nxt = next_page_url(base)
-        if new and nxt and (parsed["stated_total"] is None or seen_total < parsed["stated_total"]):
-            yield from self.try_json(state, cat, nxt)
+        if new and (parsed["stated_total"] is None or seen_total < parsed["stated_total"]):
+            yield from self.next_json(state, cat.json_tried, 10 + cat.limits["max_catalog_pages"], response)
 
     # -- sampled downloads -----------------------------------------------------
     def side_download(self, state: SiteState, response) -> Iterator[Any]:

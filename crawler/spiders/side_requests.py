@@ -18,6 +18,8 @@ from crawler.spiders.portal import SiteSpider, SiteState
 log = logging.getLogger(__name__)
 SIDE = "side"
 SIDE_MAXSIZE = 5 * 1024 * 1024
+# The usual names of the page parameters of list APIs, all sent at once.
+FIRST_PAGE_FORM = "pageNo=1&pageNum=1&page=1&current=1&pageIndex=1&pageSize=20&size=20&rows=20&limit=20"
 
 
 class SideRequests(SiteSpider):
@@ -48,7 +50,74 @@ class SideRequests(SiteSpider):
              "homepage": False, "download_maxsize": SIDE_MAXSIZE, **meta}
         if state.hints.get("obey_robots") is False:
             m["dont_obey_robotstxt"] = True
-        yield scrapy.Request(url, callback=self.on_side, errback=self.on_error, dont_filter=True, meta=m, priority=3)
+        body = meta.get("odh_body")
+        if body is None:
+            yield scrapy.Request(url, callback=self.on_side, errback=self.on_error, dont_filter=True, meta=m, priority=3)
+        else:
+            yield scrapy.Request(url, method="POST", body=body, callback=self.on_side, errback=self.on_error,
+                                 dont_filter=True, meta=m, priority=3,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+                                          "X-Requested-With": "XMLHttpRequest"})
+
+    # -- JSON list endpoints (catalogues, message lists) ---------------------------
+    def json_request(self, state: SiteState, tried: set[str], cap: int, url: str, body: str | None = None,
+                     **meta: Any) -> Iterator[scrapy.Request]:
+        """Fetch a candidate JSON endpoint once (GET, or POST with a form body)."""
+        if url.endswith("="):
+            url += "1"
+        key = url + ("|" + body if body is not None else "")
+        if key in tried or len(tried) >= cap:
+            return
+        tried.add(key)
+        yield from self.side(state, url, "json", odh_body=body, **meta)
+
+    def json_payload(self, state: SiteState, tried: set[str], cap: int, response) -> tuple[Any, list]:
+        """(parsed JSON or None, follow-up requests): many list APIs answer only POST,
+        so a GET that fails or returns no JSON is tried once more as a POST of page 1."""
+        import json
+        data = None
+        if response.status < 400:
+            try:
+                data = json.loads(self.text_of_response(response))
+            except ValueError:
+                data = None
+        if data is None and response.meta.get("odh_body") is None:
+            url = response.request.url
+            return None, list(self.json_request(state, tried, cap, url, body=FIRST_PAGE_FORM))
+        return data, []
+
+    def scan_scripts(self, state: SiteState, scanned: set[str], page_url: str, tree, limit: int = 6) -> Iterator[Any]:
+        """Fetch a page's own external scripts (a few per site) to find list APIs in them."""
+        from crawler.extract.json_records import own_scripts
+        for src in own_scripts(page_url, tree):
+            if src not in scanned and len(scanned) < limit:
+                scanned.add(src)
+                yield from self.side(state, src, "script", odh_page=page_url)
+
+    def side_script(self, state: SiteState, response) -> Iterator[Any]:
+        from crawler.extract.json_records import endpoints_in_js
+        if response.status >= 400:
+            return
+        for endpoint in endpoints_in_js(response.meta["odh_page"], self.text_of_response(response)):
+            yield from self.found_endpoint(state, endpoint)
+
+    def found_endpoint(self, state: SiteState, url: str) -> Iterator[Any]:
+        return iter(())
+
+    def next_json(self, state: SiteState, tried: set[str], cap: int, response) -> Iterator[scrapy.Request]:
+        """The request for the next page of the same JSON list: its page parameter
+        (in the query, or in the POST body) plus one."""
+        from crawler.extract.json_records import next_page_url
+        body = response.meta.get("odh_body")
+        url = response.request.url
+        if body is not None:
+            nxt = next_page_url("http://x/?" + body)
+            if nxt:
+                yield from self.json_request(state, tried, cap, url, body=nxt.split("?", 1)[1])
+            return
+        nxt = next_page_url(url)
+        if nxt:
+            yield from self.json_request(state, tried, cap, nxt)
 
     def on_side(self, response):
         state = self.states[response.meta["site_id"]]

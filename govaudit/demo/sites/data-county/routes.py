@@ -1,6 +1,7 @@
 """Dynamic parts of the data-county demo: the JSON catalogue the catalogue page
-calls (paged), generated data files, a dead download and one behind a login page."""
+calls (POST only, paged, at most 10 per page), generated data files, a dead download and one behind a login page."""
 import json
+from urllib.parse import parse_qs
 from datetime import datetime, timedelta, timezone
 
 ORGS = ["县统计局", "县教育局", "县卫生健康局", "县农业农村局", "县交通运输局"]
@@ -34,8 +35,12 @@ def _record(ds):
 
 def handle(req):
     if req.path == "/api/catalog/list":
-        page = int((req.query.get("pageNo") or ["1"])[0])
-        size = int((req.query.get("pageSize") or ["10"])[0])
+        if req.method != "POST":
+            return 405, {"Content-Type": "application/json; charset=utf-8", "Allow": "POST"}, \
+                b'{"code":405,"msg":"Request method GET not supported"}'
+        form = parse_qs(req.body.decode("utf-8"))
+        page = int((form.get("pageNo") or ["1"])[0])
+        size = min(int((form.get("pageSize") or ["10"])[0]), 10)
         rows = [_record(d) for d in DATASETS[(page - 1) * size:page * size]]
         body = json.dumps({"code": 200, "msg": "success", "data": {"total": len(DATASETS), "pageNo": page, "rows": rows}},
                           ensure_ascii=False)
