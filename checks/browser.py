@@ -61,6 +61,9 @@ def homepage_load(a: SiteArtifacts, t: dict) -> Finding:
     if err:
         return err
     value = r.get("load_s")
+    if value is None and r.get("load_timeout_s"):
+        # a script or resource that never finishes: the load event never came (a lower bound)
+        return finish(Finding("warn", r["load_timeout_s"], "s", {"url": r.get("url"), "reason": "load_event_not_reached"}), r)
     if value is None:
         return finish(error("not_gathered", "the browser reported no load event"), r)
     return finish(Finding(graded(value, warn_above=t["warn_above"]), value, "s", {"url": r.get("url")}), r)

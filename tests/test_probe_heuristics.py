@@ -204,3 +204,9 @@ def test_axe_summary_counts_serious_and_critical_nodes():
     assert count == 4
     assert [(r["id"], r["count"], r["pages"]) for r in rows] == [("image-alt", 3, ["u1", "u2"]),
                                                                  ("color-contrast", 1, ["u2"])]
+
+
+def test_known_items_fall_back_to_anchor_text_when_titles_are_the_site_name():
+    pages = [{"url": f"http://x/a{i}.html", "title": "某某县人民政府", "depth": 2, "anchor": a}
+             for i, a in enumerate(["关于开展冬季消防安全检查的通知", "县政府召开常务会议", "更多"])]
+    assert [i["title"] for i in h.pick_known_items(pages, "某某县人民政府")] == ["关于开展冬季消防安全检查的通知", "县政府召开常务会议"]

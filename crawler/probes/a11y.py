@@ -6,7 +6,7 @@ from __future__ import annotations
 from axe_playwright_python.base import AXE_SCRIPT
 
 from crawler.probes import heuristics as h
-from crawler.probes.session import ProbeContext, settle
+from crawler.probes.session import ProbeContext, goto, settle
 
 AXE_OPTIONS = {"resultTypes": ["violations"],
                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -39,7 +39,7 @@ async def run(p: ProbeContext) -> dict:
     pages = [{"url": p.page.url, "rules": rules}]
     for url in sample_articles(p.site.pages or [], p.home_url):
         try:
-            await p.page.goto(url, wait_until="load", timeout=p.timeout_ms)
+            await goto(p.page, url, p.timeout_ms)
             await settle(p.page)
             _, rules = await axe_page(p.page)
             pages.append({"url": url, "rules": rules})

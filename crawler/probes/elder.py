@@ -10,7 +10,7 @@ from __future__ import annotations
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
-from crawler.probes.session import ProbeContext, click_and_follow, live, marked_tree, open_entry, settle
+from crawler.probes.session import ProbeContext, click_and_follow, goto, live, marked_tree, open_entry, settle
 
 TEXT_SAMPLES = 1500
 
@@ -62,7 +62,7 @@ async def run(p: ProbeContext) -> dict:
     loc = entry_el = None
     if hints.get("elder_url"):
         target = page
-        await page.goto(hints["elder_url"], wait_until="load", timeout=p.timeout_ms)
+        await goto(page, hints["elder_url"], p.timeout_ms)
         await settle(page)
         result["entry"] = {"how": "hint_url", "label": hints["elder_url"]}
     else:

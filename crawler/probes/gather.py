@@ -13,7 +13,7 @@ from typing import Any
 
 from crawler.probes import a11y, elder, mobile, privacy, qa, search
 from crawler.probes.pool import BrowserPool, BrowserUnavailable
-from crawler.probes.session import ProbeContext, ProbeError, SiteTarget, error_kind, one_line, settle
+from crawler.probes.session import ProbeContext, ProbeError, SiteTarget, error_kind, goto, one_line, settle
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +53,30 @@ def _run_coroutine(coro):
 
 
 def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
-    from sqlalchemy import select
-    from storage.models import Page, Site
+    """Sites with the pages their crawl stored (of this run, else of the site's latest crawled run,
+    so a single-check rerun still has known items). Each page carries the anchor texts of links
+    to it: CMSs that give every page the site name as <title> still name it in their lists."""
+    from sqlalchemy import func, select
+    from storage.models import Link, Page, Site
     targets = []
     for sid in site_ids:
         site = session.get(Site, sid)
         if site is None:
             continue
+        crawl_run = run_id
+        if not session.scalar(select(func.count()).select_from(Page).where(Page.run_id == run_id, Page.site_id == sid)):
+            crawl_run = session.scalar(select(func.max(Page.run_id)).where(Page.site_id == sid)) or run_id
         rows = session.execute(select(Page.url, Page.final_url, Page.title, Page.depth, Page.is_homepage, Page.status)
-                               .where(Page.run_id == run_id, Page.site_id == sid, Page.role == "page")).all()
+                               .where(Page.run_id == crawl_run, Page.site_id == sid, Page.role == "page")).all()
+        anchors: dict[str, str] = {}
+        for target, text in session.execute(select(Link.target_url, Link.text).where(
+                Link.run_id == crawl_run, Link.site_id == sid, Link.tag == "a", Link.external.is_(False))):
+            text = (text or "").strip()
+            if len(text) > len(anchors.get(target, "")):
+                anchors[target] = text
         pages = [{"url": r.url, "final_url": r.final_url or r.url, "title": r.title or "", "depth": r.depth or 0,
-                  "is_homepage": bool(r.is_homepage)} for r in rows if r.status is None or r.status < 400]
+                  "is_homepage": bool(r.is_homepage), "anchor": anchors.get(r.url) or anchors.get(r.final_url or "", "")}
+                 for r in rows if r.status is None or r.status < 400]
         targets.append(SiteTarget(site.id, site.url, site.name, site.kind, dict(site.hints or {}), pages))
     return targets
 
@@ -121,7 +134,7 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
         page = await ctx.new_page()
         home_url = t.hints.get("homepage_url") or t.url
         try:
-            response = await page.goto(home_url, wait_until="load", timeout=timeout_ms)
+            response, load_reached = await goto(page, home_url, timeout_ms, load_wait_ms=timeout_ms)
             await settle(page)
         except Exception as exc:
             kind = error_kind(exc)
@@ -137,7 +150,8 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
                               "error_kind": None, "tool_versions": versions}
         pctx = ProbeContext(site=t, context=ctx, page=page, home_url=page.url, shot_dir=data_dir / ref,
                             shot_ref=ref, timeout_ms=timeout_ms, tool_versions=dict(versions), refuse=pool.refuse)
-        pctx.load_s = round(load_s, 3) if load_s is not None else None
+        pctx.load_s = round(load_s, 3) if load_s is not None and load_reached else None
+        pctx.load_timeout_s = None if load_reached else timeout_ms / 1000
         pctx.status = status
         for name in ORDER:
             if name not in wanted:

@@ -174,6 +174,19 @@ def find_search_links(root, include_hidden: bool = False) -> list:
     return hits
 
 
+def find_search_triggers(root) -> list:
+    """Visible controls that reveal a hidden search box (a magnifier icon, a 搜索 button outside any form)."""
+    hits = []
+    for el in root.iter("a", "button", "span", "i", "div", "img", "em", "li"):
+        if is_hidden(el) or list(el.iter("input")):
+            continue
+        text, hint = label(el), " ".join(el.get(a) or "" for a in ("id", "class", "onclick"))
+        if (text and len(text) <= 6 and re.search(r"搜索|检索|search", text, re.I)) or \
+                (not text.strip() and re.search(r"search|sousuo|souso|ss-btn|icon-ss", hint, re.I)):
+            hits.append(el)
+    return _innermost(hits)
+
+
 def is_no_results(text: str) -> bool:
     return bool(kw.NO_RESULTS.search(text or ""))
 
@@ -261,16 +274,19 @@ def clean_title(title: str, site_name: str = "") -> str:
 
 def pick_known_items(pages: list[dict], site_name: str = "", limit: int = 6) -> list[dict]:
     """Known-item queries from crawled pages: {"url", "title"} with article-like titles
-    (8–40 characters, not a column name, distinct), spread over the site."""
+    (8–40 characters, not a column name, distinct), spread over the site. A title shared by
+    several pages (the site name used as every <title>) is replaced by the page's anchor text."""
+    cleaned = [(page, clean_title(page.get("title") or "", site_name)) for page in pages if not page.get("is_homepage")]
+    shared = Counter(_plain(t) for _, t in cleaned)
     seen, items = set(), []
-    for page in pages:
-        if page.get("is_homepage"):
-            continue
-        title = clean_title(page.get("title") or "", site_name)
+    for page, title in cleaned:
         plain = _plain(title)
-        if not (8 <= len(plain) <= 40) or plain in seen or not re.search(r"[\u4e00-\u9fff]", plain):
-            continue
-        if site_name and plain == _plain(site_name):
+        if shared[plain] > 2 or not _article_like(plain, site_name):
+            title = clean_title(page.get("anchor") or "", site_name).rstrip(".…")
+            plain = _plain(title)
+            if not _article_like(plain, site_name):
+                continue
+        if plain in seen:
             continue
         seen.add(plain)
         items.append({"url": page.get("final_url") or page["url"], "title": title, "depth": page.get("depth", 0)})
@@ -279,6 +295,11 @@ def pick_known_items(pages: list[dict], site_name: str = "", limit: int = 6) -> 
         return items
     step = len(items) / limit
     return [items[int(i * step)] for i in range(limit)]
+
+
+def _article_like(plain: str, site_name: str) -> bool:
+    return (8 <= len(plain) <= 40 and bool(re.search(r"[\u4e00-\u9fff]", plain))
+            and not (site_name and plain == _plain(site_name)))
 
 
 def typo_variant(title: str) -> tuple[str, str, str] | None:

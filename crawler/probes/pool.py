@@ -135,6 +135,11 @@ class BrowserPool:
 
     async def _maybe_recycle(self) -> None:
         async with self._lock:
+            if not self._browser.is_connected():        # crashed or killed: start a new one
+                log.warning("browser disconnected; relaunching")
+                self._served = 0
+                await self._launch()
+                return
             if self._served < self.recycle_after:
                 return
             await self._idle.wait()

@@ -7,7 +7,7 @@ Hints: `register_url`, `login_url`.
 from __future__ import annotations
 
 from crawler.probes import heuristics as h
-from crawler.probes.session import ProbeContext, marked_tree, open_entry, settle
+from crawler.probes.session import ProbeContext, goto, marked_tree, open_entry, settle
 
 
 async def _notice(page, exclude: set) -> dict:
@@ -45,7 +45,7 @@ async def run(p: ProbeContext) -> dict:
     for how, kind, what in targets:
         await p.home()
         if how == "hint":
-            await page.goto(what, wait_until="load", timeout=p.timeout_ms)
+            await goto(page, what, p.timeout_ms)
             await settle(page)
             target, moved = page, "hint_url"
         else:

@@ -13,7 +13,7 @@ import time
 
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
-from crawler.probes.session import (ProbeContext, body_text, click_and_follow, live, marked_tree, open_entry,
+from crawler.probes.session import (ProbeContext, body_text, click_and_follow, goto, live, marked_tree, open_entry,
                                     settle)
 
 ANSWER_WAIT_S = 10.0
@@ -27,7 +27,7 @@ async def run(p: ProbeContext) -> dict:
     page = p.page
     before_inputs = await _input_keys(page)
     if hints.get("qa_url"):
-        await page.goto(hints["qa_url"], wait_until="load", timeout=p.timeout_ms)
+        await goto(page, hints["qa_url"], p.timeout_ms)
         await settle(page)
         result["entry"] = {"how": "hint_url", "url": hints["qa_url"]}
         target, before_inputs = page, set()

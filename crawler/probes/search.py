@@ -7,6 +7,7 @@ the search box), `search_selector` (CSS of the query input),
 """
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 from urllib.parse import quote, unquote
@@ -14,8 +15,9 @@ from urllib.parse import quote, unquote
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
-from crawler.probes.session import ProbeContext, act_and_follow, live, marked_tree, settle
+from crawler.probes.session import ProbeContext, act_and_follow, goto, live, marked_tree, settle
 
+RESULTS_WAIT_S = 5.0
 BASELINE_QUERY = "虚构词条甲乙丙丁壬癸"  # nonsense: its results page shows only the site chrome
 
 
@@ -101,7 +103,7 @@ async def _locate(p: ProbeContext, start_url: str, hints: dict):
     """(page URL holding the box, how, description) or None."""
     page = p.page
     await p.close_others()
-    await page.goto(start_url, wait_until="load", timeout=p.timeout_ms)
+    await goto(page, start_url, p.timeout_ms)
     await settle(page)
     if hints.get("search_selector"):
         if await page.locator(hints["search_selector"]).count():
@@ -110,17 +112,36 @@ async def _locate(p: ProbeContext, start_url: str, hints: dict):
     boxes = h.find_search_boxes(tree)
     if boxes:
         return start_url, "box", _describe(boxes[0])
+    revealed = await reveal_box(page, tree)
+    if revealed is not None:
+        return start_url, "revealed_box", _describe(revealed)
     for link in h.find_search_links(tree)[:2]:      # a search page behind a link
         href = link.get("href") or ""
         if not href or href.startswith("javascript") or href == "#":
             continue
         url = await page.evaluate("(h) => new URL(h, location.href).href", href)
-        await page.goto(url, wait_until="load", timeout=p.timeout_ms)
+        await goto(page, url, p.timeout_ms)
         await settle(page)
         tree = await marked_tree(page)
         boxes = h.find_search_boxes(tree)
         if boxes:
             return url, "search_page", _describe(boxes[0])
+    return None
+
+
+async def reveal_box(page, tree) -> h.SearchBox | None:
+    """A search box that exists but is hidden until its icon is clicked: click the icon, re-read."""
+    if not h.find_search_boxes(tree, include_hidden=True):
+        return None
+    for trigger in h.find_search_triggers(tree)[:3]:
+        try:
+            await live(page, trigger).click(timeout=3000)
+        except Exception:
+            continue
+        await settle(page)
+        boxes = h.find_search_boxes(await marked_tree(page))
+        if boxes:
+            return boxes[0]
     return None
 
 
@@ -141,11 +162,11 @@ class _Searcher:
         page = p.page
         if self.template:
             t0 = time.monotonic()
-            await page.goto(self.template.replace("{q}", quote(text)), wait_until="load", timeout=p.timeout_ms)
+            await goto(page, self.template.replace("{q}", quote(text)), p.timeout_ms)
             target, t_done = page, await settle(page)
         else:
             if page.url != self.start_url:
-                await page.goto(self.start_url, wait_until="load", timeout=p.timeout_ms)
+                await goto(page, self.start_url, p.timeout_ms)
             box, submit = await self._box(page)
             if box is None:                     # a box built by script after the load event
                 await settle(page)
@@ -163,9 +184,19 @@ class _Searcher:
                     await submit.click(timeout=5000)
                 target, how, t0, t_done = await act_and_follow(p, page, click_submit)
         self.last_page = target
-        links = await _all_links(target)
-        text_now = await _all_text(target)
-        results = h.result_links(links, self.chrome)
+        # results fetched by script after the page settled ("正在检索…"): wait until results or a
+        # no-results message show, up to RESULTS_WAIT_S
+        deadline = time.monotonic() + RESULTS_WAIT_S
+        while True:
+            links = await _all_links(target)
+            text_now = await _all_text(target)
+            results = h.result_links(links, self.chrome)
+            if results or h.is_no_results(text_now) or not self.chrome or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.25)
+            await settle(target)
+            if await _all_text(target) != text_now:     # the results arrived: that is when they rendered
+                t_done = time.monotonic()
         return {"latency_s": round(max(t_done - t0, 0.0), 3), "url": target.url, "links": links,
                 "results": results, "no_results": h.is_no_results(text_now) and not results,
                 "correction": h.correction_offered(text_now)}
@@ -177,9 +208,9 @@ class _Searcher:
             return box, (page.locator(sub).first if sub else None)
         tree = await marked_tree(page)
         boxes = h.find_search_boxes(tree)
-        if not boxes:
+        best = boxes[0] if boxes else await reveal_box(page, tree)
+        if best is None:
             return None, None
-        best = boxes[0]
         return live(page, best.input), (live(page, best.submit) if best.submit is not None else None)
 
 

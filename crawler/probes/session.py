@@ -64,12 +64,13 @@ class ProbeContext:
     tool_versions: dict[str, str] = field(default_factory=dict)
     refuse: Any = None                # the network guard: url -> reason to refuse, or None
     load_s: float | None = None       # load-event seconds of the first, cold homepage load
+    load_timeout_s: float | None = None   # set when the load event never came within the timeout
     status: int | None = None
 
     async def home(self) -> None:
         """Back to the homepage in the reusable page, closing any pop-up tabs."""
         await self.close_others()
-        await self.page.goto(self.home_url, wait_until="load", timeout=self.timeout_ms)
+        await goto(self.page, self.home_url, self.timeout_ms)
         await settle(self.page)
 
     async def close_others(self) -> None:
@@ -88,6 +89,24 @@ class ProbeContext:
         except Exception:
             return None
         return f"{self.shot_ref}/{name}.png"
+
+
+async def goto(page, url: str, timeout_ms: int, load_wait_ms: int = 5000):
+    """Navigate: wait for the response to arrive (up to `timeout_ms`), then for the document and
+    its load event together at most `load_wait_ms` more. A hanging third-party script (a counter,
+    a share widget, even a parser-blocking one) must not make the page unusable: what has been
+    rendered by then is what a person sees. Returns (response, load_reached)."""
+    response = await page.goto(url, wait_until="commit", timeout=timeout_ms)
+    deadline = time.monotonic() + load_wait_ms / 1000
+    for state in ("domcontentloaded", "load"):
+        left = int((deadline - time.monotonic()) * 1000)
+        try:
+            if left <= 0:
+                raise TimeoutError
+            await page.wait_for_load_state(state, timeout=left)
+        except Exception:
+            return response, False
+    return response, True
 
 
 async def marked_tree(page_or_frame):
@@ -208,7 +227,7 @@ async def open_entry(pctx: ProbeContext, page, el):
     href = _href_of(el)
     if how == "none" and href:
         url = await page.evaluate("(h) => new URL(h, location.href).href", href)
-        await page.goto(url, wait_until="load", timeout=pctx.timeout_ms)
+        await goto(page, url, pctx.timeout_ms)
         t_done = await settle(page)
         target, how = page, "navigation"
     return target, how, t0, t_done

@@ -182,3 +182,94 @@ def test_network_guard_keeps_the_browser_off_private_addresses(tmp_path):
         opened = SimpleNamespace(**vars(_settings(tmp_path)), allow_private=False, allow_hosts=farm.allow_hosts())
         out = asyncio.run(run_sites(1, target, {"mobile"}, opened, store=False))
         assert out[1]["mobile"]["error_kind"] is None and out[1]["mobile"]["result"]["responsive"] is True
+
+
+def test_search_box_revealed_by_its_icon(tmp_path):
+    """A box hidden until the magnifier is clicked, results in a new tab: still found and submitted."""
+    _browser_or_skip()
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    (tmp_path / "index.html").write_text(
+        '<html lang="zh-CN"><head><meta charset="utf-8"><title>某某市政府</title></head><body>'
+        '<i class="icon-search" style="display:inline-block;width:20px;height:20px;background:#06c" '
+        'onclick="document.getElementById(\'sb\').style.display=\'block\'"></i>'
+        '<form id="sb" style="display:none" action="/s.html" target="_blank">'
+        '<input name="q" placeholder="请输入关键字"><button>搜索</button></form></body></html>', encoding="utf-8")
+    (tmp_path / "s.html").write_text('<html><head><meta charset="utf-8"></head><body>共0条结果，未找到相关信息</body></html>',
+                                     encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        out = asyncio.run(run_sites(1, [SiteTarget(1, url, "某某市政府", "portal")], {"search"}, _settings(tmp_path),
+                                    store=False))
+    finally:
+        server.shutdown()
+        server.server_close()
+    r = out[1]["search"]["result"]
+    assert (r["present"], r["how"]) == (True, "revealed_box")
+    assert "/s.html?q=" in r["baseline"]["url"] and r["baseline"]["no_results"] is True
+
+
+def test_pool_relaunches_a_crashed_browser():
+    _browser_or_skip()
+
+    async def crash_then_visit():
+        async with BrowserPool(contexts=1) as pool:
+            await pool._browser.close()            # as if Chromium died
+            async with pool.context() as ctx:
+                page = await ctx.new_page()
+                await page.set_content("<p>又能用了</p>")
+                return await page.inner_text("p"), pool.launches
+    assert asyncio.run(crash_then_visit()) == ("又能用了", 2)
+
+
+def test_a_hanging_script_does_not_stop_the_probes(tmp_path):
+    """A third-party script that never answers: the load event never comes; the probes still work
+    and the load time is reported as a lower bound."""
+    _browser_or_skip()
+    import threading
+    import time as _time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    release = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/hang.js"):
+                release.wait(30)
+                body = b""
+            else:
+                body = ('<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" '
+                        'content="width=device-width"><title>某某县政府</title></head><body><p>政务公开</p>'
+                        '<script src="/hang.js"></script></body></html>').encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = SimpleNamespace(**{**vars(_settings(tmp_path)), "timeout": 3})
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        out = asyncio.run(run_sites(1, [SiteTarget(1, url, "某某县政府", "portal")], {"mobile"}, settings, store=False))
+    finally:
+        release.set()
+        _time.sleep(0.1)
+        server.shutdown()
+        server.server_close()
+    mobile = out[1]["mobile"]
+    assert mobile["error_kind"] is None and mobile["result"]["responsive"] is True
+    assert (mobile["result"]["load_s"], mobile["result"]["load_timeout_s"]) == (None, 3.0)
+    art = SiteArtifacts(site=SiteInfo(1, url, "某某县政府", "portal"),
+                        probes={"mobile": {**mobile["result"], "_error_kind": None, "_tool_versions": {}}})
+    chk = all_checks()["perf.homepage_load"]
+    f = chk.evaluate(art, dict(chk.thresholds))
+    assert (f.status, f.value, f.details["reason"]) == ("warn", 3.0, "load_event_not_reached")
