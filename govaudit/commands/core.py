@@ -266,7 +266,8 @@ def export(kind: str = typer.Argument(..., help="findings, scores or sites"),
 # -- demo ----------------------------------------------------------------
 @app.command()
 def demo(out: Path = typer.Option(Path("govaudit-demo"), "--out", help="Where the database, data and exports go."),
-         keep_serving: bool = typer.Option(False, "--serve", help="Keep serving the demo sites after the audit.")):
+         keep_serving: bool = typer.Option(False, "--serve", help="Keep serving the demo sites after the audit."),
+         only: list[str] = typer.Option([], "--only", help="Only checks matching this glob; repeatable.")):
     """Serve the bundled demo sites on 127.0.0.1, audit them, export and report: the whole product offline."""
     from govaudit.demo.run import run_demo
-    run_demo(out, keep_serving=keep_serving, console=console)
+    run_demo(out, keep_serving=keep_serving, console=console, only=only or None)

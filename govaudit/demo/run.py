@@ -8,7 +8,8 @@ from pathlib import Path
 from rich.console import Console
 
 
-def run_demo(out: Path, keep_serving: bool = False, console: Console | None = None) -> int:
+def run_demo(out: Path, keep_serving: bool = False, console: Console | None = None,
+             only: list[str] | None = None) -> int:
     from govaudit.demo.server import DemoFarm
     console = console or Console()
     out = out.resolve()
@@ -35,7 +36,7 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
             upsert(session, rows)
             session.flush()
             ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows]))))
-            run_id = runner.create_run(session, ids, None, {"via": "demo"}).id
+            run_id = runner.create_run(session, ids, only, {"via": "demo"}).id
         run_with_progress(run_id)
         from storage.export import write_findings
         export = out / "findings.jsonl"
