@@ -14,7 +14,7 @@ def _scan(a: SiteArtifacts, matcher: Matcher) -> tuple[list[dict], list[dict]]:
     """Distinct (rule, snippet) hits over the crawled pages, with the pages showing each."""
     hits: dict[tuple[str, str], dict] = {}
     for p in html_pages(a):
-        for rule, snippet in matcher.find(page_text(p)):
+        for rule, snippet in matcher.find(f"{p.title} {page_text(p)}" if p.title else page_text(p)):
             key = (rule.label, snippet)
             if key not in hits:
                 hits[key] = {"rule": rule.label, "source": rule.source, "snippet": snippet, "url": p.url, "pages": 0}

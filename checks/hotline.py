@@ -77,6 +77,7 @@ def reply_rate(a: SiteArtifacts, t: dict) -> Finding:
     return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
                    details={"messages": len(recent), "replied": len(recent) - len(unanswered),
                             "window_days": t["window_days"], "undated": sum(1 for m in a.messages if not m.submitted_at),
+                            "listed_total": board_facts(a).get("stated_total"), "capped": bool(board_facts(a).get("capped")),
                             "unanswered": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at} for m in unanswered[:50]]},
                    evidence=url_evidence(m.url for m in unanswered))
 

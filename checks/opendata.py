@@ -39,7 +39,8 @@ def dataset_count(a: SiteArtifacts, t: dict) -> Finding:
     n = len(a.datasets)
     stated = facts.get("stated_total")
     details = {"count": n, "stated_total": stated, "stated_total_url": facts.get("stated_total_url"),
-               "catalog_urls": facts.get("catalog_urls", [])}
+               "catalog_urls": facts.get("catalog_urls", []), "json_endpoints": facts.get("json_endpoints", []),
+               "capped": bool(facts.get("capped"))}
     if n == 0:
         return Finding("fail", 0, "datasets", details={**details, "reason": "no_datasets"},
                        evidence=url_evidence(facts.get("catalog_urls", [a.site.url])))

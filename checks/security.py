@@ -16,8 +16,8 @@ def _unusable(net: dict | None) -> Finding | None:
     if net is None:
         return error("not_gathered", "no net facts for this site")
     if net.get("_error_kind"):
-        return error(net["_error_kind"] if net["_error_kind"] in ("blocked", "timeout", "dns") else "not_gathered",
-                     net.get("refused") or "net facts could not be gathered")
+        kind = net["_error_kind"] if net["_error_kind"] in ("blocked", "timeout", "dns", "internal") else "not_gathered"
+        return error(kind, net.get("refused") or net.get("error") or "net facts could not be gathered")
     return None
 
 

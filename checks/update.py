@@ -18,12 +18,14 @@ def _graded(value: float, warn_above: float, fail_above: float) -> str:
 def homepage(a: SiteArtifacts, t: dict) -> Finding:
     """Days since the newest dated item on the homepage."""
     lf = home_facts(a).get("list") or {}
-    newest = lf.get("newest_any")
+    newest, source = lf.get("newest_any"), "entries"
+    if not newest and lf.get("newest_printed"):
+        newest, source = lf["newest_printed"], "page_text"
     if not newest:
         return Finding("fail", None, "days", details={"reason": "no_dates"})
     days = days_since(a, newest)
     return Finding(_graded(days, t["warn_above"], t["fail_above"]), days, "days",
-                   details={"newest_date": newest, "dated_items": lf.get("dated_any", 0)})
+                   details={"newest_date": newest, "dated_items": lf.get("dated_any", 0), "source": source})
 
 
 def _no_columns() -> Finding:

@@ -237,7 +237,12 @@ def gather(run_id: int, site_ids: list[int], settings, needs: set[str] | None = 
         why = refusal(url, settings.allow_private, settings.allow_hosts)
         if why:
             return site_id, {"refused": why}, "blocked"
-        return site_id, net_facts(url, hints), None
+        try:
+            return site_id, net_facts(url, hints), None
+        except Exception as exc:  # noqa: BLE001 - a bug here must not lose the other sites' facts
+            import logging
+            logging.getLogger(__name__).exception("net facts failed for %s", url)
+            return site_id, {"error": str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}, "internal"
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(one, [i for i in site_ids if i in sites]))

@@ -131,10 +131,9 @@ class StoragePipeline:
             mark_gathered(session, run_id, site_id, "crawl")
 
     def _derive(self, session: Session, run_id: int, site_id: int) -> dict[str, Any]:
-        from crawler.extract import derive_site
-        from storage.artifacts import load_links, load_pages
+        from crawler.site_derive import derive_from_db
         try:
-            return derive_site(load_pages(session, run_id, site_id), load_links(session, run_id, site_id))
+            return derive_from_db(session, run_id, site_id)
         except Exception:
             log.exception("derive_site failed for site %s", site_id)
             return {"columns": [], "derive_error": "internal"}

@@ -47,6 +47,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.slots.SiteSlotMiddleware": 40,
     "crawler.netguard.NetGuardMiddleware": 50,
     "crawler.middlewares.BackoffMiddleware": 560,
     "crawler.warc.WarcMiddleware": 950,       # next to the downloader: raw responses, redirect hops too

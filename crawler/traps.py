@@ -105,14 +105,3 @@ class TrapGuard:
 
     def report(self) -> dict[str, int]:
         return dict(sorted(self.refused.items()))
-
-
-def guard_for(spider, state) -> TrapGuard:
-    """The trap guard of one site of a spider (created on first use)."""
-    guards = spider.__dict__.setdefault("_trap_guards", {})
-    guard = guards.get(state.site_id)
-    if guard is None:
-        guard = guards[state.site_id] = TrapGuard()
-        guard.seen.add(canonical(state.url))
-        state.facts["traps"] = guard.refused      # a live view: the site's facts carry the counts
-    return guard

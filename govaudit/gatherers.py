@@ -63,9 +63,16 @@ def net(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -
     gather(run_id, site_ids, settings, needs)
 
 
+def probes(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
+    """Browser probes: one Chromium session serves every requested probe:NAME."""
+    from crawler.probes.gather import gather
+    gather(run_id, site_ids, settings, needs)
+
+
 GATHERERS: dict[str, Gatherer] = {
     "crawl": crawl,
     "net": net,
+    **{f"probe:{name}": probes for name in ("search", "qa", "elder", "privacy", "a11y", "mobile")},
 }
 
 

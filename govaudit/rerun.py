@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checks.base import all_checks
@@ -42,8 +42,12 @@ def rerun_check(site_ref: str, check_id: str, stored: bool = False) -> tuple[dic
                              .order_by(m.Finding.id.desc()).limit(1))
         source_run = None
         if stored:
-            source_run = session.scalar(select(func.max(m.RunSite.run_id)).where(
-                m.RunSite.site_id == site.id, m.RunSite.gathered.isnot(None), m.RunSite.stage != "pending"))
+            # the latest run that gathered what this check needs (a stored rerun gathers nothing itself);
+            # monitor samples are not per run: any run with a crawl will do
+            wanted = "crawl" if chk.needs in runner.NOT_GATHERED_NEEDS else chk.needs
+            source_run = next((rs.run_id for rs in session.scalars(
+                select(m.RunSite).where(m.RunSite.site_id == site.id, m.RunSite.stage != "pending")
+                .order_by(m.RunSite.run_id.desc())) if wanted in (rs.gathered or [])), None)
             if source_run is None:
                 raise UserError(f"no stored artifacts for {site.url}: run `govaudit check` without --stored")
         run = runner.create_run(session, [site.id], [check_id], {"rerun_of": old.id if old else None,

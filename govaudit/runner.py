@@ -258,9 +258,17 @@ def process_site(run_id: int, site_id: int, settings: Settings | None = None) ->
     return check_site(settings, run_id, site_id)
 
 
+CRAWL_BATCH = 200      # sites crawled at once by one Scrapy process: Scrapy's global concurrency is in the hundreds
+
+
 def execute(run_id: int, settings: Settings | None = None, progress: Progress | None = None,
-            batch: int = 50) -> RunSummary:
-    """Gather and check every site of the run that is not checked yet."""
+            batch: int = CRAWL_BATCH) -> RunSummary:
+    """Gather and check every site of the run that is not checked yet.
+
+    Batches bound memory whatever the number of sites; a batch's checks run in a
+    thread of this process while the next batch is gathered in the crawl process,
+    so both cores work."""
+    from concurrent.futures import ThreadPoolExecutor
     settings = settings or load()
     progress = progress or Progress()
     engine = get_engine(settings.database_url)
@@ -273,18 +281,28 @@ def execute(run_id: int, settings: Settings | None = None, progress: Progress | 
                                                                      m.RunSite.stage != "checked")
                                     .order_by(m.RunSite.site_id)))
     summary = RunSummary(run_id)
-    for start in range(0, len(todo), batch):
-        chunk = todo[start:start + batch]
-        errors = gather(settings, run_id, chunk, progress)
-        summary.site_errors.update(errors)
-        summary.left_pending.extend(sorted(errors.killed))
+
+    def check_chunk(chunk: list[int], killed: set[int]) -> None:
         progress.stage("check", len(chunk))
         for sid in chunk:
-            if sid in errors.killed:
+            if sid in killed:
                 continue   # its gatherer was killed mid-site: leave the site pending for --resume
             for status, n in check_site(settings, run_id, sid).items():
                 summary.statuses[status] = summary.statuses.get(status, 0) + n
             progress.advance(1)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check") as checker:
+        checking = None
+        for start in range(0, len(todo), batch):
+            chunk = todo[start:start + batch]
+            errors = gather(settings, run_id, chunk, progress)
+            summary.site_errors.update(errors)
+            summary.left_pending.extend(sorted(errors.killed))
+            if checking is not None:
+                checking.result()          # at most one batch waits for its checks
+            checking = checker.submit(check_chunk, chunk, set(errors.killed))
+        if checking is not None:
+            checking.result()
     with Session(engine) as session, session.begin():
         run = session.get(m.Run, run_id)
         run.status = "interrupted" if summary.left_pending else "finished"

@@ -103,6 +103,8 @@ def test_update_homepage(good, bare):
     assert run("update.homepage", bare) == ("fail", 52)
     undated = site(html_page("/", "<html><body><p>欢迎</p></body></html>", home=True))
     assert run("update.homepage", undated) == ("fail", None)
+    ticker = site(html_page("/", "<html><body><marquee>更新时间：2026年11月10日</marquee></body></html>", home=True))
+    assert run("update.homepage", ticker) == ("warn", 12)
 
 
 def test_columns_stale_and_blank(good):
@@ -212,6 +214,10 @@ def test_net_checks(good):
     good.probes["net"]["ipv6_fetch"] = {"ok": False, "error_kind": "connection"}
     assert run("security.https", good) == ("fail", 0)
     assert run("security.ipv6", good) == ("fail", 0)
+    good.probes["net"] = {"refused": "10.0.0.1 is private", "_error_kind": "blocked"}
+    chk = all_checks()["security.https"]
+    f = chk.evaluate(good, {})
+    assert (f.status, f.details["error_kind"], f.details["error"]) == ("error", "blocked", "10.0.0.1 is private")
 
 
 def test_content_rules(good, monkeypatch, tmp_path):

@@ -88,3 +88,22 @@ def test_apps_page_counts_stated_total_or_cards():
     cards = page("<div class='apps'>" + "".join(f"<div class='c'><a href='/a/{i}'>应用{i}</a></div>" for i in range(4)) + "</div>")
     assert (app_count(BASE, cards)["stated"], app_count(BASE, cards)["items"]) == (None, 4)
     assert app_count(BASE, page("<p>共 37 个应用</p>"))["stated"] == 37
+
+
+def test_site_wide_menu_items_are_not_this_datasets_api_or_file():
+    html = page("""<div class="header"><a href="/apis">API服务</a><a href="/dl">下载中心</a></div>
+        <nav><a href="/dev">开放接口</a></nav><h2>景区名录</h2>
+        <dl><dt>提供单位</dt><dd>市文旅局</dd><dt>更新时间</dt><dd>2026-01-01</dd><dt>数据格式</dt><dd>CSV</dd></dl>
+        <div id="footer"><a href="/help.pdf">帮助文档</a></div>""")
+    got = dataset_detail(BASE + "ds/9", html)
+    assert (got["has_api"], got["download_url"], got["formats"]) == (False, "", ["csv"])
+
+
+def test_label_value_siblings_without_colons():
+    html = page("""<h2>充电桩分布</h2><div class="meta">
+        <div class="row"><span class="k">数据提供方</span><span class="v">市发改委</span></div>
+        <div class="row"><span class="k">更新周期</span><span class="v">每月</span></div>
+        <div class="row"><span class="k">最近更新</span><span class="v">2026-10-01</span></div>
+        <div class="row"><span class="k">资源格式</span><span class="v">CSV,JSON</span></div></div>""")
+    got = dataset_detail(BASE + "ds/7", html)
+    assert (got["provider"], got["frequency"], got["updated_at"], got["formats"]) == ("市发改委", "每月", "2026-10-01", ["csv", "json"])

@@ -60,8 +60,9 @@ def test_placeholder_page():
 
 
 def test_classify_column_names():
-    assert [classify(n) for n in ("工作动态", "通知公告", "规范性文件", "人事任免", "发展规划", "政策解读", "机构职能")] == \
-        ["dynamic", "notice", "policy", "personnel", "planning", "interpretation", "other"]
+    assert [classify(n) for n in ("工作动态", "通知公告", "规范性文件", "人事任免", "发展规划", "政策解读", "机构职能",
+                                  "意见征集")] == \
+        ["dynamic", "notice", "policy", "personnel", "planning", "interpretation", "other", "other"]
 
 
 def test_derive_columns_follows_pagination_and_names_more_links():

@@ -51,8 +51,9 @@ def test_list_table_reads_columns_by_header():
         <div>共 2 条 <a href="?page=2">下一页</a></div>""")
     got = message_list(BASE + "list", html)
     assert got["items"] == [
-        {"url": BASE + "d/1", "title": "停车难", "status": "已回复", "submitted_at": "2026-01-02", "replied_at": "2026-01-03"},
-        {"url": BASE + "d/2", "title": "噪音", "status": "未回复", "submitted_at": "2026-01-05"}]
+        {"url": BASE + "d/1", "title": "停车难", "status": "已回复", "submitted_at": "2026-01-02", "replied_at": "2026-01-03",
+         "labelled": True},
+        {"url": BASE + "d/2", "title": "噪音", "status": "未回复", "submitted_at": "2026-01-05", "labelled": True}]
     assert (got["pages"], got["stated_total"], got["empty"]) == ([BASE + "list?page=2"], 2, False)
 
 
@@ -129,3 +130,46 @@ def test_json_message_list():
          "replied_at": "2026-03-03T10:00:00", "status": "已办结", "reply_unit": "市交通局"},
         {"url": BASE + "letter/6.html", "detail": True, "title": "噪音", "submitted_at": "2026-03-02"}]}
     assert message_json(BASE + "api/x", {"rows": [{"title": "数据集", "updateTime": "2026-01-01"}]})["items"] == []
+
+
+def test_trs_script_pager_on_real_column_pages():
+    from crawler.extract.labelled import pager_links, parse_tree
+    first = (CORPUS / "column_list_002.html").read_text(encoding="utf-8")
+    got = pager_links(parse_tree(first), "https://zj.mof.gov.cn/caizhengjiancha/", first)
+    assert got[:2] == ["https://zj.mof.gov.cn/caizhengjiancha/index_1.htm", "https://zj.mof.gov.cn/caizhengjiancha/index_2.htm"]
+    assert len(got) == 15 and got[-1].endswith("index_15.htm")
+    second = (CORPUS / "column_list_003.html").read_text(encoding="utf-8")
+    got = pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm", second)
+    assert got[0] == "https://zj.mof.gov.cn/caizhengjiancha/index.htm" and len(got) == 15
+    assert pager_links(parse_tree(second), "https://zj.mof.gov.cn/caizhengjiancha/index_1.htm") == []   # scripts gone from the tree
+
+
+def test_messages_shown_whole_on_the_list_page():
+    html = page("""<div class="wrap">
+        <div class="qa"><h4>关于公交站台</h4><p>留言时间：2026-06-01</p><p>办理状态：已回复</p>
+            <div class="hf"><b>回复内容：</b>已协调增设。<p>回复时间：2026-06-03</p></div></div>
+        <div class="qa"><h4>关于路面破损</h4><p>留言时间：2026-06-05</p><p>办理状态：办理中</p></div>
+        <div class="qa"><h4>关于公园开放</h4><p>留言时间：2026-06-06</p>
+            <div class="hf"><b>答复意见：</b><p>已延长开放时间。市园林局 2026年6月9日</p></div></div></div>""")
+    got = message_list(BASE + "ly.html", html)["items"]
+    assert [(i["url"], i["title"], i["submitted_at"], i.get("replied_at"), i.get("status")) for i in got] == [
+        (BASE + "ly.html#message-1", "关于公交站台", "2026-06-01", "2026-06-03", "已回复"),
+        (BASE + "ly.html#message-2", "关于路面破损", "2026-06-05", None, "办理中"),
+        (BASE + "ly.html#message-3", "关于公园开放", "2026-06-06", "2026-06-09", None)]
+
+
+def test_a_rating_form_is_not_a_follow_up_result():
+    html = page("""<h2>学位咨询</h2><p>提问时间：2026-05-01</p><p>答复时间：2026-05-02</p>
+        <form><span>满意度评价：</span><label><input type="radio">满意</label><label><input type="radio">基本满意</label>
+        <label><input type="radio">不满意</label><button>提交评价</button></form>""")
+    got = message_detail(BASE + "m/5", html)
+    assert (got["replied_at"], got.get("follow_up")) == ("2026-05-02", None)
+
+
+def test_bare_time_label_on_a_plain_message_page_and_bad_hints():
+    html = page("""<h2>噪音扰民</h2><p>留言人：李**　时间：2026-04-01</p><p>处理状态：已答复</p><p>答复时间：2026-04-02</p>""")
+    got = message_detail(BASE + "m/9", html)
+    assert (got["submitted_at"], got["replied_at"]) == ("2026-04-01", "2026-04-02")
+    assert message_detail(BASE + "n/1", page("<h2>新闻</h2><p>时间：2026-04-01</p>")) is None
+    html = page('<ul><li><a href="/d/1">停车难</a><span>2026-01-02</span></li><li><a href="/d/2">噪音</a><span>2026-01-03</span></li></ul>')
+    assert len(message_list(BASE, html, {"message_item": "li[[["})["items"]) == 2     # not CSS: heuristics take over

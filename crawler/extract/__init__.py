@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from crawler.extract.columns import derive_columns, more_names
 from crawler.extract.dates import meta_date, url_date, full_dates
 from crawler.extract.features import guide_elements, link_features
-from crawler.extract.html import anchors, meta_map, node_text, parse, squash, txt, visible_text  # noqa: F401
+from crawler.extract.html import anchors, code_muted, meta_map, node_text, parse, txt, visible_text  # noqa: F401  (visible_text: public)
 from crawler.extract.identity import identity_marks
 from crawler.extract.lists import list_facts
 from crawler.extract.pii import find_pii
@@ -92,6 +92,11 @@ def page_facts(url: str, text: str, headers: dict | None = None, is_homepage: bo
     today = today or _today()
     if tree is None:
         tree = parse(text)
+    with code_muted(tree):
+        return _facts(url, text, tree, is_homepage, today)
+
+
+def _facts(url: str, text: str, tree, is_homepage: bool, today: date) -> dict[str, Any]:
     meta = meta_map(tree)
     body = tree.find("body")
     visible = node_text(body if body is not None else tree)
@@ -118,6 +123,10 @@ def page_facts(url: str, text: str, headers: dict | None = None, is_homepage: bo
     if pub:
         facts["pub_date"] = pub.isoformat()
     if is_homepage:
+        if not lists["newest_any"]:
+            # No dated entry: a date printed anywhere (a ticker, "更新时间：…") still tells the age.
+            printed = [d for d in full_dates(visible) if d <= today]
+            lists["newest_printed"] = max(printed).isoformat() if printed else None
         facts["page_type"] = "home"
         facts["identity"] = identity_marks(tree, visible, text)
     elif lists["dated"] >= 3 or lists["placeholder"] or lists["stated_total"] == 0:

@@ -11,6 +11,7 @@ from crawler.extract.html import Anchor, squash, txt
 
 # Order matters: the first family that matches names the type.
 TYPES = (
+    ("other", re.compile(r"征集|调查|访谈|信箱|留言|直播")),     # interaction columns, whatever else they say
     ("interpretation", re.compile(r"解读|回应关切|答记者问")),
     ("personnel", re.compile(r"人事|任免|任职|招录|招聘|干部任前|选调")),
     ("planning", re.compile(r"规划|计划|总结")),

@@ -15,13 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract.json_records import field, json_endpoints, records, total  # noqa: F401  (json_endpoints re-exported)
-from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, page_heading, pager_links,
+from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, page_heading, pager_links, select,
                                       parse_date, parse_tree, pick, placeholder, repeated_items,
                                       stated_count, text_of)
 
 TITLE = re.compile(r"(数据集|数据|资源|目录|数据资源|数据目录)?名称|标题")
 SUMMARY = re.compile(r"(数据|资源|内容|数据集)?(摘要|描述|简介|说明)|摘要信息")
-PROVIDER = re.compile(r"(数据)?(提供|来源|发布|数源|所属|责任)(单位|部门|机构|方)|数据提供方|提供方|数据来源|来源")
+PROVIDER = re.compile(r"(数据)?(提供|来源|发布|数源|所属|责任)(单位|部门|机构|方)|数据提供方|提供方|数据来源")
 FREQUENCY = re.compile(r"更新(频率|周期|频次|频度)")
 UPDATED = re.compile(r"(数据)?(最近|最后|最新)?更新(时间|日期)|最后更新|最近更新|更新于|修改(时间|日期)")
 CONDITION = re.compile(r"(开放|共享开放|共享)(条件|类型|属性|方式|等级|级别|状态)|访问条件|使用条件")
@@ -45,9 +45,30 @@ def format_tokens(text: str | None) -> list[str]:
     return out
 
 
-def _download_links(root, url: str) -> list[dict[str, str]]:
+CHROME = re.compile(r"nav|menu|header|footer|head\b|foot\b|top\b|bottom|crumb|banner", re.I)
+
+
+def _content_links(root, url: str) -> list[tuple[str, str]]:
+    """Links outside the page chrome (nav, header, footer, menus): a site-wide
+    "API服务" or "下载中心" menu item says nothing about this dataset."""
     out = []
-    for target, text in links(root, url):
+    for a in root.iter("a"):
+        target = absolute(url, a.get("href"))
+        if not target:
+            continue
+        chrome = False
+        for anc in a.iterancestors():
+            if anc.tag in ("nav", "header", "footer") or CHROME.search((anc.get("class") or "") + " " + (anc.get("id") or "")):
+                chrome = True
+                break
+        if not chrome:
+            out.append((target, clean(a.text_content()) or clean(a.get("title"))))
+    return out
+
+
+def _download_links(anchors: list[tuple[str, str]]) -> list[dict[str, str]]:
+    out = []
+    for target, text in anchors:
         path = urlsplit(target).path
         ext = FILE_EXTS.search(path)
         if ext or "下载" in text:
@@ -57,8 +78,8 @@ def _download_links(root, url: str) -> list[dict[str, str]]:
     return out
 
 
-def _api_links(root, url: str) -> list[str]:
-    return [t for t, text in links(root, url)
+def _api_links(anchors: list[tuple[str, str]]) -> list[str]:
+    return [t for t, text in anchors
             if re.search(r"API|api|接口", text) and not re.search(r"接口规范|接口说明$|开发指南", text)]
 
 
@@ -79,13 +100,14 @@ def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
     title = pick(pairs, TITLE)
     if not title:
         title = page_heading(root)
-    downloads = _download_links(root, url)
+    anchors = _content_links(root, url)
+    downloads = _download_links(anchors)
     formats = format_tokens(found["formats_raw"])
     for d in downloads:
         if d["format"] and d["format"] not in formats:
             formats.append(d["format"])
     api_value = pick(pairs, API)
-    api_urls = _api_links(root, url)
+    api_urls = _api_links(anchors)
     has_api = bool(api_urls) or bool(api_value and not NEGATIVE.match(compact(api_value))) or "api" in formats
     text = text_of(root)
     return {
@@ -100,6 +122,7 @@ def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         "has_api": has_api,
         "download_url": downloads[0]["url"] if downloads else "",
         "details": {"format_label": bool(found["formats_raw"]), "downloads": downloads[:10],
+                    "api_label": bool(api_value and not NEGATIVE.match(compact(api_value))), "api_format": "api" in formats,
                     "api_urls": api_urls[:5], "login_required": bool(LOGIN_WALL.search(text)) and not downloads},
     }
 
@@ -108,10 +131,12 @@ def catalog_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
     """A catalogue page: dataset links with what the list shows, other pages, stated total."""
     hints = hints or {}
     root = parse_tree(html)
-    items = root.cssselect(hints["dataset_item"]) if hints.get("dataset_item") else repeated_items(root, prefer_dates=False)
+    items = select(root, hints.get("dataset_item"))
+    if items is None:
+        items = repeated_items(root, prefer_dates=False)
     out, seen = [], set()
     for item in items:
-        link = item.cssselect(hints["dataset_link"])[0] if hints.get("dataset_link") and item.cssselect(hints["dataset_link"]) else None
+        link = (select(item, hints.get("dataset_link")) or [None])[0]
         if link is None:
             anchors = [a for a in item.iter("a") if absolute(url, a.get("href"))
                        and not FILE_EXTS.search(urlsplit(absolute(url, a.get("href"))).path)]
@@ -126,7 +151,7 @@ def catalog_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
                     "formats": format_tokens(" ".join(clean(e.text_content()) for e in item.iter()
                                                       if e.tag in ("span", "em", "i", "b", "label")))})
     text = text_of(root)
-    return {"items": out, "pages": pager_links(root, url), "stated_total": stated_count(text),
+    return {"items": out, "pages": pager_links(root, url, html if isinstance(html, str) else None), "stated_total": stated_count(text),
             "empty": placeholder(text) and not out}
 
 

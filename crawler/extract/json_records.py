@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from crawler.extract.labelled import absolute, parse_tree
+from crawler.extract.labelled import absolute, script_texts
 
 TOTAL_KEYS = ("total", "totalcount", "totalelements", "totalnum", "totalrecords", "recordstotal", "count", "totalsize",
               "totalrow", "totalrows")
@@ -69,12 +69,12 @@ def field(record: dict, names: tuple[str, ...], stems: tuple[str, ...] = ()) -> 
 
 
 def json_endpoints(url: str, html) -> list[str]:
-    """Candidate JSON endpoints named in a page's inline scripts (fetch, $.ajax, axios).
-    A URL ending in '=' (the page number is appended by the script) gets page 1."""
-    root = parse_tree(html)
+    """Candidate JSON endpoints named in a page's inline scripts (fetch, $.ajax, axios);
+    `html` is the raw text (or a tree that kept its scripts). A URL ending in '='
+    (the script appends the page number) gets page 1 from the spider."""
     out = []
-    for script in root.iter("script"):
-        for m in SCRIPT_URL.finditer(script.text or ""):
+    for body in script_texts(html):
+        for m in SCRIPT_URL.finditer(body):
             cand = absolute(url, m.group(1))
             if cand and not re.search(r"\.(js|css|png|jpg|gif|html?)(\?|$)", cand) and cand not in out:
                 out.append(cand)

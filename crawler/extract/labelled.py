@@ -12,8 +12,6 @@ import re
 from datetime import date, datetime
 from urllib.parse import urljoin, urldefrag
 
-import lxml.html
-from lxml import etree
 
 SPACES = re.compile(r"[\s\u00a0\u3000]+")
 COLON = "：:"
@@ -26,16 +24,13 @@ _DATE = re.compile(
 
 
 def parse_tree(html):
-    """An lxml tree from decoded text (never bytes: see STACK.md on gb2312 pages);
-    an already parsed lxml element is returned as it is."""
+    """The crawl's own parse of decoded text (never bytes: see STACK.md on gb2312
+    pages), so tests read pages as the spider does; an already parsed lxml
+    element is returned as it is."""
     if html is not None and not isinstance(html, str):
         return html
-    if not html or not html.strip():
-        return lxml.html.fromstring("<html></html>")
-    try:
-        return lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError):
-        return lxml.html.fromstring(html.encode("utf-8", "replace"))
+    from crawler.extract.html import parse
+    return parse(html or "")
 
 
 def clean(text: str | None) -> str:
@@ -99,6 +94,8 @@ def _cached(kind: str, root, compute):
 
 def text_of(el) -> str:
     """Visible text of an element with block boundaries kept as line breaks."""
+    if el.getparent() is not None:     # only whole documents are cached (extractors share them)
+        return _text_of(el)
     return _cached("text", el, lambda: _text_of(el))
 
 
@@ -146,7 +143,7 @@ def _label(text: str, max_len: int) -> str | None:
 def label_pairs(root, max_label: int = 12) -> list[tuple[str, str]]:
     """Every (label, value) pair found in tables, definition lists, label/value
     siblings and `label：value` text lines, in document order of discovery."""
-    if max_label == 12:
+    if max_label == 12 and root.getparent() is None:
         return _cached("pairs", root, lambda: _label_pairs(root, max_label))
     return _label_pairs(root, max_label)
 
@@ -183,6 +180,19 @@ def _label_pairs(root, max_label: int) -> list[tuple[str, str]]:
                 lab = _label(m.group(1), max_label)
                 if lab:
                     pairs.append((lab, clean(m.group(2))))
+    # Last (weakest): a short leaf element followed by a sibling, without any colon,
+    # as in <span class="k">数据提供方</span><span class="v">市统计局</span>.
+    for el in root.iter("span", "label", "em", "b", "strong", "i", "div", "p", "th"):
+        if len(el) or not el.text:
+            continue
+        lab = _label(el.text, max_label)
+        if not lab or len(lab) < 2 or lab[-1] in COLON or clean(el.tail):
+            continue
+        nxt = next_element(el)
+        if nxt is not None:
+            value = clean(nxt.text_content())
+            if value and len(value) <= 300:
+                pairs.append((lab, value))
     return pairs
 
 
@@ -251,9 +261,40 @@ def repeated_items(root, min_items: int = 2, prefer_dates: bool = True) -> list:
 NEXT_WORDS = re.compile(r"^(下一页|下页|后一页|next|›|»|>|>>)$", re.I)
 
 
-def pager_links(root, base_url: str) -> list[str]:
-    """URLs of other pages of the same list: 下一页 links and numbered page links."""
+# TRS CMS pagers write their links from script: createPageHTML(pages, current, "index", "htm")
+# → index.htm, index_1.htm … index_{pages-1}.htm (often left in a comment beside the inlined code).
+_TRS_PAGER = re.compile(r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']""")
+
+
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
+
+
+def script_texts(html) -> list[str]:
+    """Inline script bodies: from the raw text when given a string (shared parsed
+    trees have their script bodies dropped), else from the tree."""
+    if isinstance(html, str):
+        return _SCRIPT.findall(html)
+    return [s.text or "" for s in html.iter("script")]
+
+
+def script_pager_links(base_url: str, html) -> list[str]:
+    """The pages a TRS createPageHTML pager script would write."""
     out: list[str] = []
+    for body in script_texts(html):
+        m = _TRS_PAGER.search(body)
+        if m:
+            pages, current, name, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+            for i in range(min(pages, 500)):
+                if i != current:
+                    out.append(absolute(base_url, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"))
+            break
+    return out
+
+
+def pager_links(root, base_url: str, html=None) -> list[str]:
+    """URLs of other pages of the same list: 下一页 links, numbered page links,
+    and the pages a TRS pager script writes (read from `html`, the raw text, when given)."""
+    out: list[str] = script_pager_links(base_url, html if html is not None else root)
     for a in root.iter("a"):
         text = compact(a.text_content())
         if not (NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页", "最后一页")):
@@ -290,3 +331,23 @@ def page_heading(root) -> str:
         if pool:
             return max(pool, key=len)
     return first or next((h for h in heads if h), "")
+
+
+def select(root, selector: str | None) -> list | None:
+    """Elements matching a CSS selector hint; None when there is no usable hint
+    (absent or not valid CSS), so the heuristics take over."""
+    if not selector:
+        return None
+    try:
+        return root.cssselect(selector)
+    except Exception:      # cssselect's SelectorError and lxml's XPath errors on odd selectors
+        return None
+
+
+def hint_int(hints: dict, key: str, default: int) -> int:
+    """A whole-number hint, or the default when absent or not a number."""
+    try:
+        value = int(hints.get(key, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value >= 0 else default

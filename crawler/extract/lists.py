@@ -26,6 +26,8 @@ PAGE_COUNT_TEXT = re.compile(r"共\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s
 PAGE_COUNT_JS = re.compile(
     r"createPageHTML\(\s*['\"]?(\d{1,5})|countPage\s*=\s*(\d{1,5})|total_?[Pp]age\s*[:=]\s*['\"]?(\d{1,5})"
     r"|pageCount\s*[:=]\s*['\"]?(\d{1,5})")
+_PLACEHOLDER_HINTS = ("暂无", "没有", "无相关", "条", "正在", "建设中")
+_PAGER_HINTS = ("createPageHTML", "countPage", "otalPage", "otal_page", "otalpage", "pageCount")
 TRS_PAGER = re.compile(r"createPageHTML\(|countPage\s*=")
 NEXT_TEXT = re.compile(r"^(?:下一?页|下页|后一?页|尾页|末页|>|>>|»|›|next|Next|NEXT)$")
 PAGE_NO = re.compile(r"^\[?\d{1,4}\]?$")
@@ -89,7 +91,8 @@ def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: 
         if u and u.split("#")[0] != page_url and u not in links:
             links.append(u)
     count = None
-    m = PAGE_COUNT_TEXT.search(text) or PAGE_COUNT_JS.search(html_text)
+    m = (PAGE_COUNT_TEXT.search(text) if "页" in text else None) or \
+        (PAGE_COUNT_JS.search(html_text) if any(k in html_text for k in _PAGER_HINTS) else None)
     if m:
         count = int(next(g for g in m.groups() if g))
     if count and count > 1 and TRS_PAGER.search(html_text):
@@ -119,8 +122,9 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
     dated_groups = [g for g in groups.values() if sum(1 for e in g if e["date"]) >= 2]
     main = max(dated_groups, key=lambda g: sum(1 for e in g if e["date"]), default=[])
     dated = [e["date"] for e in main if e["date"]]
-    placeholder = PLACEHOLDER.search(text)
-    total = STATED_TOTAL.search(text)
+    # Cheap substring guards first: these regexes are long alternations.
+    placeholder = PLACEHOLDER.search(text) if any(k in text for k in _PLACEHOLDER_HINTS) else None
+    total = STATED_TOTAL.search(text) if "条" in text else None
     pages, page_count = _pagination(anchor_list, page_url, html_text, text)
     all_dated = [e["date"] for e in items if e["date"]]
     for e in main[:5]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date,
+from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date, select,
                                       parse_tree, pick, placeholder, repeated_items, stated_count, text_of)
 
 SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请|受理|信件)(时间|日期)")
+BARE_TIME = re.compile(r"(发布|发表)?(时间|日期)")
 REPLIED = re.compile(r"(回复|答复|办结|反馈|处理|回应|办理)(时间|日期)|回复于|答复于")
 STATUS = re.compile(r"(办理|处理|回复|答复|办件|受理)?(状态|情况)|办理进度")
 UNIT = re.compile(r"(回复|答复|办理|承办|处理|受理|责任|回复办理)(单位|部门|机构)|答复机构")
@@ -25,7 +26,9 @@ REPLY_HEADING = re.compile(r"^(回复|答复|办理|处理)(内容|意见|结果
 
 REPLIED_WORDS = re.compile(r"已(回复|答复|办结|反馈|处理|完成|回应)|办结|已结案")
 PENDING_WORDS = re.compile(r"未(回复|答复|办结|处理)|待(回复|答复|处理|办理)|(办理|处理|受理)中|正在(办理|处理)|已受理|已转办")
-NEGATIVE = re.compile(r"^(无|暂无|未回访|未评价|/|-|—|否)$")
+NEGATIVE = re.compile(r"^(无|暂无|未回访|未评价|待评价|未评|/|-|—|否)$")
+# A rating form's options (满意 基本满意 不满意) or a call to rate are not a result.
+RATING_FORM = re.compile(r"满意.*不满意|不满意.*满意|请评价|我要评价|去评价|点击评价|提交评价")
 
 
 def status_replied(status: str | None) -> bool | None:
@@ -60,10 +63,25 @@ def fields_from_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     for lab, value in pairs:
         if FOLLOW.fullmatch(lab):
             v = compact(value)
-            if v and not NEGATIVE.match(v):
+            if v and not NEGATIVE.match(v) and not RATING_FORM.search(v):
                 out["follow_up"] = True
                 if "满意" in v or "评价" in lab or "满意" in lab:
                     out.setdefault("satisfaction", value[:50])
+    return out
+
+
+def _rating_options(root) -> set[str]:
+    """Texts of the radio/checkbox options on the page (满意, 基本满意, 不满意…)."""
+    out = set()
+    for inp in root.iter("input"):
+        if inp.get("type") in ("radio", "checkbox"):
+            parent = inp.getparent()
+            if parent is not None and parent.tag == "label":
+                label = compact(parent.text_content())
+            else:
+                label = compact(inp.tail) or compact(inp.get("value"))
+            if label:
+                out.add(label)
     return out
 
 
@@ -82,7 +100,7 @@ def _reply_date_from_sections(text: str) -> str | None:
 def _css(root, selector: str | None):
     if not selector:
         return None
-    found = root.cssselect(selector)
+    found = select(root, selector)
     return found[0] if found else None
 
 
@@ -99,8 +117,16 @@ def message_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
     el = _css(root, hints.get("message_status"))
     if el is not None:
         fields["status"] = clean(el.text_content())[:50]
+    if "submitted_at" not in fields and (fields.get("replied_at") or status_replied(fields.get("status")) is not None):
+        # 时间/日期 alone names the submission only on a page that is plainly a message
+        bare = pick(pairs, BARE_TIME)
+        if bare and parse_date(bare):
+            fields["submitted_at"] = parse_date(bare)
     if "submitted_at" not in fields:
         return None
+    if fields.get("follow_up") and _rating_options(root) & {compact(fields.get("satisfaction"))}:
+        fields.pop("follow_up")          # the value read was an option of a rating form
+        fields.pop("satisfaction", None)
     text = text_of(root)
     if "replied_at" not in fields:
         found = _reply_date_from_sections(text)
@@ -153,8 +179,10 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
                     value = parse_date(value)
                 if value:
                     out[key] = value
+        out["labelled"] = "submitted_at" in out
     else:
         out.update({k: v for k, v in fields_from_pairs(label_pairs(item, max_label=8)).items() if k != "title"})
+        out["labelled"] = "submitted_at" in out
         if "submitted_at" not in out:
             text = text_of(item)
             date = parse_date(text)
@@ -167,15 +195,46 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
     return out
 
 
+def inline_messages(root, url: str) -> list[dict[str, Any]]:
+    """Messages shown whole on a list page (question and answer, no detail page):
+    repeated sibling blocks each carrying a labelled submission time."""
+    best: list[dict[str, Any]] = []
+    for parent in root.iter():
+        if not isinstance(parent.tag, str):
+            continue
+        groups: dict[tuple, list] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag in ("div", "li", "table", "dl", "section", "article", "tr"):
+                groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
+        for blocks in groups.values():
+            if len(blocks) < 2 or len(blocks) <= len(best):
+                continue
+            found = []
+            for i, block in enumerate(blocks):
+                fields = fields_from_pairs(label_pairs(block, max_label=8))
+                if "submitted_at" not in fields:
+                    break
+                if "replied_at" not in fields:
+                    reply = _reply_date_from_sections(text_of(block))
+                    if reply and reply[:10] >= fields["submitted_at"][:10]:
+                        fields["replied_at"] = reply
+                anchor = next((a for a in block.iter("a") if absolute(url, a.get("href"))), None)
+                fields.setdefault("title", clean(anchor.text_content()) if anchor is not None else
+                                  clean(text_of(block).split("\n")[0])[:100])
+                found.append({**fields, "url": f"{url}#message-{i + 1}", "labelled": True, "inline": True})
+            else:
+                best = found
+    return best
+
+
 def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, Any]:
     """A list page of messages: items (url, title and whatever fields the list
     shows), other pages of the list, the list's stated total, and whether it
     says it is empty."""
     hints = hints or {}
     root = parse_tree(html)
-    if hints.get("message_item"):
-        items = root.cssselect(hints["message_item"])
-    else:
+    items = select(root, hints.get("message_item"))
+    if items is None:
         items = repeated_items(root)
     cols: dict[str, int] = {}
     if items and items[0].tag == "tr":
@@ -189,10 +248,13 @@ def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
         if fields and fields["url"] not in seen:
             seen.add(fields["url"])
             out.append(fields)
-    text = text_of(root)
     # a list of messages carries submission dates; a menu of links does not
     is_list = bool(out) and sum(1 for f in out if f.get("submitted_at")) >= max(1, len(out) // 2)
-    return {"items": out if is_list else [], "pages": pager_links(root, url),
+    if not is_list and not hints.get("message_item") and SUBMITTED.search(compact(text_of(root))):
+        out = inline_messages(root, url)
+        is_list = bool(out)
+    text = text_of(root)
+    return {"items": out if is_list else [], "pages": pager_links(root, url, html if isinstance(html, str) else None),
             "stated_total": stated_count(text), "empty": placeholder(text) and not is_list}
 
 

@@ -11,22 +11,24 @@ the crawl would not reach.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from crawler.extract import messages as ex
 from crawler.extract.json_records import json_endpoints, next_page_url
-from crawler.extract.labelled import parse_tree, placeholder, repeated_items, text_of
+from crawler.extract.labelled import hint_int, parse_tree, script_pager_links, placeholder, repeated_items, text_of
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
 
 DEFAULTS = {"max_messages": 500, "max_list_pages": 50}
+BOARD_WORDS = re.compile(r"留言|来信|信件|信箱|诉求|咨询|投诉|问政|12345|互动|回复|答复")
 
 
 class Board:
     def __init__(self, hints: dict[str, Any]):
-        self.limits = {k: int(hints.get(k, v)) for k, v in DEFAULTS.items()}
+        self.limits = {k: hint_int(hints, k, v) for k, v in DEFAULTS.items()}
         self.listed: dict[str, dict[str, Any]] = {}     # detail url → fields shown in a list
         self.found: dict[str, dict[str, Any]] = {}      # detail url → fields read on its page
         self.list_pages: set[str] = set()
@@ -64,26 +66,43 @@ class HotlineSpider(SideRequests):
         depth = response.meta["ga_depth"]
         for key, link in self.note_signals(board, url, tree):
             yield from self.side(state, link, "section", odh_section=key)
-        for endpoint in json_endpoints(url, tree):
+        raw = self.text_of_response(response)    # the shared tree has no script bodies
+        for endpoint in json_endpoints(url, raw):
             yield from self.try_json(state, board, endpoint)
         fields = ex.message_detail(url, tree, state.hints)
         if fields and (url in board.listed or fields.get("replied_at") or fields.get("status")):
             board.found[url] = fields
             return
         listing = ex.message_list(url, tree, state.hints)
-        if not listing["items"]:
+        if not listing["items"] or not self.is_message_list(state, board, url, tree, listing):
             return
+        listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
         if url not in board.facts["message_lists"]:
             board.facts["message_lists"].append(url)
         if listing["stated_total"] and not board.facts["stated_total"]:
             board.facts["stated_total"] = listing["stated_total"]
         for entry in listing["items"]:
             board.listed.setdefault(entry["url"], entry)
-            yield from self.page(state, board, entry["url"], depth + 1, detail=True)
+            if not entry.get("inline"):
+                yield from self.page(state, board, entry["url"], depth + 1, detail=True)
         for page in listing["pages"]:
             if page not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
                 board.list_pages.add(page)
                 yield from self.page(state, board, page, depth + 1)
+
+    @staticmethod
+    def is_message_list(state: SiteState, board: Board, url: str, tree, listing: dict[str, Any]) -> bool:
+        """Messages rather than news: the list shows statuses, reply times or a
+        labelled submission time, or the page calls itself a board, or it is a
+        page of a list already known (or hinted) to be one. Only such lists are
+        walked past the crawl caps."""
+        if url in board.list_pages or url in (state.hints.get("messages_url") or []) or url == state.hints.get("messages_url"):
+            return True
+        if any(i.get("status") or i.get("replied_at") or i.get("labelled") for i in listing["items"]):
+            return True
+        heading = " ".join(filter(None, [tree.findtext(".//title") or ""] +
+                                  [h.text_content() for tag in ("h1", "h2", "h3") for h in tree.iter(tag)]))
+        return bool(BOARD_WORDS.search(heading))
 
     def page(self, state: SiteState, board: Board, url: str, depth: int, detail: bool = False) -> Iterator[Any]:
         if url in state.seen or urlsplit(url).netloc.lower() not in state.hosts:
@@ -177,12 +196,13 @@ class HotlineSpider(SideRequests):
     @staticmethod
     def message_rows(board: Board) -> list[dict[str, Any]]:
         """Detail-page fields win over list fields; a listed message whose page
-        could not be read counts when the list itself dates it and shows a status
-        or a labelled column."""
+        could not be read counts when the list dates it by a labelled field or
+        column, or shows its status or reply time."""
         rows = []
         for url in list(board.listed) + [u for u in board.found if u not in board.listed]:
             listed, found = board.listed.get(url, {}), board.found.get(url)
-            if found is None and not (listed.get("submitted_at") and (listed.get("status") or listed.get("replied_at"))):
+            if found is None and not (listed.get("submitted_at") and (listed.get("status") or listed.get("replied_at")
+                                                                      or listed.get("labelled"))):
                 continue
             merged = {**listed, **{k: v for k, v in (found or {}).items() if v not in (None, "")}}
             if listed.get("title"):
@@ -193,5 +213,21 @@ class HotlineSpider(SideRequests):
                          "reply_unit": (merged.get("reply_unit") or "")[:200] or None,
                          "follow_up": bool(merged.get("follow_up")),
                          "satisfaction": (merged.get("satisfaction") or "")[:50] or None,
-                         "details": {"source": "detail" if found else "list"}})
+                         "details": {"source": "detail" if found else ("inline" if listed.get("inline") else "list")}})
         return rows
+
+
+class PortalMessagesSpider(HotlineSpider):
+    """The portal crawl plus message-list walking only, so a portal's own
+    留言/信箱 lists feed interact.unanswered_3m and interact.reply_recency
+    (`scrapy crawl portal_messages -a site=…`; crawler.run maps a kind to a spider)."""
+    name = "portal_messages"
+    kind = "portal"
+
+    def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:
+        return []
+
+    def board(self, state: SiteState) -> Board:
+        if not hasattr(state, "odh"):
+            state.odh = Board(state.hints)
+        return state.odh

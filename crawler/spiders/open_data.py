@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 
 from crawler.extract import datasets as ex
 from crawler.extract.json_records import next_page_url
+from crawler.extract.labelled import hint_int, script_pager_links
 from crawler.items import RowsItem
 from crawler.spiders.portal import SiteState
 from crawler.spiders.side_requests import SideRequests
 
+CATALOGUE_WORDS = re.compile(r"目录|数据集|数据资源|资源列表|数据列表|开放数据|数据服务")
 DEFAULTS = {"max_datasets": 1000, "sample_downloads": 20, "max_catalog_pages": 100}
 
 
@@ -28,7 +30,7 @@ class Catalogue:
 
     def __init__(self, hints: dict[str, Any]):
         self.hints = hints
-        self.limits = {k: int(hints.get(k, v)) for k, v in DEFAULTS.items()}
+        self.limits = {k: hint_int(hints, k, v) for k, v in DEFAULTS.items()}
         self.datasets: dict[str, dict[str, Any]] = {}     # url → row
         self.listed: dict[str, dict[str, Any]] = {}       # detail url → what a list or JSON record said
         self.requested: set[str] = set()
@@ -74,7 +76,8 @@ class OpenDataSpider(SideRequests):
             yield from self.once(state, cat, link, "apps")
         for link in signals["security_links"][:3]:
             yield from self.once(state, cat, link, "security")
-        for endpoint in ex.json_endpoints(url, tree):
+        raw = self.text_of_response(response)    # the shared tree has no script bodies
+        for endpoint in ex.json_endpoints(url, raw):
             yield from self.try_json(state, cat, endpoint)
 
         detail = ex.dataset_detail(url, tree, state.hints)
@@ -83,9 +86,12 @@ class OpenDataSpider(SideRequests):
             yield from self.add_dataset(state, cat, self.merge(listed or {}, detail))
             return
         listing = ex.catalog_list(url, tree, state.hints)
-        if listing["items"] and self.is_catalogue(listing, url):
+        if listing["items"] and self.is_catalogue(listing, url, tree, cat):
+            listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
             if url not in cat.facts["catalog_urls"]:
                 cat.facts["catalog_urls"].append(url)
+            if cat.facts["stated_total"] is None and listing["stated_total"]:
+                cat.facts["stated_total"], cat.facts["stated_total_url"] = listing["stated_total"], url
             for entry in listing["items"]:
                 cat.listed.setdefault(entry["url"], entry)
                 yield from self.detail_page(state, cat, entry["url"], response.meta["ga_depth"] + 1)
@@ -100,13 +106,18 @@ class OpenDataSpider(SideRequests):
             (1 if detail["details"].get("format_label") else 0)
 
     @staticmethod
-    def is_catalogue(listing: dict[str, Any], url: str) -> bool:
-        """A dataset list rather than a menu: its items name formats, or their links
-        share a path that is not the page's own directory of menus."""
-        if any(e["formats"] for e in listing["items"]):
+    def is_catalogue(listing: dict[str, Any], url: str, tree, cat: Catalogue) -> bool:
+        """A dataset list rather than news or a menu: its items name formats, or it
+        is a page of a known catalogue, or the page calls itself a catalogue and
+        its item links share one path."""
+        if any(e["formats"] for e in listing["items"]) or url in cat.catalog_pages:
             return True
+        heading = " ".join(filter(None, [tree.findtext(".//title") or ""] +
+                                  [h.text_content() for tag in ("h2", "h3") for h in tree.iter(tag)]))
+        if not CATALOGUE_WORDS.search(heading):
+            return False
         paths = [urlsplit(e["url"]).path.rsplit("/", 1)[0] for e in listing["items"]]
-        return len(paths) >= 3 and max(paths.count(p) for p in set(paths)) >= 0.8 * len(paths)
+        return len(paths) >= 2 and max(paths.count(p) for p in set(paths)) >= 0.8 * len(paths)
 
     def detail_page(self, state: SiteState, cat: Catalogue, url: str, depth: int) -> Iterator[Any]:
         if url in state.seen or urlsplit(url).netloc.lower() not in state.hosts:
@@ -243,10 +254,33 @@ class OpenDataSpider(SideRequests):
     # -- end of a site -----------------------------------------------------------
     def maybe_done(self, state: SiteState):
         if state.pending == 0 and not state.done and hasattr(state, "odh"):
+            self.drop_template_links(list(state.odh.datasets.values()))
             rows = [self.dataset_row(r) for r in state.odh.datasets.values()]
             if rows:
                 yield RowsItem(run_id=self.run_id, site_id=state.site_id, table="datasets", rows=rows)
         yield from super().maybe_done(state)
+
+    @staticmethod
+    def drop_template_links(datasets: list[dict[str, Any]]) -> None:
+        """An API or download link on most dataset pages of a platform belongs to
+        the page template, not to each dataset."""
+        if len(datasets) < 4:
+            return
+        counts: dict[str, int] = {}
+        for d in datasets:
+            for u in set(d["details"].get("api_urls", [])) | {d.get("download_url") or ""}:
+                counts[u] = counts.get(u, 0) + 1
+        shared = {u for u, n in counts.items() if u and n > len(datasets) / 2}
+        if not shared:
+            return
+        for d in datasets:
+            api = [u for u in d["details"].get("api_urls", []) if u not in shared]
+            if len(api) != len(d["details"].get("api_urls", [])):
+                d["details"]["api_urls"] = api
+                d["has_api"] = bool(api) or d["details"].get("api_label", False) or d["details"].get("api_format", False)
+            if d.get("download_url") in shared:
+                d["details"]["template_download"] = d["download_url"]
+                d["download_url"], d["download_ok"] = "", None
 
     @staticmethod
     def dataset_row(r: dict[str, Any]) -> dict[str, Any]:

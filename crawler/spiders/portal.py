@@ -16,8 +16,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler import decode, errors, traps
+from crawler import decode, errors
 from crawler.extract import page_facts, parse as parse_html
+from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
@@ -27,6 +28,7 @@ KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-
                 "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
 TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
+PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
 
 
 def trusted_external(url: str) -> bool:
@@ -50,6 +52,11 @@ class SiteState:
     homepage_final: str = ""
     homepage_error: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    traps: TrapGuard = field(default_factory=TrapGuard)
+
+    def admit_page(self, url: str) -> bool:
+        """False for a trap step or a URL already queued under another spelling."""
+        return self.traps.admit(url)
 
 
 @lru_cache(maxsize=65536)
@@ -87,6 +94,7 @@ class SiteSpider(scrapy.Spider):
                               int(hints.get("max_pages", self.settings.getint("GOVAUDIT_MAX_PAGES"))),
                               int(hints.get("max_depth", self.settings.getint("GOVAUDIT_MAX_DEPTH"))))
             state.hosts.add(host_of(row["url"]))
+            state.admit_page(row["url"])
             self.states[state.site_id] = state
             yield from self.schedule(state, row["url"], role="page", depth=0, homepage=True)
 
@@ -168,6 +176,7 @@ class SiteSpider(scrapy.Spider):
                 return
         yield item
         yield from self.follow(state, response, links)
+        yield from self.follow_pagination(state, response, item.facts)
         yield from self.extra_requests(state, response, tree, item)
 
     def extra_requests(self, state: SiteState, response: Response, tree, item: PageItem) -> Iterator[Any]:
@@ -235,7 +244,7 @@ class SiteSpider(scrapy.Spider):
                 tag = "attachment"
             key = (target, tag)
             if key not in found:
-                label = el.get("alt") if el.tag == "img" else el.text_content()
+                label = el.get("alt") if el.tag == "img" else "".join(el.itertext())
                 found[key] = {"target_url": target, "tag": tag, "text": " ".join((label or "").split())[:200]}
         return tree, list(found.values())
 
@@ -253,9 +262,18 @@ class SiteSpider(scrapy.Spider):
                 yield from self.schedule(state, target, "external", depth + 1, method=method)
             elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(path_of(target)):
                 yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
-            elif (depth + 1 <= state.max_depth and state.pages < state.max_pages
-                  and traps.guard_for(self, state).admit(target)):
+            elif depth + 1 <= state.max_depth and state.pages < state.max_pages and state.admit_page(target):
                 yield from self.schedule(state, target, "page", depth + 1)
+
+    def follow_pagination(self, state: SiteState, response: Response, facts: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """A column's next pages (also those a JS pager would write) at the list's own depth, so the
+        column's count and dates are known even where the depth cap would stop plain links."""
+        depth = response.meta["ga_depth"]
+        for target in ((facts.get("list") or {}).get("pagination") or [])[:PAGINATION_FOLLOW]:
+            if target in state.seen or host_of(target) not in state.hosts or state.pages >= state.max_pages \
+                    or not state.admit_page(target):
+                continue
+            yield from self.schedule(state, target, "page", depth)
 
     # -- end of a site ---------------------------------------------------
     def maybe_done(self, state: SiteState) -> Iterator[SiteDone]:
@@ -267,6 +285,7 @@ class SiteSpider(scrapy.Spider):
         return {"kind": state.kind, "entry_url": state.url, "homepage_final": state.homepage_final,
                 "homepage_error": state.homepage_error, "pages_requested": state.pages,
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
+                "traps": state.traps.report(),
                 "user_agent": self.settings.get("USER_AGENT"),
                 "obey_robots": state.hints.get("obey_robots") is not False and self.settings.getbool("ROBOTSTXT_OBEY"),
                 **state.facts}

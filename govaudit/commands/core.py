@@ -149,17 +149,25 @@ def print_summary(run_id: int) -> None:
 def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this registry file first and audit its sites."),
         site: list[str] = typer.Option([], "--site", help="Audit only this site (URL or id); repeatable."),
         only: list[str] = typer.Option([], "--only", help="Only checks matching this glob; repeatable."),
-        resume: Optional[int] = typer.Option(None, "--resume", help="Continue an interrupted run.")):
+        resume: Optional[int] = typer.Option(None, "--resume", help="Continue an interrupted run."),
+        distributed: bool = typer.Option(False, "--distributed", help="Queue one task per site for `govaudit worker`s."),
+        status: Optional[int] = typer.Option(None, "--status", help="Show the progress of a run and exit.")):
     """One evaluation round: gather, check (and score when frameworks are installed)."""
     from govaudit import runner
+    from govaudit.commands import scale
     from govaudit.registry import parse, upsert
     from storage import models as m
+    if status is not None:
+        scale.show_status(status)
+        return
+    if distributed:
+        scale.preflight()
     if resume is not None:
         with _session() as session:
             found = session.get(m.Run, resume)
             if found is None:
                 raise UserError(f"no run {resume} to resume")
-        run_with_progress(resume)
+        scale.run_distributed(resume) if distributed else run_with_progress(resume)
         return
     with _session() as session, session.begin():
         if sites is not None:
@@ -179,7 +187,7 @@ def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this 
             raise UserError(f"unknown check: {exc.args[0]}") from None
         run_id = new.id
     err.print(f"run {run_id}: {len(set(ids))} site(s)")
-    run_with_progress(run_id)
+    scale.run_distributed(run_id) if distributed else run_with_progress(run_id)
 
 
 # -- findings ------------------------------------------------------------

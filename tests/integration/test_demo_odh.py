@@ -32,6 +32,7 @@ EXPECTED = {
         "opendata.feedback": ("warn", 1),
     },
     "hotline-city": {
+        "interact.channel": ("pass", 1),
         "hotline.reply_rate": ("pass", 0.95),
         "hotline.ontime_rate": ("pass", 0.8947),
         "hotline.median_reply_days": ("pass", 1),
@@ -44,6 +45,7 @@ EXPECTED = {
         "interact.reply_recency": ("pass", 2),
     },
     "hotline-county": {
+        "interact.channel": ("pass", 1),
         "hotline.reply_rate": ("warn", 0.8182),
         "hotline.ontime_rate": ("warn", 0.5556),
         "hotline.median_reply_days": ("pass", 2),
@@ -56,6 +58,7 @@ EXPECTED = {
         "interact.reply_recency": ("warn", 68),
     },
     "hotline-district": {
+        "interact.channel": ("pass", 1),
         "hotline.reply_rate": ("warn", 0.8),
         "hotline.ontime_rate": ("pass", 0.875),
         "hotline.median_reply_days": ("pass", 1),

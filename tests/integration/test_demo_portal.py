@@ -79,3 +79,14 @@ def test_pages_are_archived(demo_audit):
     record = read_record(demo_audit.data_dir, row[1], row[2])
     assert record["status"] == 200
     assert "镕喆堃三村道路硬化工程完工" in record["body"].decode("gbk")
+
+
+def test_stored_rerun_needs_no_network(demo_audit, monkeypatch):
+    """`govaudit check SITE ID --stored` re-evaluates from stored facts (the pages' facts and text)."""
+    from govaudit.rerun import rerun_check
+    monkeypatch.setenv("GOVAUDIT_DATABASE_URL", demo_audit.db_url)
+    monkeypatch.setenv("GOVAUDIT_DATA_DIR", str(demo_audit.data_dir))
+    url = demo_audit.farm.by_slug["portal-county"].url
+    for check_id in ("update.stale_columns", "content.wording_errors", "privacy.pii_exposure", "identity.site_code"):
+        old, new = rerun_check(url, check_id, stored=True)
+        assert (new["status"], new["value"], new["supersedes"]) == (old["status"], old["value"], old["id"]), check_id

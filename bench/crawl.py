@@ -1,0 +1,157 @@
+"""Crawl benchmark: our full-audit crawl vs LinkChecker vs `wget --spider -r`
+on the same synthetic site (bench/synthetic.py), served on 127.0.0.1.
+
+    python -m bench.crawl [--pages 5000] [--skip-linkchecker] [--skip-wget] [--memory-sizes 1000,5000]
+
+Prints pages/s, CPU seconds and peak RSS of each tool (each runs as its own
+process, measured with wait4), and the ratios. Our crawl runs everything an
+audit runs: page_facts extraction on every page, link checks and WARC
+archiving. LinkChecker runs with a config lifting its default 10 requests/s
+per host cap (maxrequestspersecond), otherwise it measures its throttle.
+`--memory-sizes` repeats our crawl on sites of those sizes: peak RSS should
+not grow with the number of pages archived.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.synthetic import SyntheticFarm  # noqa: E402
+
+
+@dataclass
+class Result:
+    tool: str
+    pages: int
+    wall: float
+    cpu: float
+    peak_mb: float
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.wall if self.wall else 0.0
+
+
+def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None, stdout=None,
+            limit: float | None = None) -> tuple[float, float, float, int]:
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    if limit is not None:
+        timer = threading.Timer(limit, proc.terminate)
+        timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if limit is not None:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    # ru_maxrss is in KiB on Linux; the whole process tree is not included, only this process
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
+
+
+def ours(url: str, pages: int, work: Path) -> Result:
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from govaudit import runner
+    from govaudit.registry import parse, upsert
+    from storage import models as m
+    from storage.db import get_engine
+
+    db_url = f"sqlite:///{work / 'bench.db'}"
+    host = url.split("/")[2]
+    reg = work / "sites.yaml"
+    reg.write_text(f"sites:\n  - name: 某某市人民政府\n    url: {url}\n    kind: portal\n"
+                   f"    hints: {{max_pages: {pages + 1000}, max_depth: 1000}}\n", encoding="utf-8")
+    with Session(get_engine(db_url)) as session, session.begin():
+        upsert(session, parse(reg))
+        session.flush()
+        site_id = session.scalar(select(m.Site.id))
+        run_id = runner.create_run(session, [site_id], ["identity.icp"]).id
+    env = {**os.environ, "GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(work / "data"),
+           "GOVAUDIT_ALLOW_HOSTS": f"{host},127.0.0.1:9", "PYTHONPATH": str(ROOT),
+           "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    wall, cpu, peak, rc = measure([sys.executable, "-m", "crawler.run", "--run", str(run_id), "--sites", str(site_id)],
+                                  env=env, cwd=ROOT)
+    if rc != 0:
+        raise SystemExit(f"our crawl failed with exit code {rc}")
+    with Session(get_engine(db_url)) as session:
+        crawled = session.scalar(select(func.count()).select_from(m.Page).where(m.Page.role == "page"))
+    return Result("govaudit (full audit)", crawled, wall, cpu, peak)
+
+
+def linkchecker(url: str, work: Path, limit: float) -> Result:
+    """LinkChecker on the same site; stopped after `limit` seconds (its rate is then the
+    pages it finished in that time)."""
+    exe = shutil.which("linkchecker") or str(Path(sys.executable).parent / "linkchecker")
+    rc_file = work / "linkcheckerrc"
+    rc_file.write_text("[checking]\nmaxrequestspersecond=100000\n[output]\nstatus=0\n", encoding="utf-8")
+    log = work / "linkchecker.txt"
+    with log.open("w") as out:
+        wall, cpu, peak, _ = measure([exe, "-f", str(rc_file), "-v", "--no-warnings", "-r", "1000", "-t", "10",
+                                      "-o", "text", url], stdout=out, limit=limit)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    pages = len(set(re.findall(r"Real URL\s+(\S+?(?:\.html|/))\n", text)))
+    return Result("LinkChecker" + (" (stopped)" if wall >= limit else ""), pages, wall, cpu, peak)
+
+
+def wget(url: str, work: Path) -> Result:
+    log = work / "wget.txt"
+    wall, cpu, peak, _ = measure(["wget", "--spider", "-r", "-l", "inf", "-nv", "-e", "robots=off", "-o", str(log), url],
+                                 cwd=work)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    pages = len(set(re.findall(r"URL: ?(\S+?(?:\.html|/)) \[\d+/\d+\] ->", text)))
+    return Result("wget --spider -r", pages, wall, cpu, peak)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="bench.crawl")
+    ap.add_argument("--pages", type=int, default=5000)
+    ap.add_argument("--skip-linkchecker", action="store_true")
+    ap.add_argument("--skip-wget", action="store_true")
+    ap.add_argument("--linkchecker-limit", type=float, default=180.0, help="stop LinkChecker after this many seconds")
+    ap.add_argument("--memory-sizes", default="", help="comma-separated site sizes for the memory-growth run")
+    args = ap.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="govaudit-bench-") as tmp:
+        work = Path(tmp)
+        with SyntheticFarm(args.pages) as farm:
+            url = farm.urls[0]
+            (work / "ours").mkdir()
+            results.append(ours(url, args.pages, work / "ours"))
+            if not args.skip_linkchecker:
+                results.append(linkchecker(url, work, args.linkchecker_limit))
+            if not args.skip_wget:
+                results.append(wget(url, work))
+        memory = []
+        for size in [int(x) for x in args.memory_sizes.split(",") if x]:
+            with SyntheticFarm(size) as farm:
+                (work / f"m{size}").mkdir()
+                memory.append((size, ours(farm.urls[0], size, work / f"m{size}")))
+    print(f"synthetic site: {args.pages} pages on 127.0.0.1, {os.cpu_count()} CPUs")
+    print(f"{'tool':<24}{'pages':>8}{'wall s':>9}{'pages/s':>10}{'CPU s':>9}{'pages/CPU s':>13}{'peak MB':>10}")
+    for r in results:
+        print(f"{r.tool:<24}{r.pages:>8}{r.wall:>9.1f}{r.rate:>10.1f}{r.cpu:>9.1f}"
+              f"{(r.pages / r.cpu if r.cpu else 0):>13.1f}{r.peak_mb:>10.1f}")
+    base = results[0]
+    for r in results[1:]:
+        if r.rate:
+            print(f"ratio govaudit / {r.tool}: {base.rate / r.rate:.2f}x pages/s, "
+                  f"{(base.pages / base.cpu) / (r.pages / r.cpu) if r.cpu and base.cpu else 0:.2f}x pages per CPU s")
+    for size, r in memory:
+        print(f"memory: {size} pages -> peak {r.peak_mb:.1f} MB ({r.pages} pages crawled, {r.rate:.1f} pages/s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Checks read from browser probes: accessibility (axe-core), mobile layout, load time,
+privacy notice on registration."""
+from __future__ import annotations
+
+from checks.artifacts import SiteArtifacts
+from checks.base import Finding, binary, check, error, not_applicable, url_evidence
+from checks.probe_common import finish, graded, probe_result, shots
+
+SEVERE = ("serious", "critical")
+
+
+def axe_summary(pages: list[dict]) -> tuple[int, list[dict]]:
+    """(number of serious/critical violating nodes, per-rule rows) over the tested pages."""
+    rules: dict[str, dict] = {}
+    for page in pages:
+        for rule in page.get("rules") or []:
+            if rule.get("impact") not in SEVERE:
+                continue
+            row = rules.setdefault(rule["id"], {"id": rule["id"], "impact": rule["impact"], "count": 0,
+                                                "pages": [], "help": rule.get("help"), "sample": rule.get("sample")})
+            row["count"] += rule["count"]
+            row["pages"].append(page["url"])
+    rows = sorted(rules.values(), key=lambda r: (-r["count"], r["id"]))
+    return sum(r["count"] for r in rows), rows
+
+
+@check("a11y.axe", "无障碍 (WCAG / GB/T 37668)", "Accessibility (axe-core)", kinds="PDH", needs="probe:a11y",
+       unit="violations")
+def axe(a: SiteArtifacts, t: dict) -> Finding:
+    """Number of axe-core violations (elements) of impact serious or critical, WCAG 2.x A/AA rules, on the
+    homepage and 2 sampled article pages; details per rule id: count, pages, a sample node."""
+    r, err = probe_result(a, "a11y")
+    if err:
+        return err
+    pages = [p for p in r.get("pages") or [] if "rules" in p]
+    if not pages:
+        return finish(error("not_gathered", "axe-core ran on no page"), r)
+    count, rows = axe_summary(pages)
+    f = Finding("fail" if count else "pass", count, "violations",
+                {"rules": rows, "pages": [p["url"] for p in pages], "axe_version": r.get("axe_version"),
+                 "failed_pages": [p["url"] for p in r.get("pages") or [] if "error" in p]})
+    return finish(f, r, url_evidence([p["url"] for p in pages]))
+
+
+@check("mobile.responsive", "移动适配", "Mobile layout", kinds="PDH", needs="probe:mobile", unit="bool", width_px=375)
+def responsive(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if at a 375 px wide viewport the homepage has a viewport meta tag and no horizontal overflow."""
+    r, err = probe_result(a, "mobile")
+    if err:
+        return err
+    f = binary(bool(r.get("responsive")), "bool", viewport_meta=r.get("viewport_meta"),
+               scroll_width=r.get("scroll_width"), viewport_width=r.get("inner_width"))
+    return finish(f, r, shots(r.get("screenshot")))
+
+
+@check("perf.homepage_load", "页面加载时长", "Homepage load time", kinds="PDH", needs="probe:mobile", unit="s",
+       warn_above=3)
+def homepage_load(a: SiteArtifacts, t: dict) -> Finding:
+    """Seconds to the load event of the homepage (first, cold load in the browser)."""
+    r, err = probe_result(a, "mobile")
+    if err:
+        return err
+    value = r.get("load_s")
+    if value is None:
+        return finish(error("not_gathered", "the browser reported no load event"), r)
+    return finish(Finding(graded(value, warn_above=t["warn_above"]), value, "s", {"url": r.get("url")}), r)
+
+
+@check("privacy.registration_notice", "注册隐私告知", "Privacy notice at registration", kinds="PDH",
+       needs="probe:privacy", unit="bool")
+def registration_notice(a: SiteArtifacts, t: dict) -> Finding:
+    """On the registration (else login) page: 1 if a privacy policy / user agreement is linked or a consent
+    control is shown, else 0; not_applicable when the site has no registration or login."""
+    r, err = probe_result(a, "privacy")
+    if err:
+        return err
+    if r.get("present") is None:
+        return finish(not_applicable("no_registration"), r)
+    judged = next((v for v in r.get("visited") or [] if v.get("url") == r.get("judged")), {})
+    f = binary(bool(r["present"]), "bool", page=r.get("judged"), kind=judged.get("kind"),
+               links=judged.get("links", []), consents=judged.get("consents", []))
+    return finish(f, r, shots(r.get("screenshot")) + url_evidence([r["judged"]] if r.get("judged") else []))

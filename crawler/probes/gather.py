@@ -1,0 +1,185 @@
+"""The probes gatherer: for each site, one fresh browser context runs the requested
+probes in turn over one reusable page, and each probe stores one `probe_results`
+row (plus the "render" row: the rendered homepage HTML)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from crawler.probes import a11y, elder, mobile, privacy, qa, search
+from crawler.probes.pool import BrowserPool, BrowserUnavailable
+from crawler.probes.session import ProbeContext, ProbeError, SiteTarget, error_kind, one_line, settle
+
+log = logging.getLogger(__name__)
+
+PROBES = {"search": search.run, "qa": qa.run, "elder": elder.run, "privacy": privacy.run,
+          "a11y": a11y.run, "mobile": mobile.run}
+# Probes that change the page state (elder mode cookies) run last.
+ORDER = ("a11y", "mobile", "search", "qa", "privacy", "elder")
+BUDGET_S = {"search": 150, "qa": 90, "elder": 60, "privacy": 45, "a11y": 90, "mobile": 45}
+RENDER_CAP = 2_000_000
+
+
+def gather(run_id: int, site_ids: list[int], settings, probes: set[str] | None = None,
+           contexts: int | None = None, recycle_after: int = 50) -> None:
+    """Run the probes (needs `probe:NAME` or bare names; all when None) on the sites, store their
+    results and mark each site's needs gathered. Synchronous; safe to call from a thread that
+    already runs an event loop. GOVAUDIT_BROWSER_CONTEXTS sets the sites probed at once (2)."""
+    if contexts is None:
+        contexts = int(os.environ.get("GOVAUDIT_BROWSER_CONTEXTS") or 2)
+    wanted = {p.removeprefix("probe:") for p in (probes or PROBES)} & set(PROBES)
+    from storage.db import session_scope
+    with session_scope(settings.database_url) as session:
+        targets = load_targets(session, run_id, site_ids)
+    coro = run_sites(run_id, targets, wanted, settings, contexts, recycle_after, store=True)
+    _run_coroutine(coro)
+
+
+def _run_coroutine(coro):
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+    thread = threading.Thread(target=lambda: box.setdefault("r", asyncio.run(coro)))
+    thread.start()
+    thread.join()
+    return box.get("r")
+
+
+def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
+    from sqlalchemy import select
+    from storage.models import Page, Site
+    targets = []
+    for sid in site_ids:
+        site = session.get(Site, sid)
+        if site is None:
+            continue
+        rows = session.execute(select(Page.url, Page.final_url, Page.title, Page.depth, Page.is_homepage, Page.status)
+                               .where(Page.run_id == run_id, Page.site_id == sid, Page.role == "page")).all()
+        pages = [{"url": r.url, "final_url": r.final_url or r.url, "title": r.title or "", "depth": r.depth or 0,
+                  "is_homepage": bool(r.is_homepage)} for r in rows if r.status is None or r.status < 400]
+        targets.append(SiteTarget(site.id, site.url, site.name, site.kind, dict(site.hints or {}), pages))
+    return targets
+
+
+async def run_sites(run_id: int, targets: list[SiteTarget], wanted: set[str], settings,
+                    contexts: int = 2, recycle_after: int = 50, store: bool = True) -> dict[int, dict]:
+    """Probe every target with at most `contexts` sites at once; returns {site_id: {probe: outcome}}."""
+    out: dict[int, dict] = {}
+    try:
+        pool = BrowserPool(settings.chromium, contexts=contexts, recycle_after=recycle_after,
+                           user_agent=browser_user_agent(settings.user_agent), refuse=guard_for(settings))
+    except BrowserUnavailable as exc:
+        for t in targets:
+            out[t.id] = {name: {"result": {"error": str(exc)}, "error_kind": "internal", "tool_versions": {}}
+                         for name in wanted}
+            if store:
+                _store(settings.database_url, run_id, t.id, out[t.id])
+        return out
+    async with pool:
+        async def one(t: SiteTarget):
+            outcomes = await probe_site(pool, run_id, t, wanted, settings)
+            out[t.id] = outcomes
+            if store:
+                await asyncio.to_thread(_store, settings.database_url, run_id, t.id, outcomes)
+        await asyncio.gather(*(one(t) for t in targets))
+    return out
+
+
+def guard_for(settings):
+    """The network guard of the settings (None when everything is allowed or no guard is installed)."""
+    if getattr(settings, "allow_private", True):
+        return None
+    try:
+        from crawler.netguard import refusal
+    except ImportError:
+        return None
+    allow_hosts = list(getattr(settings, "allow_hosts", []) or [])
+    return lambda url: refusal(url, False, allow_hosts)
+
+
+def browser_user_agent(ua: str) -> str:
+    """Sites serve browsers by User-Agent sniffing: look like Chrome, still say who we are."""
+    return f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 {ua}"
+
+
+async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[str], settings) -> dict[str, dict]:
+    data_dir = Path(settings.data_dir)
+    ref = f"runs/{run_id}/{t.id}"
+    timeout_ms = int(float(settings.timeout) * 1000)
+    outcomes: dict[str, dict] = {}
+    versions = {"browser": pool.version}
+    async with pool.context(viewport={"width": 1366, "height": 900}) as ctx:
+        ctx.set_default_timeout(10000)
+        ctx.set_default_navigation_timeout(timeout_ms)
+        page = await ctx.new_page()
+        home_url = t.hints.get("homepage_url") or t.url
+        try:
+            response = await page.goto(home_url, wait_until="load", timeout=timeout_ms)
+            await settle(page)
+        except Exception as exc:
+            kind = error_kind(exc)
+            for name in wanted | {"render"}:
+                outcomes[name] = {"result": {"error": one_line(exc)}, "error_kind": kind, "tool_versions": versions}
+            return outcomes
+        status = response.status if response else None
+        load_s = await page.evaluate(
+            "() => { const n = performance.getEntriesByType('navigation')[0]; return n && n.loadEventEnd > 0 ? n.loadEventEnd / 1000 : null }")
+        html = await page.content()
+        outcomes["render"] = {"result": {"url": page.url, "status": status, "html": html[:RENDER_CAP],
+                                         "truncated": len(html) > RENDER_CAP},
+                              "error_kind": None, "tool_versions": versions}
+        pctx = ProbeContext(site=t, context=ctx, page=page, home_url=page.url, shot_dir=data_dir / ref,
+                            shot_ref=ref, timeout_ms=timeout_ms, tool_versions=dict(versions), refuse=pool.refuse)
+        pctx.load_s = round(load_s, 3) if load_s is not None else None
+        pctx.status = status
+        for name in ORDER:
+            if name not in wanted:
+                continue
+            pctx.tool_versions = dict(versions)
+            started = time.monotonic()
+            try:
+                result = await asyncio.wait_for(PROBES[name](pctx), BUDGET_S[name])
+                outcomes[name] = {"result": result, "error_kind": None, "tool_versions": pctx.tool_versions}
+            except Exception as exc:
+                kind = "timeout" if isinstance(exc, (asyncio.TimeoutError, TimeoutError)) else error_kind(exc)
+                if kind == "internal":
+                    log.exception("probe %s failed on %s", name, t.url)
+                outcomes[name] = {"result": {"error": one_line(exc) or f"probe exceeded {BUDGET_S[name]} s"},
+                                  "error_kind": kind, "tool_versions": pctx.tool_versions}
+            outcomes[name]["result"]["tool_versions"] = outcomes[name]["tool_versions"]
+            outcomes[name]["result"]["elapsed_s"] = round(time.monotonic() - started, 2)
+            try:
+                await pctx.close_others()
+            except Exception:
+                pass
+        await page.close()
+    return outcomes
+
+
+def _store(database_url: str, run_id: int, site_id: int, outcomes: dict[str, dict]) -> None:
+    from sqlalchemy import delete
+    from storage.db import session_scope
+    from storage.models import ProbeResult
+    with session_scope(database_url) as session:
+        session.execute(delete(ProbeResult).where(ProbeResult.run_id == run_id, ProbeResult.site_id == site_id,
+                                                  ProbeResult.probe.in_(list(outcomes))))
+        for name, o in outcomes.items():
+            session.add(ProbeResult(run_id=run_id, site_id=site_id, probe=name, result=o["result"],
+                                    tool_versions=o.get("tool_versions") or {}, error_kind=o.get("error_kind")))
+        try:
+            from crawler.pipelines import mark_gathered
+        except ImportError:       # the crawler's pipeline is not there (probe-only installs, old trees)
+            return
+        for name in outcomes:
+            if name in PROBES:
+                mark_gathered(session, run_id, site_id, f"probe:{name}")
+
+
+__all__ = ["gather", "run_sites", "probe_site", "ProbeError", "PROBES"]

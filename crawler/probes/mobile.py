@@ -1,0 +1,35 @@
+"""Mobile probe: the homepage at a 375 px wide phone viewport (viewport meta,
+horizontal overflow) in its own context; plus the homepage's load-event time
+measured on the site's first, cold desktop load."""
+from __future__ import annotations
+
+from crawler.probes.pool import install_guard, js
+from crawler.probes.session import ProbeContext, settle
+
+PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                       "Chrome/120.0 Mobile Safari/537.36 govaudit"}
+
+
+def responsive(facts: dict) -> bool:
+    meta = (facts.get("viewport_meta") or "").replace(" ", "").lower()
+    return "width=device-width" in meta and facts["scroll_width"] <= facts["inner_width"] + 1
+
+
+async def run(p: ProbeContext) -> dict:
+    browser = p.context.browser
+    ctx = await browser.new_context(ignore_https_errors=True, locale="zh-CN", **PHONE)
+    try:
+        await install_guard(ctx, p.refuse)
+        page = await ctx.new_page()
+        await page.goto(p.home_url, wait_until="load", timeout=p.timeout_ms)
+        await settle(page)
+        facts = await page.evaluate(js("mobile"))
+        shot_dir = p.shot_dir
+        shot_dir.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(shot_dir / "mobile.png"))
+        facts.update({"url": page.url, "responsive": responsive(facts), "load_s": p.load_s,
+                      "screenshot": f"{p.shot_ref}/mobile.png"})
+        return facts
+    finally:
+        await ctx.close()
