@@ -210,7 +210,10 @@ def absolute(base_url: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
         return None
-    return urldefrag(urljoin(base_url, href))[0]
+    try:
+        return urldefrag(urljoin(base_url, href))[0]
+    except ValueError:      # a malformed href such as "http://[bad" in a hostile page
+        return None
 
 
 def links(root, base_url: str) -> list[tuple[str, str]]:
