@@ -168,18 +168,26 @@ def make_guard_route(allow_private: bool | None = None, allow_hosts: list[str] |
         if why:
             await route.abort("blockedbyclient")
             return
-        if not url.lower().startswith(("http:", "https:")):
-            await route.fallback()
-            return
-        # Chromium follows redirects without asking the route again: fetch without following,
-        # hand the 3xx to the page, and its next request comes back through this guard.
-        try:
-            response = await route.fetch(max_redirects=0, timeout=timeout_ms)
-        except Exception:
-            await route.abort("failed")
-            return
-        await route.fulfill(response=response)
+        await forward_checked(route, timeout_ms)
     return guard_route
+
+
+async def forward_checked(route, timeout_ms: float | None = None) -> None:
+    """Let an allowed browser request go on so that its redirects come back to the route:
+    Chromium follows a redirect without asking the route again, so http(s) requests are
+    fetched without following and the 3xx is handed to the page, whose next request is
+    routed (and checked) in turn."""
+    if not route.request.url.lower().startswith(("http:", "https:")):
+        await route.fallback()
+        return
+    if timeout_ms is None:
+        timeout_ms = 1000 * load().timeout
+    try:
+        response = await route.fetch(max_redirects=0, timeout=timeout_ms)
+    except Exception:
+        await route.abort("failed")
+        return
+    await route.fulfill(response=response)
 
 
 async def guard_route(route) -> None:

@@ -34,10 +34,14 @@ def _register() -> None:
 def main() -> None:
     from govaudit.registry import RegistryError
     from storage.db import DatabaseError
+    try:
+        from reports.frameworks import FrameworkError
+    except ImportError:
+        FrameworkError = UserError
     _register()
     try:
         app()
-    except (UserError, RegistryError, DatabaseError) as exc:
+    except (UserError, RegistryError, DatabaseError, FrameworkError) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)
     except KeyboardInterrupt:

@@ -32,6 +32,9 @@ def parse(text: str):
     return root
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 @contextmanager
 def code_muted(tree):
     """Script, style and template bodies are code, not text: while muted they are
@@ -48,7 +51,10 @@ def code_muted(tree):
         yield tree
     finally:
         for el, text, children in saved:
-            el.text = text
+            try:
+                el.text = text
+            except ValueError:      # the parser kept control characters that lxml refuses to set back
+                el.text = _CONTROL.sub("", text)
             el.extend(children)
 
 

@@ -47,7 +47,8 @@ async def install_guard(ctx, refuse) -> None:
             log.info("browser request refused: %s (%s)", url, verdicts[key])
             await route.abort("blockedbyclient")
         else:
-            await route.continue_()
+            from crawler.netguard import forward_checked   # redirect hops come back here to be checked
+            await forward_checked(route)
 
     await ctx.route("**/*", handle)
 

@@ -135,3 +135,30 @@ def test_bad_settings(tmp_path):
     (tmp_path / "govaudit.toml").write_text("max_pages = [unclosed\n", encoding="utf-8")
     line = one_line_error(cli("sites", "list", cwd=tmp_path))
     assert line.startswith("error: govaudit.toml: ")
+
+
+FRAMEWORK = """name: tiny
+version: "1"
+method: weighted
+root: [top]
+indicators:
+  top: {title: 总分, weight: 1, children: [a]}
+  a: {title: 首页, check: avail.homepage}
+"""
+
+
+@pytest.mark.parametrize("body,reason", [
+    (FRAMEWORK + "  b: {title: 甲, weight: 1, children: [c]}\n  c: {title: 乙, weight: 1, children: [b]}\n",
+     "cycle in indicators: b -> c -> b"),
+    (FRAMEWORK.replace("avail.homepage", "avail.nosuch"), "indicator a: unknown check id 'avail.nosuch'"),
+    (FRAMEWORK.replace("children: [a]", "children: [a, ghost]"), "indicator top: unknown child 'ghost'"),
+    ("name: tiny\nroot: [\n", "line 3: not valid YAML"),
+])
+def test_bad_framework_file(tmp_path, body, reason):
+    from reports.frameworks import FrameworkError, load_file
+    path = tmp_path / "tiny.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(FrameworkError) as err:
+        load_file(path)
+    assert str(err.value).startswith(f"{path}: {reason}")
+    assert "\n" not in str(err.value)

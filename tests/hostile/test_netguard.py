@@ -112,8 +112,8 @@ def test_browser_route_refuses_private_subresources_and_survives_popups_and_loop
             await tab.goto(farm.by_slug["control"].url, wait_until="load", timeout=10_000)
             await tab.wait_for_timeout(300)
             loaded = await tab.title()
-            await tab.goto(farm.by_slug["popups"].url, wait_until="load", timeout=10_000)
-            await tab.wait_for_timeout(500)
+            await tab.goto(farm.by_slug["popups"].url, wait_until="commit", timeout=10_000)
+            await tab.wait_for_timeout(1000)
             stuck = await context.new_page()
             timed_out = False
             try:
@@ -148,3 +148,25 @@ def test_net_facts_refuse_private_hops(monkeypatch):
         assert facts["https"]["error_kind"] == "refused"        # https://127.0.0.1/ is port 443: not allowed
         assert facts["http"]["status"] == 200
         assert farm.canary_hits == []
+
+
+def test_probe_pool_guard_follows_redirect_hops():
+    """The probes' BrowserPool guard: a sub-resource that redirects into a private address is refused at the hop."""
+    from crawler.probes.pool import BrowserPool
+    farm = HostileFarm(only=["control"])
+    farm.by_slug["control"].handler = _browser_case
+
+    async def main():
+        allow = farm.allow_hosts()
+        async with BrowserPool(executable=_chromium(), contexts=1,
+                               refuse=lambda url: refusal(url, False, allow)) as pool:
+            async with pool.context() as ctx:
+                tab = await ctx.new_page()
+                await tab.goto(farm.by_slug["control"].url, wait_until="load", timeout=15_000)
+                await tab.wait_for_timeout(300)
+                return await tab.title()
+
+    with farm:
+        assert asyncio.run(main()) == "浏览器"
+        assert farm.canary_hits == []
+        assert farm.by_slug["control"].hits["/go"] == 1
