@@ -32,9 +32,6 @@ def parse(text: str):
     return root
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 @contextmanager
 def code_muted(tree):
     """Script, style and template bodies are code, not text: while muted they are
@@ -51,10 +48,7 @@ def code_muted(tree):
         yield tree
     finally:
         for el, text, children in saved:
-            try:
-                el.text = text
-            except ValueError:      # the parser kept control characters that lxml refuses to set back
-                el.text = _CONTROL.sub("", text)
+            el.text = text
             el.extend(children)
 
 
