@@ -43,12 +43,17 @@ def test_walled_site_is_blocked_not_empty(hostile_audit, slug, kind):
 
 
 def test_healthy_sites_have_no_errors(hostile_audit):
-    """Only `not_gathered` (nothing of that kind on these pages, no monitor samples) may be an error here."""
+    """Only `not_gathered` (nothing of that kind on these pages, no monitor samples), or a browser probe's
+    `timeout`, may be an error here: never `internal`, never a crawl-level network kind."""
     for slug in HEALTHY:
         found = hostile_audit.findings(slug)
         assert found["avail.homepage"] == ("pass", 1, None), slug
         assert found["links.dead_homepage"] == ("pass", 0, None), slug
-        assert {kind for status, _, kind in found.values() if status == "error"} <= {"not_gathered"}, slug
+        needs = {c.id: c.needs for c in all_checks().values()}
+        # a browser probe may time out on these pages (deep nesting, pop-ups, endless scripts): it says so
+        assert {kind for cid, (status, _, kind) in found.items()
+                if status == "error" and not (needs[cid].startswith("probe:") and kind == "timeout")
+                } <= {"not_gathered"}, slug
 
 
 def test_control_site_untouched(hostile_audit):
