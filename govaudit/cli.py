@@ -29,6 +29,7 @@ def _register() -> None:
     from govaudit.commands import core  # noqa: F401
     from govaudit.commands import monitor  # noqa: F401
     from govaudit.commands import scale  # noqa: F401
+    from govaudit.commands import reports  # noqa: F401
 
 
 def main() -> None:

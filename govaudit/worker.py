@@ -267,23 +267,10 @@ def finish_round_if_done(settings: Settings, run_id: int) -> bool:
 
 
 def score_round(settings: Settings, run_id: int, framework: str | None) -> bool:
-    """Score the round with the named framework (all when None) when the reports module is
-    installed; False when it is not."""
-    try:
-        from reports import frameworks, store
-    except ImportError:
-        log.info("run %s finished; scoring is not installed", run_id)
-        return False
+    """Score the round with the named framework (all when None)."""
+    from reports.store import score_run
     with Session(get_engine(settings.database_url)) as session, session.begin():
-        if hasattr(store, "score_run"):
-            store.score_run(session, run_id, [framework] if framework else None)
-            return True
-        available = frameworks.load_all()
-        for name in [framework] if framework else sorted(available):
-            if name not in available:
-                log.error("run %s: no framework %r to score with", run_id, name)
-                continue
-            store.write_scores(session, store.score_framework(session, run_id, available[name]))
+        score_run(session, run_id, [framework] if framework else None)
     return True
 
 

@@ -123,6 +123,20 @@ def run_with_progress(run_id: int) -> None:
     if summary.left_pending:
         raise UserError(f"run {run_id} interrupted: {len(summary.left_pending)} site(s) not finished; "
                         f"finish with `govaudit run --resume {run_id}`")
+    score_with_all(run_id)
+
+
+def score_with_all(run_id: int) -> None:
+    """The round's last stage: scores with every framework, one line each."""
+    from reports.store import score_run
+    from storage.db import session_scope
+    with session_scope(load().database_url) as session:
+        for scored in score_run(session, run_id):
+            tiers: dict[str, int] = {}
+            for r in scored.results:
+                tiers[r.tier or "—"] = tiers.get(r.tier or "—", 0) + 1
+            shown = ", ".join(f"{t} {n}" for t, n in sorted(tiers.items()))
+            console.print(f"scored {scored.framework.name}: {len(scored.results)} subject(s) ({shown})")
 
 
 def print_summary(run_id: int) -> None:

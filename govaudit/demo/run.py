@@ -55,4 +55,9 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
 
 
 def finish_hooks(run_id: int, out: Path, console: Console) -> None:
-    """Scoring and reports plug in here when installed."""
+    """The report of the demo round (it was scored at the end of the run)."""
+    from reports.html import write_report
+    from storage.db import session_scope
+    with session_scope(os.environ["GOVAUDIT_DATABASE_URL"]) as session:
+        index = write_report(session, run_id, out / "report", os.environ["GOVAUDIT_DATA_DIR"])
+    console.print(f"report: {index} (and report.xlsx beside it)")
