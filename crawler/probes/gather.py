@@ -23,6 +23,8 @@ PROBES = {"search": search.run, "qa": qa.run, "elder": elder.run, "privacy": pri
 ORDER = ("a11y", "mobile", "search", "qa", "privacy", "elder")
 BUDGET_S = {"search": 150, "qa": 90, "elder": 60, "privacy": 45, "a11y": 90, "mobile": 45}
 RENDER_CAP = 2_000_000
+UNRESPONSIVE_S = 10
+SITE_BUDGET_S = sum(BUDGET_S.values()) + 60      # last resort: no site holds the pool longer
 
 
 def gather(run_id: int, site_ids: list[int], settings, probes: set[str] | None = None,
@@ -97,7 +99,11 @@ async def run_sites(run_id: int, targets: list[SiteTarget], wanted: set[str], se
         return out
     async with pool:
         async def one(t: SiteTarget):
-            outcomes = await probe_site(pool, run_id, t, wanted, settings)
+            try:
+                outcomes = await asyncio.wait_for(probe_site(pool, run_id, t, wanted, settings), SITE_BUDGET_S)
+            except (asyncio.TimeoutError, TimeoutError):
+                outcomes = {name: {"result": {"error": f"site probes exceeded {SITE_BUDGET_S} s"}, "error_kind": "timeout",
+                                   "tool_versions": {"browser": pool.version}} for name in wanted}
             out[t.id] = outcomes
             if store:
                 await asyncio.to_thread(_store, settings.database_url, run_id, t.id, outcomes)
@@ -142,9 +148,16 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
                 outcomes[name] = {"result": {"error": one_line(exc)}, "error_kind": kind, "tool_versions": versions}
             return outcomes
         status = response.status if response else None
-        load_s = await page.evaluate(
-            "() => { const n = performance.getEntriesByType('navigation')[0]; return n && n.loadEventEnd > 0 ? n.loadEventEnd / 1000 : null }")
-        html = await page.content()
+        try:   # evaluate and content have no timeout of their own: a page looping in a script never answers
+            load_s = await asyncio.wait_for(page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0]; return n && n.loadEventEnd > 0 ? n.loadEventEnd / 1000 : null }"),
+                UNRESPONSIVE_S)
+            html = await asyncio.wait_for(page.content(), UNRESPONSIVE_S)
+        except (asyncio.TimeoutError, TimeoutError):
+            for name in wanted | {"render"}:
+                outcomes[name] = {"result": {"error": f"the page did not answer within {UNRESPONSIVE_S} s (a script never yields)"},
+                                  "error_kind": "timeout", "tool_versions": versions}
+            return outcomes
         outcomes["render"] = {"result": {"url": page.url, "status": status, "html": html[:RENDER_CAP],
                                          "truncated": len(html) > RENDER_CAP},
                               "error_kind": None, "tool_versions": versions}
@@ -170,10 +183,13 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
             outcomes[name]["result"]["tool_versions"] = outcomes[name]["tool_versions"]
             outcomes[name]["result"]["elapsed_s"] = round(time.monotonic() - started, 2)
             try:
-                await pctx.close_others()
+                await asyncio.wait_for(pctx.close_others(), UNRESPONSIVE_S)
             except Exception:
                 pass
-        await page.close()
+        try:
+            await asyncio.wait_for(page.close(), UNRESPONSIVE_S)
+        except Exception:
+            pass          # the context is closed (and its renderers killed) just after
     return outcomes
 
 

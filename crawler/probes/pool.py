@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
+CLOSE_TIMEOUT_S = 15
 
 DEBIAN_PATHS = ("/usr/lib/chromium/chromium-headless-shell", "/usr/lib/chromium/chromium")
 JS_DIR = Path(__file__).parent / "js"
@@ -163,9 +164,10 @@ class BrowserPool:
                 yield ctx
             finally:
                 try:
-                    await ctx.close()
-                except Exception:  # the browser may already be gone after a crash
-                    log.warning("closing a context failed", exc_info=True)
+                    await asyncio.wait_for(ctx.close(), CLOSE_TIMEOUT_S)
+                except Exception:  # gone after a crash, or a renderer stuck in a script loop
+                    log.warning("closing a context failed; the browser will be relaunched", exc_info=True)
+                    self._served = self.recycle_after
                 self._open -= 1
                 if self._open == 0:
                     self._idle.set()
