@@ -27,6 +27,7 @@ def _global(allow_private: bool = typer.Option(False, "--allow-private",
 
 def _register() -> None:
     from govaudit.commands import core  # noqa: F401
+    from govaudit.commands import reports  # noqa: F401
 
 
 def main() -> None:

@@ -203,3 +203,28 @@ def write_scores(session: Session, scored: Scored) -> int:
             rows += 1
     session.flush()
     return rows
+
+
+def score_run(session: Session, run_id: int | None = None, names: list[str] | None = None,
+              manual_path: str | None = None, frameworks_dirs: list[str] | None = None) -> list[Scored]:
+    """Score a run with the named frameworks (all when none) and write the scores.
+    This is what `govaudit score` and the end of `govaudit run` call."""
+    from reports import frameworks as fwmod
+    from reports.manual import read_csv
+    try:
+        available = fwmod.load_all(frameworks_dirs)
+    except fwmod.FrameworkError as exc:
+        raise UserError(str(exc)) from None
+    for n in names or []:
+        if n not in available:
+            raise UserError(f"no framework {n!r} (have: {', '.join(sorted(available))})")
+    chosen = [available[n] for n in (names or sorted(available))]
+    manual = read_csv(manual_path) if manual_path else []
+    check_manual_known(chosen, manual)
+    run_id = require_run(session, run_id)
+    out = []
+    for fw in chosen:
+        scored = score_framework(session, run_id, fw, manual)
+        write_scores(session, scored)
+        out.append(scored)
+    return out

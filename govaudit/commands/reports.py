@@ -1,0 +1,49 @@
+"""`govaudit score` and `govaudit report` (scores: reports/store.py; HTML/XLSX: reports/html.py, reports/xlsx.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govaudit.cli import app
+
+
+@app.command("score")
+def score_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (default: the latest round)."),
+              framework: list[str] = typer.Option([], "--framework", "-f",
+                                                  help="Framework name; repeatable (default: all)."),
+              manual: Optional[Path] = typer.Option(None, "--manual", metavar="FILE",
+                                                    help="Evaluators' CSV: unit or site, indicator, score, note."),
+              frameworks_dir: list[Path] = typer.Option([], "--frameworks-dir", metavar="DIR",
+                                                        help="Extra directory of framework YAML files.")):
+    """Score a run with the scoring frameworks and store the scores."""
+    from reports.store import score_run
+    from storage.db import session_scope
+    with session_scope() as session:
+        done = score_run(session, run, framework or None, str(manual) if manual else None,
+                         [str(d) for d in frameworks_dir])
+        console = Console()
+        for scored in done:
+            fw = scored.framework
+            t = Table(title=f"{fw.name} v{fw.version} — {fw.title} (run {scored.run_id})")
+            for h in ("unit/site", "group", "score", "tier", "rank", "incomplete"):
+                t.add_column(h)
+            for r in sorted(scored.results, key=lambda r: (-(r.total or -1), r.subject.name)):
+                t.add_row(r.subject.name, r.subject.group or "", "—" if r.total is None else f"{r.total:.4g}",
+                          r.tier or "—", str(scored.ranks.get(r.subject.key, "")),
+                          ", ".join(r.missing[:4]) + (" …" if len(r.missing) > 4 else ""))
+            console.print(t)
+
+
+@app.command("report")
+def report_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (default: the latest round)."),
+               out: Path = typer.Option(Path("report"), "--out", metavar="DIR", help="Output directory.")):
+    """Write the HTML report (index.html, one page per site/unit) and report.xlsx."""
+    from reports.html import write_report
+    from storage.db import session_scope
+    with session_scope() as session:
+        index = write_report(session, run, out)
+    typer.echo(f"report: {index}")
