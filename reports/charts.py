@@ -13,7 +13,10 @@ MISSING_COLOUR = "#afb8c1"
 
 
 def tier_colours(tiers: list[str]) -> dict[str, str]:
-    out = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(tiers)}
+    # best tier green, worst red, the rest spread between
+    n = len(tiers)
+    out = {t: PALETTE[round(i * 4 / (n - 1)) if n > 1 else 0] if n <= 5 else PALETTE[i % len(PALETTE)]
+           for i, t in enumerate(tiers)}
     out["无等级"] = MISSING_COLOUR
     return out
 
