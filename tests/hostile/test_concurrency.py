@@ -46,11 +46,12 @@ print(own)
 
 
 def _prepare(url: str) -> tuple[int, list[int]]:
+    rows = [SiteRow(i, f"站点{i}", f"https://s{i}.example.gov.cn/", "portal", f"单位{i}") for i in range(SITES)]
     with Session(get_engine(url)) as session, session.begin():
-        upsert(session, [SiteRow(i, f"站点{i}", f"https://s{i}.example.gov.cn/", "portal", f"单位{i}")
-                         for i in range(SITES)])
+        upsert(session, rows)
         session.flush()
-        ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
+        # the session's PostgreSQL database is shared with other tests: only this test's sites
+        ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows])).order_by(m.Site.id)))
         run_id = runner.create_run(session, ids, None).id
         for sid in ids:
             mark_gathered(session, run_id, sid, "crawl")
