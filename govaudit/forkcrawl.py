@@ -100,16 +100,8 @@ def _child(run_id: int, site_ids: list[int], settings: Settings, log_path: str) 
 
 
 def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
-    from sqlalchemy.orm import Session
-
-    from crawler.pipelines import clear_crawl
-    from govaudit.gatherers import GatherError
-    from storage.db import get_engine
-    with Session(get_engine(settings.database_url)) as session, session.begin():
-        for site_id in site_ids:
-            clear_crawl(session, run_id, site_id)
-    log_dir = settings.data_dir / "runs" / str(run_id)
-    log_dir.mkdir(parents=True, exist_ok=True)
+    from govaudit.gatherers import GatherError, prepare_crawl
+    log_dir = prepare_crawl(run_id, site_ids, settings)
     log_path = str(log_dir / "crawl.log")
     pid = os.fork()
     if pid == 0:

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 Gatherer = Callable[[int, list[int], Settings, set[str]], None]
 
 
-def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
-    """Scrapy in a subprocess: a crash or kill there never takes the run with it."""
+def prepare_crawl(run_id: int, site_ids: list[int], settings: Settings) -> Path:
+    """Clear the sites' partial crawl artifacts of this run; return the run's log folder."""
     from sqlalchemy.orm import Session
 
     from crawler.pipelines import clear_crawl
@@ -34,6 +34,12 @@ def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str])
             clear_crawl(session, run_id, site_id)
     log_dir = settings.data_dir / "runs" / str(run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
+    return log_dir
+
+
+def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
+    """Scrapy in a subprocess: a crash or kill there never takes the run with it."""
+    log_dir = prepare_crawl(run_id, site_ids, settings)
     env = {**os.environ, "GOVAUDIT_DATABASE_URL": settings.database_url, "GOVAUDIT_DATA_DIR": str(settings.data_dir),
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
            "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
