@@ -69,7 +69,7 @@ class HotlineSpider(SideRequests):
         raw = self.text_of_response(response)    # the shared tree has no script bodies
         for endpoint in json_endpoints(url, raw):
             yield from self.try_json(state, board, endpoint)
-        if response.meta["homepage"] or BOARD_WORDS.search(tree.findtext(".//title") or ""):
+        if self.scans_scripts(response, tree):
             yield from self.scan_scripts(state, board.scripts, url, tree)
         fields = ex.message_detail(url, tree, state.hints)
         if fields and (url in board.listed or fields.get("replied_at") or fields.get("status")):
@@ -91,6 +91,10 @@ class HotlineSpider(SideRequests):
             if page not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
                 board.list_pages.add(page)
                 yield from self.page(state, board, page, depth + 1)
+
+    def scans_scripts(self, response, tree) -> bool:
+        """Whether this page's own scripts are searched for a message-list API."""
+        return response.meta["homepage"] or BOARD_WORDS.search(tree.findtext(".//title") or "") is not None
 
     @staticmethod
     def is_message_list(state: SiteState, board: Board, url: str, tree, listing: dict[str, Any]) -> bool:
@@ -215,11 +219,14 @@ class HotlineSpider(SideRequests):
         return rows
 
 
-class PortalMessagesSpider(HotlineSpider):
-    """The portal crawl plus message-list walking only, so a portal's own
-    留言/信箱 lists feed interact.unanswered_3m and interact.reply_recency
-    (`scrapy crawl portal_messages -a site=…`; crawler.run maps a kind to a spider)."""
-    name = "portal_messages"
+class PortalSpider(HotlineSpider):
+    """The portal audit's crawl (`scrapy crawl portal`): the site crawl, plus the
+    portal's own 留言/信箱 lists, so interact.unanswered_3m and
+    interact.reply_recency read real messages. Unlike a hotline site, most pages
+    of a portal are not about messages: the board extraction runs only on pages
+    that name a board (title) or are reached from a link that does (anchor
+    text), and on the pages of lists already known to be boards."""
+    name = "portal"
     kind = "portal"
 
     def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:
@@ -228,4 +235,22 @@ class PortalMessagesSpider(HotlineSpider):
     def board(self, state: SiteState) -> Board:
         if not hasattr(state, "odh"):
             state.odh = Board(state.hints)
+            state.odh.named = set()     # URLs linked with an anchor naming a board
         return state.odh
+
+    def walk(self, state: SiteState, response, tree, item) -> Iterator[Any]:
+        if tree is None:
+            return
+        board = self.board(state)
+        url = response.url
+        hinted = state.hints.get("messages_url") or []
+        about_board = (url in board.named or url in board.listed or url in board.list_pages or url in board.requested
+                       or url in ([hinted] if isinstance(hinted, str) else hinted)
+                       or BOARD_WORDS.search(item.title or ""))
+        board.named.update(link["target_url"] for link in item.links
+                           if link["tag"] == "a" and BOARD_WORDS.search(link["text"]))
+        if about_board:
+            yield from super().walk(state, response, tree, item)
+
+    def scans_scripts(self, response, tree) -> bool:
+        return BOARD_WORDS.search(tree.findtext(".//title") or "") is not None

@@ -70,8 +70,9 @@ def path_of(url: str) -> str:
 
 
 class SiteSpider(scrapy.Spider):
-    """`scrapy crawl portal -a site=URL_OR_ID` or `-a run=ID -a sites=1,2,3`."""
-    name = "portal"
+    """The site crawl every kind builds on (`scrapy crawl site -a site=URL_OR_ID` or
+    `-a run=ID -a sites=1,2,3`); portals use PortalSpider, which adds their message boards."""
+    name = "site"
     kind = "portal"
 
     def __init__(self, run: str | int | None = None, sites: str = "", site: str = "", *args, **kwargs):

@@ -1,5 +1,5 @@
 """One demo site crawled on its own with a chosen kind, spider and hints:
-a portal's message list (portal_messages spider), and registry hints that
+a portal's message list (the portal spider), and registry hints that
 rescue a board the crawl caps would miss."""
 import os
 import subprocess
@@ -51,7 +51,7 @@ def evaluate(arts, *check_ids):
 
 
 def test_portal_messages_spider_reads_a_message_list(tmp_path):
-    arts = crawl_one(tmp_path, "hotline-county", "portal", "portal_messages")
+    arts = crawl_one(tmp_path, "hotline-county", "portal", "portal")
     assert (arts.site.kind, len(arts.messages)) == ("portal", 12)
     assert evaluate(arts, "interact.unanswered_3m", "interact.reply_recency") == {
         "interact.unanswered_3m": ("fail", 2), "interact.reply_recency": ("warn", 68)}
