@@ -56,7 +56,7 @@ class FrameworkSection:
     ranking: str
     tiers: list[str]
     rows: list[SubjectRow]
-    prev_run: int | None = None
+    prev_runs: list[int] = field(default_factory=list)    # the earlier runs the comparison reads
     classification: dict[str, Any] | None = None
     spread: dict[str, Any] | None = None
     spread_by_province: dict[str, Any] = field(default_factory=dict)
@@ -86,6 +86,19 @@ def _load_scores(session: Session, run_id: int, framework: str) -> dict[str, lis
     return out
 
 
+def _previous_totals(session: Session, run_id: int, framework: str) -> dict[str, Score]:
+    """Each subject's total in the newest earlier run that scored it with this framework
+    (a round over other sites in between does not hide the comparison)."""
+    newest = (select(Score.site_id, Score.unit_id, func.max(Score.run_id).label("run_id"))
+              .where(Score.framework == framework, Score.indicator == "total", Score.run_id < run_id)
+              .group_by(Score.site_id, Score.unit_id).subquery())
+    rows = session.scalars(select(Score).join(newest, (Score.run_id == newest.c.run_id)
+                                              & (Score.site_id.is_not_distinct_from(newest.c.site_id))
+                                              & (Score.unit_id.is_not_distinct_from(newest.c.unit_id)))
+                           .where(Score.framework == framework, Score.indicator == "total"))
+    return {_key(s): s for s in rows}
+
+
 def framework_sections(session: Session, run_id: int) -> list[FrameworkSection]:
     from reports import frameworks as fwmod
     try:
@@ -96,9 +109,8 @@ def framework_sections(session: Session, run_id: int) -> list[FrameworkSection]:
     sections = []
     for name in names:
         by_subject = _load_scores(session, run_id, name)
-        prev_run = session.scalar(select(func.max(Score.run_id)).where(Score.framework == name,
-                                                                        Score.run_id < run_id))
-        prev = _load_scores(session, prev_run, name) if prev_run else {}
+        prev = _previous_totals(session, run_id, name)
+        prev_runs = sorted({p.run_id for p in prev.values()})
         first = next(iter(by_subject.values()))[0]
         fw = defs.get(name)
         tiers = [t for t, _ in fw.tiers] if fw else []
@@ -110,7 +122,7 @@ def framework_sections(session: Session, run_id: int) -> list[FrameworkSection]:
         for key, scores in by_subject.items():
             total = next(s for s in scores if s.indicator == "total")
             bonus = next((s.score for s in scores if s.indicator == "bonus"), None)
-            p = next((s for s in prev.get(key, []) if s.indicator == "total"), None)
+            p = prev.get(key)
             rows.append(SubjectRow(name, key, total.details.get("subject", key), total.group or "",
                                    total.details.get("region"), total.score, total.max, total.tier, total.rank,
                                    total.incomplete, total.details,
@@ -121,7 +133,7 @@ def framework_sections(session: Session, run_id: int) -> list[FrameworkSection]:
                 tiers.append(r.tier)
         section = FrameworkSection(name, first.framework_version, fw.title if fw else name, "site" if
                                    first.site_id is not None else "unit", fw.ranking if fw else "competition",
-                                   tiers, rows, prev_run)
+                                   tiers, rows, prev_runs)
         if fw and fw.classification:
             section.classification = {
                 "breakpoints": [r.name for r in rows if r.details.get("breakpoint")],

@@ -214,3 +214,47 @@ def test_cli_score_and_report(world, tmp_path, monkeypatch):
     res = runner.invoke(app, ["report", "--out", str(tmp_path / "r")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "r" / "index.html").is_file()
+
+
+def _rerun(url, info, site_indexes, changes=None):
+    """A new round over some of the seeded sites, copying run 1's findings but for `changes`
+    ({(site index, check id): (status, value)}); scored with inspection."""
+    from storage.models import Finding, Run, RunSite
+    changes = changes or {}
+    with session_scope(url) as s:
+        run = Run(kind="round", status="finished")
+        s.add(run)
+        s.flush()
+        for i in site_indexes:
+            sid = info["sites"][i]
+            s.add(RunSite(run_id=run.id, site_id=sid, stage="checked"))
+            for f in s.scalars(select(Finding).where(Finding.run_id == info["run_id"], Finding.site_id == sid)):
+                status, value = changes.get((i, f.check_id), (f.status, f.value))
+                add_finding(s, run.id, sid, f.check_id, status, value, f.details, f.evidence)
+        run_id = run.id
+    with session_scope(url) as s:
+        score_run(s, run_id, ["inspection"])
+    return run_id
+
+
+def test_report_compares_each_subject_with_its_own_previous_score(world, tmp_path):
+    from reports.report_data import framework_sections
+    url, info = world
+    with session_scope(url) as s:
+        score_run(s, info["run_id"], ["inspection"])
+    # round 2 covers 甲 alone, its dead links fixed; round 3 covers 甲 and 丙
+    second = _rerun(url, info, [0], {(0, "links.dead_homepage"): ("pass", 0)})
+    third = _rerun(url, info, [0, 3], {(0, "links.dead_homepage"): ("fail", 1)})
+    with session_scope(url) as s:
+        section = next(x for x in framework_sections(s, third) if x.name == "inspection")
+        rows = {r.name: (r.prev_total, r.total, r.delta) for r in section.rows}
+        prev_runs = section.prev_runs
+        index = write_report(s, third, tmp_path / "r3", data_dir=tmp_path)
+    assert prev_runs == [info["run_id"], second]
+    assert rows["甲市政府门户"] == (100.0, 99.0, -1.0)    # compared with round 2, not round 1
+    assert rows["丙县政府门户"] == (100.0, 100.0, 0.0)    # round 2 did not cover it: round 1
+    doc = lxml_html.fromstring(index.read_text(encoding="utf-8"))
+    jia = doc.xpath("//section[@id='fw-inspection']//tr[td/a[text()='甲市政府门户']]")[0]
+    cells = [c.text_content().strip() for c in jia.xpath("td")]
+    assert "-1" in cells
+    assert f"与第 {info['run_id']}、{second} 轮比较" in doc.text_content()
