@@ -68,3 +68,20 @@ def store(database_url: str, samples: list[Sample]) -> None:
         for s in samples:
             session.add(m.Sample(site_id=s.site_id, taken_at=s.taken_at, ok=s.ok, status=s.status,
                                  elapsed_ms=s.elapsed_ms, error_kind=s.error_kind))
+
+
+def run_rounds(database_url: str, sites: list[tuple[int, str]], rounds: int, interval: float,
+               timeout: float = 15.0, on_round=None) -> int:
+    """Sample every site each `interval` seconds and store the samples, `rounds` times (0: until
+    interrupted); `on_round(number, samples)` is told after each round. Returns the rounds done."""
+    done = 0
+    while True:
+        started = time.monotonic()
+        samples = sample_round(sites, timeout)
+        store(database_url, samples)
+        done += 1
+        if on_round:
+            on_round(done, samples)
+        if rounds and done >= rounds:
+            return done
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))

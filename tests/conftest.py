@@ -109,7 +109,7 @@ def demo_audit(tmp_path_factory):
         os.environ["GOVAUDIT_DATABASE_URL"] = f"sqlite:///{tmp / 'demo.db'}"
         os.environ["GOVAUDIT_DATA_DIR"] = str(tmp / "data")
         os.environ.pop("GOVAUDIT_ALLOW_PRIVATE", None)
-        db_url, run_id, site_ids = audit(farm, tmp)
+        db_url, run_id, site_ids = audit(farm, tmp, monitor=True)
     except BaseException:
         farm.stop()
         raise

@@ -29,20 +29,30 @@ def served(tmp_path: Path, sites: dict[str, dict], files: dict[str, dict[str, st
         yield farm
 
 
-def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None):
-    """Import the farm, run a full audit in-process; return (db_url, run_id, {slug: site_id})."""
+@contextmanager
+def allowed(farm: DemoFarm):
+    """GOVAUDIT_ALLOW_HOSTS opened to the farm's ports, for the duration."""
+    saved = os.environ.get("GOVAUDIT_ALLOW_HOSTS")
+    os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(farm.allow_hosts())
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("GOVAUDIT_ALLOW_HOSTS")
+        else:
+            os.environ["GOVAUDIT_ALLOW_HOSTS"] = saved
+
+
+def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None, monitor: bool = False):
+    """Import the farm, run a full audit in-process (after the demo's availability samples
+    when `monitor`); return (db_url, run_id, {slug: site_id})."""
     from govaudit import runner
     from govaudit.config import load
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine
-    saved = os.environ.get("GOVAUDIT_ALLOW_HOSTS")
-    os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(farm.allow_hosts())
-    settings = load()
-    if saved is None:
-        os.environ.pop("GOVAUDIT_ALLOW_HOSTS")
-    else:
-        os.environ["GOVAUDIT_ALLOW_HOSTS"] = saved
+    with allowed(farm):
+        settings = load()
     registry = farm.write_registry(tmp_path / "sites.yaml")
     with Session(get_engine(settings.database_url)) as session, session.begin():
         rows = parse(registry)
@@ -51,5 +61,9 @@ def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None):
         by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
         ids = {s.slug: by_url[s.url] for s in farm.sites}
         run_id = runner.create_run(session, list(ids.values()), only).id
+    if monitor:
+        from govaudit.demo.run import sample_homepages
+        with allowed(farm):
+            sample_homepages(settings.database_url, list(ids.values()))
     runner.execute(run_id, settings)
     return settings.database_url, run_id, ids

@@ -1,7 +1,6 @@
 """`govaudit monitor`: availability samples of site homepages, at an interval."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -25,7 +24,7 @@ def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import t
     """Sample every chosen site's homepage each INTERVAL seconds; avail.uptime reads the samples."""
     from sqlalchemy.orm import Session
 
-    from crawler.monitor import sample_round, store
+    from crawler.monitor import run_rounds
     from crawler.netguard import refusal
     from govaudit import runner
     from govaudit.registry import parse, upsert
@@ -52,14 +51,9 @@ def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import t
         why = refusal(url, settings.allow_private, settings.allow_hosts)
         if why:
             raise UserError(f"refusing {url}: {why} (see --allow-host)")
-    done = 0
-    while True:
-        started = time.monotonic()
-        samples = sample_round(chosen, timeout)
-        store(settings.database_url, samples)
-        done += 1
+
+    def told(done: int, samples) -> None:
         failed = sum(1 for s in samples if not s.ok)
         err.print(f"round {done}: {len(samples)} sample(s), {failed} failed")
-        if rounds and done >= rounds:
-            break
-        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+    run_rounds(settings.database_url, chosen, rounds, interval, timeout, told)

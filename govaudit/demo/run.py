@@ -7,6 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+DEMO_SAMPLES = 20       # avail.uptime needs at least 20
+
 
 def run_demo(out: Path, keep_serving: bool = False, console: Console | None = None,
              only: list[str] | None = None) -> int:
@@ -37,6 +39,8 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
             session.flush()
             ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows]))))
             run_id = runner.create_run(session, ids, only, {"via": "demo"}).id
+        sample_homepages(os.environ["GOVAUDIT_DATABASE_URL"], ids)
+        console.print(f"monitor: {DEMO_SAMPLES} availability samples of each homepage (avail.uptime)")
         run_with_progress(run_id)
         from storage.export import write_findings
         export = out / "findings.jsonl"
@@ -52,6 +56,19 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
             while True:
                 time.sleep(3600)
     return run_id
+
+
+def sample_homepages(database_url: str, site_ids: list[int]) -> None:
+    """The demo's stand-in for a monitoring window: enough quick samples for avail.uptime."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from crawler.monitor import run_rounds
+    from storage import models as m
+    from storage.db import get_engine
+    with Session(get_engine(database_url)) as session:
+        sites = [(s.id, s.url) for s in session.scalars(select(m.Site).where(m.Site.id.in_(site_ids)))]
+    run_rounds(database_url, sites, DEMO_SAMPLES, interval=0.02, timeout=5.0)
 
 
 def finish_hooks(run_id: int, out: Path, console: Console) -> None:

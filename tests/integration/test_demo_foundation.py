@@ -30,3 +30,10 @@ def test_dead_link_details_split_confirmed_and_suspected(demo_audit):
         (f"{base}/img/map.png", "http_404", [f"{base}/about.html"]),
         (f"{base}/news/missing.html", "http_404", [f"{base}/news/index.html"]),
     ]
+
+
+def test_demo_availability_samples_measure_uptime(demo_audit):
+    """The demo takes 20 quick samples of every homepage first, as a monitoring window would."""
+    got = {slug: demo_audit.finding(slug, "avail.uptime") for slug in demo_audit.site_ids}
+    assert got == {slug: ("pass", 0) for slug in demo_audit.site_ids}
+    assert demo_audit.details("portal-city", "avail.uptime")["samples"] == 20
