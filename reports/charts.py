@@ -26,10 +26,17 @@ def _text(x: float, y: float, s: str, anchor: str = "start", size: int = 13, fil
             f'text-anchor="{anchor}">{escape(s)}</text>')
 
 
+def _label_width(labels: list[str], minimum: int, size: int = 13) -> int:
+    """Room for the longest label: a CJK character is about one em wide, others about half."""
+    def width(s: str) -> float:
+        return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in s)
+    return max([minimum] + [int(width(label)) + 14 for label in labels])
+
+
 def stacked_bars(rows: list[tuple[str, dict[str, int]]], order: list[str], title: str) -> Markup:
     """One horizontal bar per row (e.g. a ranking group), split by tier counts."""
     colours = tier_colours([t for t in order if t != "无等级"])
-    label_w, bar_w, row_h, top = 150, 420, 26, 30
+    label_w, bar_w, row_h, top = _label_width([r[0] for r in rows], 150), 420, 26, 30
     legend_h = 24
     height = top + row_h * max(len(rows), 1) + legend_h + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{label_w + bar_w + 60}" '
@@ -63,7 +70,7 @@ def stacked_bars(rows: list[tuple[str, dict[str, int]]], order: list[str], title
 
 def score_bars(rows: list[tuple[str, float | None, float, str]], title: str) -> Markup:
     """One bar per aspect: (label, score or None when missing/not applicable, max, note)."""
-    label_w, bar_w, row_h, top = 170, 360, 26, 30
+    label_w, bar_w, row_h, top = _label_width([r[0] for r in rows], 170), 360, 26, 30
     height = top + row_h * max(len(rows), 1) + 8
     width = label_w + bar_w + 150
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" '

@@ -42,6 +42,13 @@ class SubjectRow:
         return self.total - self.prev_total
 
     @property
+    def missing_titles(self) -> list[str]:
+        """The missing indicators by title (ids where no title is known)."""
+        titles = {s.indicator: s.details.get("title") for s in self.indicators}
+        titles.update({f"veto.{v['id']}": f"否决项：{v['title']}" for v in self.details.get("vetoes", [])})
+        return [titles.get(i) or i for i in self.details.get("missing", [])]
+
+    @property
     def vetoes(self) -> list[dict[str, Any]]:
         order = {"veto": 0, "pending_review": 1, "missing": 2, "rejected": 3, "clear": 4}
         return sorted(self.details.get("vetoes", []), key=lambda v: order.get(v["state"], 9))

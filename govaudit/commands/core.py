@@ -111,7 +111,7 @@ class _Bars:
         self.progress.console.print(text)
 
 
-def run_with_progress(run_id: int) -> None:
+def run_with_progress(run_id: int, manual: str | None = None) -> None:
     from govaudit import runner
     with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=not err.is_terminal and False) as progress:
@@ -123,15 +123,16 @@ def run_with_progress(run_id: int) -> None:
     if summary.left_pending:
         raise UserError(f"run {run_id} interrupted: {len(summary.left_pending)} site(s) not finished; "
                         f"finish with `govaudit run --resume {run_id}`")
-    score_with_all(run_id)
+    score_with_all(run_id, manual)
 
 
-def score_with_all(run_id: int) -> None:
-    """The round's last stage: scores with every framework, one line each."""
+def score_with_all(run_id: int, manual: str | None = None) -> None:
+    """The round's last stage: scores with every framework (and the evaluators' manual
+    values, when a CSV is given), one line each."""
     from reports.store import score_run
     from storage.db import session_scope
     with session_scope(load().database_url) as session:
-        for scored in score_run(session, run_id):
+        for scored in score_run(session, run_id, manual_path=manual):
             tiers: dict[str, int] = {}
             for r in scored.results:
                 tiers[r.tier or "—"] = tiers.get(r.tier or "—", 0) + 1

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 DEMO_SAMPLES = 20       # avail.uptime needs at least 20
+DEMO_MANUAL = Path(__file__).with_name("manual.csv")    # what evaluators would judge by hand
 
 
 def run_demo(out: Path, keep_serving: bool = False, console: Console | None = None,
@@ -41,7 +42,8 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
             run_id = runner.create_run(session, ids, only, {"via": "demo"}).id
         sample_homepages(os.environ["GOVAUDIT_DATABASE_URL"], ids)
         console.print(f"monitor: {DEMO_SAMPLES} availability samples of each homepage (avail.uptime)")
-        run_with_progress(run_id)
+        console.print(f"manual values (evaluators' CSV): {DEMO_MANUAL}")
+        run_with_progress(run_id, manual=str(DEMO_MANUAL))
         from storage.export import write_findings
         export = out / "findings.jsonl"
         with Session(engine) as session, export.open("w", encoding="utf-8") as fh:

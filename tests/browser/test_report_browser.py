@@ -15,11 +15,12 @@ OUT = Path(__file__).resolve().parents[2] / "test-output"
 
 @pytest.fixture(scope="module")
 def demo_report(demo_audit, tmp_path_factory):
+    from govaudit.demo.run import DEMO_MANUAL
     from reports.html import write_report
     from reports.store import score_run
     from storage.db import session_scope
     with session_scope(demo_audit.db_url) as session:
-        scored = score_run(session, demo_audit.run_id)
+        scored = score_run(session, demo_audit.run_id, manual_path=str(DEMO_MANUAL))
     with session_scope(demo_audit.db_url) as session:
         index = write_report(session, demo_audit.run_id, tmp_path_factory.mktemp("report"), demo_audit.data_dir)
     return demo_audit, scored, index
@@ -35,6 +36,66 @@ def test_every_framework_scores_the_demo(demo_report):
     assert frameworks == {"capability", "inspection", "performance", "service_capability"}
     # site-level frameworks score sites, unit-level ones units: never both on one row
     assert all((site is None) != (unit is None) for _, site, unit, _ in totals)
+
+
+# framework -> subject -> (total, tier, rank, sub-level or None, incomplete). Totals agree within
+# `TOLERANCE[framework]`: the timing indicators (search latency, page load: lognormal) move scores
+# in the 5th decimal of the 0..1 index and the 3rd of the 110-point scale between runs.
+TOLERANCE = {"capability": 0.005, "inspection": 0.005, "performance": 0.0005, "service_capability": 0.05}
+EXPECTED_SCORES = {
+    "capability": {       # 差分: breaks after 某某区/某某市 (A), 某某县人民政府网 (B), 某某县人民政府 (C)
+        "某某区人民政府": (73.34, "领先发展", 1, "A1", False),
+        "某某市人民政府": (73.24, "领先发展", 1, "A3", False),
+        "某某县人民政府网": (32.17, "积极发展", 2, "B1", True),    # portal only: no data/hotline site
+        "某某县人民政府": (25.67, "稳步发展", 3, "C1", False),
+        "某某镇人民政府": (18.73, "亟待发展", 1, None, True),
+    },
+    "inspection": {       # 某某市: 100 − 3 dead homepage links − 0.2 (2 dead elsewhere) − 5 search − 2 IPv6 − 2 HTTPS
+        "某某市人民政府": (87.8, "合格", 1, None, False),
+        "某某区人民政府": (None, "不合格", None, None, False),    # vetoes score nothing else
+        "某某县人民政府": (None, "不合格", None, None, False),    # its two candidate vetoes confirmed in manual.csv
+        "某某县人民政府网": (None, "不合格", None, None, True),
+        "某某镇人民政府": (None, "不合格", None, None, True),
+    },
+    "performance": {
+        "某某市人民政府": (0.8064, "优秀", 1, None, False),
+        "某某区人民政府": (0.6360, "中等", 1, None, False),
+        "某某县人民政府网": (0.5095, "待改进", 2, None, True),
+        "某某县人民政府": (0.2285, "待改进", 3, None, False),
+        "某某镇人民政府": (0.3655, "待改进", 1, None, True),
+    },
+    "service_capability": {    # unranked: listed by level and region code
+        "某某县人民政府网": (88.0, "优秀", None, None, True),
+        "某某市人民政府": (66.5, "发展", None, None, False),
+        "某某区人民政府": (60.7, "发展", None, None, False),
+        "某某镇人民政府": (45.9, "准备", None, None, True),
+        "某某县人民政府": (21.7, "准备", None, None, True),
+    },
+}
+
+
+def test_demo_scores_and_tiers_are_exact(demo_report):
+    audit, _, _ = demo_report
+    with Session(get_engine(audit.db_url)) as session:
+        rows = session.scalars(select(m.Score).where(m.Score.run_id == audit.run_id, m.Score.indicator == "total"))
+        got: dict[str, dict] = {}
+        for r in rows:
+            got.setdefault(r.framework, {})[r.details["subject"]] = (
+                r.score, r.tier, r.rank, r.details.get("sublevel"), r.incomplete)
+    want = {fw: {subject: (None if v[0] is None else pytest.approx(v[0], abs=TOLERANCE[fw]), *v[1:])
+                 for subject, v in subjects.items()} for fw, subjects in EXPECTED_SCORES.items()}
+    assert got == want
+
+
+def test_demo_manual_values_are_marked_manual(demo_report):
+    audit, _, _ = demo_report
+    with Session(get_engine(audit.db_url)) as session:
+        manual = session.execute(select(m.Score.indicator, m.Score.score, m.Score.details["subject"].as_string())
+                                 .where(m.Score.run_id == audit.run_id, m.Score.manual.is_(True))
+                                 .order_by(m.Score.framework, m.Score.indicator, m.Score.score)).all()
+    assert [(i, s, subj) for i, s, subj in manual if s is not None] == [
+        ("innovation_cases", 2.0, "某某区人民政府"), ("innovation_cases", 5.0, "某某市人民政府"),
+        ("scenarios", 1.0, "某某区人民政府"), ("scenarios", 3.0, "某某市人民政府")]
 
 
 def test_report_renders_in_chromium_without_console_errors(demo_report):
