@@ -51,5 +51,15 @@ def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None):
         by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
         ids = {s.slug: by_url[s.url] for s in farm.sites}
         run_id = runner.create_run(session, list(ids.values()), only).id
-    runner.execute(run_id, settings)
+    bundle = farm.trust_bundle(tmp_path / "demo-ca.pem", os.environ.get("GOVAUDIT_CA_BUNDLE", ""))
+    saved_bundle = os.environ.get("GOVAUDIT_CA_BUNDLE")
+    if bundle:
+        os.environ["GOVAUDIT_CA_BUNDLE"] = bundle    # the TLS demo sites' CA: valid for the audit
+    try:
+        runner.execute(run_id, settings)
+    finally:
+        if saved_bundle is None:
+            os.environ.pop("GOVAUDIT_CA_BUNDLE", None)
+        else:
+            os.environ["GOVAUDIT_CA_BUNDLE"] = saved_bundle
     return settings.database_url, run_id, ids

@@ -29,6 +29,21 @@ EXPECTED = {
         "content.wording_errors": ("fail", 1), "content.typos": ("warn", 1),
         "content.sensitive_words": ("not_applicable", None), "content.external_links": ("fail", 1),
     },
+    # the HTTPS demo portal: small and mostly sound; planted: mixed content (gzdt/2.html)
+    "portal-tls": {
+        "identity.site_code": ("pass", 1), "identity.icp": ("pass", 1), "identity.psb": ("pass", 1),
+        "identity.party_gov_badge": ("fail", 0), "identity.sponsor_contact": ("fail", 2),
+        "identity.meta_tags": ("pass", 1), "identity.gov_domain": ("pass", 1),
+        "update.homepage": ("pass", 2), "update.stale_columns": ("pass", 0), "update.blank_columns": ("pass", 0),
+        "update.policy_interpretation": ("fail", None), "disclosure.columns": ("fail", 0),
+        "service.entry": ("fail", 0), "service.guide_elements": ("not_applicable", None), "interact.channel": ("fail", 0),
+        "mobile.new_media": ("warn", 0), "a11y.img_alt": ("pass", 1), "a11y.html_lang": ("pass", 1),
+        "links.attachments": ("pass", 0), "privacy.policy_link": ("pass", 1), "privacy.policy_content": ("pass", 7),
+        "privacy.pii_exposure": ("pass", 0), "security.headers": ("pass", 2),
+        "security.mixed_content": ("warn", 1), "security.https": ("pass", 1), "security.ipv6": ("fail", 0),
+        "content.wording_errors": ("pass", 0), "content.typos": ("pass", 0),
+        "content.sensitive_words": ("not_applicable", None), "content.external_links": ("pass", 0),
+    },
 }
 
 
