@@ -71,7 +71,7 @@ def test_attachment_texts_are_read_and_checked(tmp_path, monkeypatch):
 
         facts = crawl_facts("p")["attachment_texts"]
         assert {k: v for k, v in facts.items() if k != "problems"} == {
-            "read": 4, "with_pii": 3, "too_large": 1, "unreadable": 2, "failed": 0, "over_budget": 0}
+            "requested": 6, "read": 4, "with_pii": 3, "too_large": 1, "unreadable": 2, "failed": 0, "over_budget": 0}
         assert sorted((p["url"].rsplit("/", 1)[-1], p["kind"]) for p in facts["problems"]) == [
             ("big.csv", "too_large"), ("bomb.docx", "unreadable"), ("broken.pdf", "unreadable")]
 
@@ -85,4 +85,5 @@ def test_attachment_texts_are_read_and_checked(tmp_path, monkeypatch):
         q = finding("q", "privacy.pii_exposure")
         assert (q.status, q.value, q.details["attachments_read"]) == ("fail", 1, 1)
         assert {k: v for k, v in crawl_facts("q")["attachment_texts"].items()} == {
-            "read": 1, "with_pii": 1, "too_large": 0, "unreadable": 0, "failed": 0, "over_budget": 2, "problems": []}
+            "requested": 1, "read": 1, "with_pii": 1, "too_large": 0, "unreadable": 0, "failed": 0, "over_budget": 2,
+            "problems": []}

@@ -2,15 +2,17 @@
 
 An attachment link is checked with HEAD like any resource. When its format
 is readable (crawler.extract.attachment_text), its Content-Length is within
-GOVAUDIT_MAX_ATTACHMENT_BYTES and the site's budget
-(GOVAUDIT_MAX_ATTACHMENT_TEXTS) is not spent, it is fetched once more with
-GET, capped at the same size, and its text stored on its `pages` row with
+GOVAUDIT_MAX_ATTACHMENT_BYTES and the site has fetched fewer than
+GOVAUDIT_MAX_ATTACHMENT_TEXTS for their text (readable or not: a site of
+broken files costs the same bounded work), it is fetched once more with GET,
+capped at the same size, and its text stored on its `pages` row with
 the facts {"attachment": {format, chars, truncated, reason?}, "pii": […]}.
 The HEAD answer's row is held back until then, so each URL is one row.
 What was skipped and why is counted in the crawl facts ("attachment_texts").
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Iterator
 
@@ -27,8 +29,8 @@ PROBLEMS_KEPT = 20
 
 
 def new_stats() -> dict[str, Any]:
-    return {"read": 0, "with_pii": 0, "too_large": 0, "unreadable": 0, "failed": 0, "over_budget": 0,
-            "problems": []}
+    return {"requested": 0, "read": 0, "with_pii": 0, "too_large": 0, "unreadable": 0, "failed": 0,
+            "over_budget": 0, "problems": []}
 
 
 class AttachmentTexts:
@@ -49,16 +51,15 @@ class AttachmentTexts:
             self.attachment_skipped(state, item, fmt, "too_large", f"{length} bytes, over the {cap}-byte cap")
             yield item
             return
-        if stats["read"] + stats["pending"] >= budget:
+        if stats["requested"] >= budget:
             stats["over_budget"] += 1
             yield item
             return
+        stats["requested"] += 1
         if response.request.method != "HEAD":
             # HEAD was refused and the retry GET brought the body already.
-            stats["pending"] += 1
             yield self.attachment_read(state, item, response.body, fmt, cap)
             return
-        stats["pending"] += 1
         state.pending += 1
         meta = {"site_id": state.site_id, "role": "attachment_text", "attachment_item": item,
                 "attachment_format": fmt, "download_maxsize": cap, "download_warnsize": 0,
@@ -66,24 +67,25 @@ class AttachmentTexts:
         yield scrapy.Request(response.url, callback=self.on_attachment_body, errback=self.on_attachment_error,
                              dont_filter=True, meta=meta, priority=-3)
 
-    def on_attachment_body(self, response: Response):
+    async def on_attachment_body(self, response: Response):
         state = self.states[response.meta["site_id"]]
-        state.pending -= 1
         item, fmt = response.meta["attachment_item"], response.meta["attachment_format"]
         if response.status >= 400:
-            state.attachments["pending"] -= 1
             self.attachment_skipped(state, item, fmt, "failed", f"GET answered {response.status}")
-            yield item
         else:
             item.warc = response.meta.get("warc") or item.warc
-            yield self.attachment_read(state, item, response.body, fmt, self.attachment_limits(state)[1])
-        yield from self.maybe_done(state)
+            # Parsing a large PDF takes seconds: off the reactor, so the other sites' downloads go on.
+            got = await asyncio.to_thread(_extract, response.body, fmt, self.attachment_limits(state)[1])
+            self.attachment_store(state, item, fmt, *got)
+        state.pending -= 1
+        yield item
+        for done in self.maybe_done(state):
+            yield done
 
     def on_attachment_error(self, failure):
         meta = failure.request.meta
         state = self.states[meta["site_id"]]
         state.pending -= 1
-        state.attachments["pending"] -= 1
         kind, message = errors.classify(failure)
         item = meta["attachment_item"]
         self.attachment_skipped(state, item, meta["attachment_format"], "too_large" if kind == "too_large" else "failed",
@@ -92,27 +94,24 @@ class AttachmentTexts:
         yield from self.maybe_done(state)
 
     def attachment_read(self, state, item: PageItem, body: bytes, fmt: str, cap: int) -> PageItem:
+        self.attachment_store(state, item, fmt, *_extract(body, fmt, cap))
+        return item
+
+    def attachment_store(self, state, item: PageItem, fmt: str, got: AttachmentText | None, pii: list[dict]) -> None:
+        """`got` None: the body was over the byte cap."""
         stats = state.attachments
-        stats["pending"] -= 1
-        if len(body) > cap:
-            self.attachment_skipped(state, item, fmt, "too_large", f"{len(body)} bytes, over the {cap}-byte cap")
-            return item
-        try:
-            got = extract_text(body, fmt)
-            pii = find_pii(got.text) if got.text else []
-        except Exception as exc:  # noqa: BLE001 - extract_text never raises; this guards a bug in it
-            log.exception("attachment text failed on %s", item.final_url or item.url)
-            got, pii = AttachmentText(fmt, reason=f"internal: {type(exc).__name__}"), []
+        if got is None:
+            self.attachment_skipped(state, item, fmt, "too_large", f"over the {self.attachment_limits(state)[1]}-byte cap")
+            return
         if got.reason:
             self.attachment_skipped(state, item, fmt, "unreadable", got.reason)
-            return item
+            return
         stats["read"] += 1
         item.text = got.text
         item.facts = {**item.facts, "attachment": got.facts()}
         if pii:
             stats["with_pii"] += 1
             item.facts["pii"] = pii
-        return item
 
     @staticmethod
     def attachment_skipped(state, item: PageItem, fmt: str, counter: str, reason: str) -> None:
@@ -122,6 +121,18 @@ class AttachmentTexts:
         if len(stats["problems"]) < PROBLEMS_KEPT:
             stats["problems"].append({"url": item.final_url or item.url, "kind": counter, "reason": reason})
         item.facts = {**item.facts, "attachment": {"format": fmt, "chars": 0, "truncated": False, "reason": reason}}
+
+
+def _extract(body: bytes, fmt: str, cap: int) -> tuple[AttachmentText | None, list[dict]]:
+    """(text or None when over the byte cap, PII hits); never raises."""
+    if len(body) > cap:
+        return None, []
+    try:
+        got = extract_text(body, fmt)
+        return got, (find_pii(got.text) if got.text else [])
+    except Exception as exc:  # noqa: BLE001 - extract_text never raises; this guards a bug in it
+        log.exception("attachment text failed")
+        return AttachmentText(fmt, reason=f"internal: {type(exc).__name__}"), []
 
 
 def _content_length(response: Response) -> int | None:

@@ -55,7 +55,7 @@ class SiteState:
     homepage_error: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     traps: TrapGuard = field(default_factory=TrapGuard)
-    attachments: dict[str, Any] = field(default_factory=lambda: {**new_stats(), "pending": 0})
+    attachments: dict[str, Any] = field(default_factory=new_stats)
 
     def admit_page(self, url: str) -> bool:
         """False for a trap step or a URL already queued under another spelling."""
@@ -302,7 +302,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                 "homepage_error": state.homepage_error, "pages_requested": state.pages,
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
                 "traps": state.traps.report(),
-                "attachment_texts": {k: v for k, v in state.attachments.items() if k != "pending"},
+                "attachment_texts": state.attachments,
                 "user_agent": self.settings.get("USER_AGENT"),
                 "obey_robots": state.hints.get("obey_robots") is not False and self.settings.getbool("ROBOTSTXT_OBEY"),
                 **state.facts}
