@@ -243,13 +243,15 @@ def gather(run_id: int, site_ids: list[int], settings, needs: set[str] | None = 
         why = refusal(url, settings.allow_private, settings.allow_hosts)
         if why:
             return site_id, {"refused": why}, "blocked"
-        GUARD.set((settings.allow_private, settings.allow_hosts))   # this worker thread's own context
+        token = GUARD.set((settings.allow_private, settings.allow_hosts))
         try:
             return site_id, net_facts(url, hints), None
         except Exception as exc:  # noqa: BLE001 - a bug here must not lose the other sites' facts
             import logging
             logging.getLogger(__name__).exception("net facts failed for %s", url)
             return site_id, {"error": str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}, "internal"
+        finally:
+            GUARD.reset(token)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(one, [i for i in site_ids if i in sites]))

@@ -46,7 +46,14 @@ def test_certificate_is_valid_only_with_the_farm_ca(demo_audit, monkeypatch):
     from crawler import net
     farm = demo_audit.farm
     site = farm.by_slug["portal-tls"]
-    net.GUARD.set((False, farm.allow_hosts()))
+    token = net.GUARD.set((False, farm.allow_hosts()))
+    try:
+        _check_trust(net, farm, site, monkeypatch)
+    finally:
+        net.GUARD.reset(token)     # later tests in this thread see the environment's guard again
+
+
+def _check_trust(net, farm, site, monkeypatch):
     monkeypatch.delenv("GOVAUDIT_CA_BUNDLE", raising=False)
     untrusted = net.https_facts(site.url)
     assert (untrusted["ok"], untrusted["cert_valid"], untrusted["error_kind"]) == (False, False, "tls")
