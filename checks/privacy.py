@@ -44,16 +44,27 @@ def policy_content(a: SiteArtifacts, t: dict) -> Finding:
     return f
 
 
-@check("privacy.pii_exposure", "个人信息泄露", "Personal data exposure", kinds="PDH", needs="crawl", unit="pages")
+def attachment_texts(a: SiteArtifacts) -> list:
+    """Attachments whose text the crawl read (or tried to: the facts say why not)."""
+    return sorted((p for p in a.pages if p.role == "resource" and "attachment" in (p.facts or {})), key=lambda p: p.url)
+
+
+@check("privacy.pii_exposure", "个人信息泄露", "Personal data exposure", kinds="PDH", needs="crawl", unit="pages",
+       version="2")
 def pii_exposure(a: SiteArtifacts, t: dict) -> Finding:
-    """Pages showing a valid 18-digit ID number or a private person's mobile.
-    Evidence is masked; the full number is never stored here."""
-    exposed = [p for p in html_pages(a) if p.facts.get("pii")]
+    """Pages and attachments whose text shows a valid 18-digit ID number or a
+    private person's mobile. Evidence is masked; the full number is never stored here."""
+    exposed = [(p, "page") for p in html_pages(a) if p.facts.get("pii")]
+    files = attachment_texts(a)
+    exposed += [(p, "attachment") for p in files if p.facts.get("pii")]
     evidence, rows = [], []
-    for p in exposed:
+    for p, source in exposed:
         kinds = sorted({h["type"] for h in p.facts["pii"]})
-        rows.append({"url": p.url, "types": kinds, "hits": len(p.facts["pii"])})
+        rows.append({"url": p.url, "source": source, "types": kinds, "hits": len(p.facts["pii"])})
         for h in p.facts["pii"][:3]:
             evidence.append(snippet_evidence(p.url, h["snippet"], h["type"]))
-    return Finding("fail" if exposed else "pass", len(exposed), "pages", details={"pages": rows},
+    read = sum(1 for p in files if not p.facts["attachment"].get("reason"))
+    unread = [{"url": p.url, "reason": p.facts["attachment"]["reason"]} for p in files if p.facts["attachment"].get("reason")]
+    return Finding("fail" if exposed else "pass", len(exposed), "pages",
+                   details={"pages": rows, "attachments_read": read, "attachments_unread": unread[:20]},
                    evidence=evidence[:50])

@@ -9,6 +9,7 @@ system's (intranet audits, tests).
 """
 from __future__ import annotations
 
+import contextvars
 import http.client
 import ipaddress
 import os
@@ -22,11 +23,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 TIMEOUT = 15.0
 MAX_REDIRECTS = 10
+# (allow_private, allow_hosts) of the run being gathered; (None, None): the environment's.
+GUARD: contextvars.ContextVar[tuple[bool | None, list[str] | None]] = contextvars.ContextVar(
+    "net_guard", default=(None, None))
 
 
 def _context() -> ssl.SSLContext:
+    from crawler.cabundle import bundle_path
     ctx = ssl.create_default_context()
-    extra = os.environ.get("GOVAUDIT_CA_BUNDLE", "").strip()
+    extra = bundle_path()
     if extra:
         ctx.load_verify_locations(cafile=extra)
     return ctx
@@ -41,8 +46,9 @@ class _Conn(http.client.HTTPConnection):
 
     def connect(self):
         from crawler.netguard import connect_address   # the SSRF guard: every hop, every address
-        self.sock = socket.create_connection((connect_address(self.host, self.port, self._addr), self.port),
-                                             self.timeout)
+        allow_private, allow_hosts = GUARD.get()
+        address = connect_address(self.host, self.port, self._addr, allow_private, allow_hosts)
+        self.sock = socket.create_connection((address, self.port), self.timeout)
 
 
 class _TLSConn(_Conn):
@@ -237,12 +243,15 @@ def gather(run_id: int, site_ids: list[int], settings, needs: set[str] | None = 
         why = refusal(url, settings.allow_private, settings.allow_hosts)
         if why:
             return site_id, {"refused": why}, "blocked"
+        token = GUARD.set((settings.allow_private, settings.allow_hosts))
         try:
             return site_id, net_facts(url, hints), None
         except Exception as exc:  # noqa: BLE001 - a bug here must not lose the other sites' facts
             import logging
             logging.getLogger(__name__).exception("net facts failed for %s", url)
             return site_id, {"error": str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}, "internal"
+        finally:
+            GUARD.reset(token)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(one, [i for i in site_ids if i in sites]))

@@ -63,3 +63,5 @@ GOVAUDIT_DATABASE_URL = _cfg.database_url
 GOVAUDIT_DATA_DIR = str(_cfg.data_dir)
 GOVAUDIT_MAX_PAGES = _cfg.max_pages
 GOVAUDIT_MAX_DEPTH = _cfg.max_depth
+GOVAUDIT_MAX_ATTACHMENT_TEXTS = _cfg.max_attachment_texts
+GOVAUDIT_MAX_ATTACHMENT_BYTES = _cfg.max_attachment_bytes

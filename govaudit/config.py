@@ -23,6 +23,8 @@ DEFAULTS = {
     "max_pages": "200",
     "max_depth": "3",
     "timeout": "15",
+    "max_attachment_texts": "50",
+    "max_attachment_bytes": str(5 * 1024 * 1024),
 }
 
 
@@ -38,6 +40,8 @@ class Settings:
     max_pages: int = 200
     max_depth: int = 3
     timeout: float = 15.0
+    max_attachment_texts: int = 50          # attachments per site whose text is read (PII check)
+    max_attachment_bytes: int = 5 * 1024 * 1024
 
 
 def _file_values() -> dict[str, str]:
@@ -77,6 +81,8 @@ def load() -> Settings:
         max_pages=_number(values, "max_pages", int),
         max_depth=_number(values, "max_depth", int),
         timeout=_number(values, "timeout", float),
+        max_attachment_texts=_number(values, "max_attachment_texts", int),
+        max_attachment_bytes=_number(values, "max_attachment_bytes", int),
     )
 
 

@@ -81,7 +81,10 @@ class RunSite(Base):
 
 
 class Page(Base):
-    """Every URL fetched for a site in a run: crawled pages, checked resources, external links."""
+    """Every URL fetched for a site in a run: crawled pages, checked resources, external links.
+    For an attachment whose text the crawl read (role resource; .txt .csv .xlsx .docx .pdf),
+    `text` is the extracted text (capped) and `facts` holds {"attachment": {format, chars,
+    truncated, reason when unreadable or skipped}, "pii": [masked hits]}."""
     __tablename__ = "pages"
     __table_args__ = (UniqueConstraint("run_id", "site_id", "url"), Index("ix_pages_run_site", "run_id", "site_id"))
     id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)

@@ -30,17 +30,27 @@ def served(tmp_path: Path, sites: dict[str, dict], files: dict[str, dict[str, st
 
 
 @contextmanager
-def allowed(farm: DemoFarm):
-    """GOVAUDIT_ALLOW_HOSTS opened to the farm's ports, for the duration."""
-    saved = os.environ.get("GOVAUDIT_ALLOW_HOSTS")
-    os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(farm.allow_hosts())
+def environ(**values: str | None):
+    """Environment variables set (None: unset) for the duration, then restored."""
+    saved = {k: os.environ.get(k) for k in values}
     try:
+        for k, v in values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         yield
     finally:
-        if saved is None:
-            os.environ.pop("GOVAUDIT_ALLOW_HOSTS")
-        else:
-            os.environ["GOVAUDIT_ALLOW_HOSTS"] = saved
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def allowed(farm: DemoFarm):
+    """GOVAUDIT_ALLOW_HOSTS opened to the farm's ports, for the duration."""
+    return environ(GOVAUDIT_ALLOW_HOSTS=",".join(farm.allow_hosts()))
 
 
 def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None, monitor: bool = False):
@@ -61,9 +71,12 @@ def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None, monitor
         by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
         ids = {s.slug: by_url[s.url] for s in farm.sites}
         run_id = runner.create_run(session, list(ids.values()), only).id
-    if monitor:
-        from govaudit.demo.run import sample_homepages
-        with allowed(farm):
-            sample_homepages(settings.database_url, list(ids.values()))
-    runner.execute(run_id, settings)
+    bundle = farm.trust_bundle(tmp_path / "demo-ca.pem", os.environ.get("GOVAUDIT_CA_BUNDLE", ""))
+    # the TLS demo sites' CA: valid for the audit
+    with environ(GOVAUDIT_CA_BUNDLE=bundle or os.environ.get("GOVAUDIT_CA_BUNDLE")):
+        if monitor:
+            from govaudit.demo.run import sample_homepages
+            with allowed(farm):
+                sample_homepages(settings.database_url, list(ids.values()))
+        runner.execute(run_id, settings)
     return settings.database_url, run_id, ids

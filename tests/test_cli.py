@@ -74,7 +74,7 @@ def test_demo_then_exports(workdir):
     res = cli("export", "sites", "--format", "jsonl", cwd=workdir, env_extra=env)
     sites = [json.loads(line) for line in res.stdout.splitlines()]
     assert [s["kind"] for s in sites] == ["portal", "portal", "open_data", "open_data", "hotline", "hotline", "hotline",
-                                          "portal", "portal", "portal"]
+                                          "portal", "portal", "portal", "portal"]
     # rerun one check from stored artifacts: a new finding superseding the old one
     site_url = sites[0]["url"]
     res = cli("check", site_url, "links.dead_homepage", "--stored", cwd=workdir, env_extra=env)

@@ -33,6 +33,15 @@ def test_mobile_only_in_personal_context():
     assert "13912345678" not in hits[0]["snippet"]
 
 
+def test_a_number_cut_by_the_snippet_window_is_left_out():
+    text = f"申请人：张三，身份证号码：{SAMPLE_ID}\n投诉人：李四，联系电话 139 1234 5678，反映问题"
+    hits = find_pii(text, TODAY)
+    assert hits[0]["snippet"] == "申请人：张三，身份证号码：110105**********2X\n投诉人：李四，联系电话"
+    assert hits[1]["snippet"] == "投诉人：李四，联系电话 139****5678，反映问题"   # the ID's cut tail left out
+    before = find_pii("联系人王五 手机 13912345678" + "，" * 4 + f"{SAMPLE_ID}", TODAY)
+    assert [h["snippet"] for h in before] == ["五 手机 139****5678，，，，110105**********2X", "联系人王五 手机 139****5678，，，，"]
+
+
 def test_masks_never_leak_neighbouring_numbers():
     text = f"姓名：王五 身份证{SAMPLE_ID} 手机13912345678"
     for h in find_pii(text, TODAY):

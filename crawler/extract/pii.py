@@ -41,9 +41,19 @@ def mask_mobile(number: str) -> str:
     return number[:3] + "****" + number[7:]
 
 
+CUT_AT_START = re.compile(r"^[\d \-]*\d[Xx]?")
+CUT_AT_END = re.compile(r"\d[\d \-]*$")
+
+
 def _snippet(text: str, start: int, end: int, masked: str) -> str:
-    before = text[max(0, start - 20):start]
-    after = text[end:end + 20]
+    lo, hi = max(0, start - 20), end + 20
+    before, after = text[lo:start], text[end:hi]
+    # A window edge inside another number would show its unmasked part (and, with that
+    # number's own masked snippet, all of it): drop the cut number.
+    if lo > 0 and text[lo - 1].isdigit():
+        before = CUT_AT_START.sub("", before)
+    if hi < len(text) and (text[hi].isdigit() or text[hi] in "Xx" and after[-1:].isdigit()):
+        after = CUT_AT_END.sub("", after)
     # Other numbers in the window are masked too, so a snippet never leaks one.
     clean = lambda s: MOBILE.sub(lambda m: mask_mobile("".join(m.groups())), ID_NUMBER.sub(
         lambda m: mask_id("".join(m.groups())), s))

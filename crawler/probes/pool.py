@@ -95,8 +95,9 @@ class BrowserPool:
     closed and relaunched once the open ones are done."""
 
     def __init__(self, executable: str = "", contexts: int = 2, recycle_after: int = 50,
-                 user_agent: str | None = None, refuse=None):
+                 user_agent: str | None = None, refuse=None, ignore_https_errors: bool = True):
         self.refuse = refuse
+        self.ignore_https_errors = ignore_https_errors
         self.executable = resolve_executable(executable)
         self.limit = max(1, contexts)
         self.recycle_after = max(1, recycle_after)
@@ -128,7 +129,10 @@ class BrowserPool:
 
     async def _launch(self) -> None:
         try:
-            self._browser = await self._pw.chromium.launch(executable_path=self.executable, args=["--no-sandbox"])
+            # Certificates GOVAUDIT_CA_BUNDLE vouches for are valid to Chromium too (their keys are pinned).
+            from crawler.cabundle import chromium_args
+            self._browser = await self._pw.chromium.launch(executable_path=self.executable,
+                                                           args=["--no-sandbox", *chromium_args()])
         except Exception as exc:  # Playwright raises its own Error with a multi-line message
             raise BrowserUnavailable(f"cannot launch {self.executable}: {str(exc).splitlines()[0]}") from None
         self.version = self._browser.version
@@ -158,7 +162,8 @@ class BrowserPool:
             self._idle.clear()
             if self.user_agent and "user_agent" not in options:
                 options["user_agent"] = self.user_agent
-            ctx = await self._browser.new_context(ignore_https_errors=True, locale="zh-CN", **options)
+            ctx = await self._browser.new_context(ignore_https_errors=self.ignore_https_errors, locale="zh-CN",
+                                                  **options)
             try:
                 await install_guard(ctx, self.refuse)
                 yield ctx

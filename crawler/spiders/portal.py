@@ -20,6 +20,8 @@ from crawler import decode, errors
 from crawler.extract import page_facts, parse as parse_html
 from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
+from crawler.extract.attachment_text import attachment_format
+from crawler.spiders.attachment_texts import AttachmentTexts, new_stats
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
 RESOURCE_EXT = re.compile(r"\.(jpe?g|png|gif|bmp|webp|svg|ico|mp4|mp3|flv|swf|avi|wmv)$", re.I)
@@ -53,10 +55,16 @@ class SiteState:
     homepage_error: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     traps: TrapGuard = field(default_factory=TrapGuard)
+    attachments: dict[str, Any] = field(default_factory=new_stats)
 
     def admit_page(self, url: str) -> bool:
         """False for a trap step or a URL already queued under another spelling."""
         return self.traps.admit(url)
+
+
+def carried(meta: dict[str, Any]) -> dict[str, Any]:
+    """Request meta a retry keeps."""
+    return {"attachment_format": meta["attachment_format"]} if meta.get("attachment_format") else {}
 
 
 @lru_cache(maxsize=65536)
@@ -69,7 +77,7 @@ def path_of(url: str) -> str:
     return urlsplit(url).path
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(AttachmentTexts, scrapy.Spider):
     """The site crawl every kind builds on (`scrapy crawl site -a site=URL_OR_ID` or
     `-a run=ID -a sites=1,2,3`); portals use PortalSpider, which adds their message boards."""
     name = "site"
@@ -129,7 +137,8 @@ class SiteSpider(scrapy.Spider):
         meta = request.meta
         if kind in errors.RETRYABLE and meta["attempt"] == 1:
             yield from self.schedule(state, meta.get("redirect_urls", [request.url])[0], meta["role"], meta["ga_depth"], meta["homepage"],
-                                     "GET", 2, request.callback if request.callback != self.on_response else None)
+                                     "GET", 2, request.callback if request.callback != self.on_response else None,
+                                     **carried(meta))
         else:
             if meta["homepage"]:
                 state.homepage_error = kind
@@ -147,7 +156,8 @@ class SiteSpider(scrapy.Spider):
         if status >= 400 and attempt == 1 and not (meta["homepage"] and status in (403, 429)):
             # HEAD refused or a transient failure: one more try, with GET.
             yield from self.schedule(state, response.request.url, role, meta["ga_depth"], meta["homepage"], "GET", 2,
-                                     response.request.callback if response.request.callback != self.on_response else None)
+                                     response.request.callback if response.request.callback != self.on_response else None,
+                                     **carried(meta))
             return
         item = self.base_item(state, response)
         if role == "external" and status < 400 and response.body and self.is_html(response):
@@ -155,6 +165,9 @@ class SiteSpider(scrapy.Spider):
         if role != "page" or not self.is_html(response) or status >= 400:
             if meta["homepage"]:
                 self.note_homepage(state, response, item, html=False)
+            if meta.get("attachment_format") and status < 400 and not self.is_html(response):
+                yield from self.attachment_answered(state, response, item, meta["attachment_format"])
+                return
             yield item
             return
         if meta["homepage"]:
@@ -262,7 +275,9 @@ class SiteSpider(scrapy.Spider):
                 method = "HEAD" if trusted_external(target) else "GET"
                 yield from self.schedule(state, target, "external", depth + 1, method=method)
             elif link["tag"] in ("img", "attachment") or RESOURCE_EXT.search(path_of(target)):
-                yield from self.schedule(state, target, "resource", depth + 1, method="HEAD")
+                fmt = attachment_format(target) if link["tag"] == "attachment" else None
+                yield from self.schedule(state, target, "resource", depth + 1, method="HEAD",
+                                         **({"attachment_format": fmt} if fmt else {}))
             elif depth + 1 <= state.max_depth and state.pages < state.max_pages and state.admit_page(target):
                 yield from self.schedule(state, target, "page", depth + 1)
 
@@ -287,6 +302,7 @@ class SiteSpider(scrapy.Spider):
                 "homepage_error": state.homepage_error, "pages_requested": state.pages,
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
                 "traps": state.traps.report(),
+                "attachment_texts": state.attachments,
                 "user_agent": self.settings.get("USER_AGENT"),
                 "obey_robots": state.hints.get("obey_robots") is not False and self.settings.getbool("ROBOTSTXT_OBEY"),
                 **state.facts}

@@ -24,6 +24,10 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
         # The demo opens exactly its own ports, not every private address.
         hosts = [h for h in os.environ.get("GOVAUDIT_ALLOW_HOSTS", "").split(",") if h]
         os.environ["GOVAUDIT_ALLOW_HOSTS"] = ",".join(hosts + farm.allow_hosts())
+        # The HTTPS demo site's certificate is signed by the farm's own CA: trusted for this audit.
+        bundle = farm.trust_bundle(out / "demo-ca.pem", os.environ.get("GOVAUDIT_CA_BUNDLE", ""))
+        if bundle:
+            os.environ["GOVAUDIT_CA_BUNDLE"] = bundle
         registry = farm.write_registry(out / "demo-sites.yaml")
         console.print(f"serving {len(farm.sites)} demo sites on 127.0.0.1 ({', '.join(s.slug for s in farm.sites)})")
         from govaudit.commands.core import run_with_progress

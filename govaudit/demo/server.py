@@ -3,16 +3,25 @@
 Each site in sites.yaml gets its own port. Files under sites/<slug>/ are
 served as they are, except that text files (.html .js .json .css .txt) are
 templates: {{date:-N}} / {{date:-N:FORMAT}} become dates N days before
-today (UTC), {{base}} this site's base URL, {{site:SLUG}} another demo
-site's base URL, {{dead}} a URL on a port where nothing listens. A site may
-have routes.py with handle(req) for dynamic pages (search, Q&A, JSON APIs).
+today (UTC), {{base}} this site's base URL, {{http}} its plain-HTTP base
+(the redirector of a TLS site), {{site:SLUG}} another demo site's base URL,
+{{dead}} a URL on a port where nothing listens. A site may have routes.py with
+handle(req) for dynamic pages (search, Q&A, JSON APIs).
+
+A site with `tls: true` is served over HTTPS with a certificate of the farm's
+own CA (govaudit/demo/tls.py; `farm.ca_bundle` is the file to trust), and a
+plain-HTTP port beside it redirects every request to it. `headers` are added
+to every response of a site.
 """
 from __future__ import annotations
 
 import importlib.util
 import mimetypes
 import re
+import shutil
 import socket
+import ssl
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,7 +35,7 @@ import yaml
 HERE = Path(__file__).parent
 SITES_DIR = HERE / "sites"
 TEMPLATED = {".html", ".htm", ".js", ".json", ".css", ".txt", ".xml", ".shtml"}
-TOKEN = re.compile(r"\{\{(date:-?\d+(?::[^}]*)?|base|dead|site:[a-z0-9_-]+)\}\}")
+TOKEN = re.compile(r"\{\{(date:-?\d+(?::[^}]*)?|base|http|dead|site:[a-z0-9_-]+)\}\}")
 
 
 @dataclass
@@ -43,11 +52,18 @@ class DemoSite:
     header_charset: str | None = None      # declare another charset than the body's (a lying header)
     hints: dict[str, Any] = field(default_factory=dict)
     entry: str = "/"
+    tls: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
     port: int = 0
+    http_port: int = 0                     # a TLS site's plain-HTTP redirector
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def http_base(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}" if self.tls else self.base
 
     @property
     def url(self) -> str:
@@ -75,6 +91,8 @@ def render(text: str, site: DemoSite, farm: "DemoFarm", today: datetime | None =
         token = match.group(1)
         if token == "base":
             return site.base
+        if token == "http":
+            return site.http_base
         if token == "dead":
             return farm.dead_base
         if token.startswith("site:"):
@@ -121,7 +139,7 @@ def _handler(site: DemoSite, farm: "DemoFarm"):
             if isinstance(payload, str):
                 payload = render(payload, site, farm).encode(site.encoding)
             self.send_response(status)
-            for key, value in headers.items():
+            for key, value in {**site.headers, **headers}.items():
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
@@ -156,6 +174,37 @@ def _handler(site: DemoSite, farm: "DemoFarm"):
     return Handler
 
 
+def _redirector(site: DemoSite):
+    """Plain HTTP beside a TLS site: every request is sent to the same path over HTTPS."""
+
+    class Redirect(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "DemoGov/1.0"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def _redirect(self) -> None:
+            self.send_response(301)
+            self.send_header("Location", site.base + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD = do_POST = _redirect
+
+    return Redirect
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+            return      # a client refusing the certificate, or hanging up: not the demo's bug
+        super().handle_error(request, client_address)
+
+
 class DemoFarm:
     """Serve every demo site on its own 127.0.0.1 port (ephemeral unless given)."""
 
@@ -166,6 +215,8 @@ class DemoFarm:
         self.base_port = base_port
         self._servers: list[ThreadingHTTPServer] = []
         self.dead_base = ""
+        self.ca_bundle: str | None = None      # the CA file of the TLS sites (GOVAUDIT_CA_BUNDLE)
+        self._tls_dir: str | None = None
 
     def __enter__(self) -> "DemoFarm":
         self.start()
@@ -176,11 +227,18 @@ class DemoFarm:
 
     def start(self) -> None:
         servers = []
+        context = self._tls_context() if any(s.tls for s in self.sites) else None
         for i, site in enumerate(self.sites):
             port = self.base_port + i if self.base_port else 0
-            server = ThreadingHTTPServer(("127.0.0.1", port), _handler(site, self))
-            server.daemon_threads = True
+            server = _Server(("127.0.0.1", port), _handler(site, self))
             site.port = server.server_address[1]
+            if site.tls:
+                # the handshake happens in the request's thread, so a silent client blocks nobody
+                server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+                port = self.base_port + len(self.sites) + i if self.base_port else 0
+                redirect = _Server(("127.0.0.1", port), _redirector(site))
+                site.http_port = redirect.server_address[1]
+                servers.append(redirect)
             servers.append(server)
         with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
             probe.bind(("127.0.0.1", 0))
@@ -189,19 +247,46 @@ class DemoFarm:
             threading.Thread(target=server.serve_forever, daemon=True).start()
         self._servers = servers
 
+    def _tls_context(self) -> ssl.SSLContext:
+        from govaudit.demo.tls import make_pki
+        self._tls_dir = tempfile.mkdtemp(prefix="govaudit-demo-tls-")
+        pki = make_pki(Path(self._tls_dir))
+        self.ca_bundle = str(pki.ca_file)
+        return pki.server_context()
+
     def stop(self) -> None:
         for server in self._servers:
             server.shutdown()
             server.server_close()
         self._servers = []
+        if self._tls_dir:
+            shutil.rmtree(self._tls_dir, ignore_errors=True)
+            self._tls_dir = self.ca_bundle = None
 
     def allow_hosts(self) -> list[str]:
-        """The farm's own host:port entries (the sites and the dead port) for --allow-host."""
-        return [f"127.0.0.1:{s.port}" for s in self.sites] + [self.dead_base.removeprefix("http://")]
+        """The farm's own host:port entries (the sites, TLS sites' redirectors, the dead port) for --allow-host."""
+        return ([f"127.0.0.1:{s.port}" for s in self.sites] + [f"127.0.0.1:{s.http_port}" for s in self.sites if s.tls]
+                + [self.dead_base.removeprefix("http://")])
+
+    def trust_bundle(self, path: Path, extra: str = "") -> str | None:
+        """Write the CA file to trust for this farm (with the certificates of `extra`, a CA file
+        already configured) to `path`; None when no site is served over TLS."""
+        if not self.ca_bundle:
+            return None
+        existing = Path(extra).read_bytes() if extra and Path(extra).is_file() else b""
+        path.write_bytes(existing + (b"\n" if existing else b"") + Path(self.ca_bundle).read_bytes())
+        return str(path)
 
     def registry_rows(self) -> list[dict[str, Any]]:
         return [{"name": s.name, "url": s.url, "kind": s.kind, "unit": s.unit, "level": s.level,
-                 "group": s.group, "region": s.region, "hints": s.hints} for s in self.sites]
+                 "group": s.group, "region": s.region, "hints": self._hints(s)} for s in self.sites]
+
+    @staticmethod
+    def _hints(site: DemoSite) -> dict[str, Any]:
+        if not site.tls:
+            return site.hints
+        # the net gatherer's entry points: HTTPS here, plain HTTP on the redirector's port
+        return {**site.hints, "https_url": site.url, "http_url": site.http_base + site.entry}
 
     def write_registry(self, path: Path) -> Path:
         path.write_text(yaml.safe_dump({"sites": self.registry_rows()}, allow_unicode=True, sort_keys=False),

@@ -116,6 +116,9 @@ def cluster(pg_url, broker_queue, tmp_path_factory):
            "GOVAUDIT_LEASE_SECONDS": "6", "GOVAUDIT_VISIBILITY_TIMEOUT": "12", "GOVAUDIT_RETRY_BACKOFF": "1",
            "PYTHONPATH": str(ROOT)}
     env.pop("GOVAUDIT_ALLOW_PRIVATE", None)
+    bundle = farm.trust_bundle(tmp / "demo-ca.pem", os.environ.get("GOVAUDIT_CA_BUNDLE", ""))
+    if bundle:
+        env["GOVAUDIT_CA_BUNDLE"] = bundle
     with Session(get_engine(pg_url)) as session, session.begin():
         upsert(session, parse(farm.write_registry(tmp / "sites.yaml")))
         session.flush()

@@ -5,6 +5,7 @@ EXPECTED = {
     # slug: {check: (status, value)}
     "portal-city": {"avail.homepage": ("pass", 1), "links.dead_homepage": ("fail", 3), "links.dead_site": ("fail", 2)},
     "portal-county": {"avail.homepage": ("pass", 1), "links.dead_homepage": ("pass", 0), "links.dead_site": ("fail", 1)},
+    "portal-tls": {"avail.homepage": ("pass", 1), "links.dead_homepage": ("pass", 0), "links.dead_site": ("pass", 0)},
     # data-city: the planted dead download /files/d07.csv of the open-data demo
     "data-city": {"avail.homepage": ("pass", 1), "links.dead_homepage": ("pass", 0), "links.dead_site": ("fail", 1)},
     "data-county": {"avail.homepage": ("pass", 1), "links.dead_homepage": ("pass", 0), "links.dead_site": ("pass", 0)},

@@ -24,10 +24,25 @@ EXPECTED = {
         "service.entry": ("fail", 0), "service.guide_elements": ("fail", 0.4), "interact.channel": ("fail", 0),
         "mobile.new_media": ("warn", 0), "a11y.img_alt": ("warn", 0), "a11y.html_lang": ("warn", 0),
         "links.attachments": ("fail", 1), "privacy.policy_link": ("fail", 0), "privacy.policy_content": ("fail", 0),
-        "privacy.pii_exposure": ("fail", 1), "security.headers": ("warn", 0),
+        "privacy.pii_exposure": ("fail", 2), "security.headers": ("warn", 0),
         "security.mixed_content": ("not_applicable", None), "security.https": ("fail", 0), "security.ipv6": ("fail", 0),
         "content.wording_errors": ("fail", 1), "content.typos": ("warn", 1),
         "content.sensitive_words": ("not_applicable", None), "content.external_links": ("fail", 1),
+    },
+    # the HTTPS demo portal: small and mostly sound; planted: mixed content (gzdt/2.html)
+    "portal-tls": {
+        "identity.site_code": ("pass", 1), "identity.icp": ("pass", 1), "identity.psb": ("pass", 1),
+        "identity.party_gov_badge": ("fail", 0), "identity.sponsor_contact": ("fail", 2),
+        "identity.meta_tags": ("pass", 1), "identity.gov_domain": ("pass", 1),
+        "update.homepage": ("pass", 2), "update.stale_columns": ("pass", 0), "update.blank_columns": ("pass", 0),
+        "update.policy_interpretation": ("fail", None), "disclosure.columns": ("fail", 0),
+        "service.entry": ("fail", 0), "service.guide_elements": ("not_applicable", None), "interact.channel": ("fail", 0),
+        "mobile.new_media": ("warn", 0), "a11y.img_alt": ("pass", 1), "a11y.html_lang": ("pass", 1),
+        "links.attachments": ("pass", 0), "privacy.policy_link": ("pass", 1), "privacy.policy_content": ("pass", 7),
+        "privacy.pii_exposure": ("pass", 0), "security.headers": ("pass", 2),
+        "security.mixed_content": ("warn", 1), "security.https": ("pass", 1), "security.ipv6": ("fail", 0),
+        "content.wording_errors": ("pass", 0), "content.typos": ("pass", 0),
+        "content.sensitive_words": ("not_applicable", None), "content.external_links": ("pass", 0),
     },
 }
 
@@ -60,8 +75,10 @@ def test_column_details(demo_audit):
 def test_evidence_is_masked_and_attributed(demo_audit):
     base = demo_audit.farm.by_slug["portal-county"].base
     evidence = demo_audit.evidence("portal-county", "privacy.pii_exposure")
-    assert [(e["ref"], e["rule"]) for e in evidence] == [(f"{base}/gs/1.html", "id_number"), (f"{base}/gs/1.html", "mobile")]
-    assert all("11010519491231002X" not in e["text"] and "13912345678" not in e["text"] for e in evidence)
+    assert [(e["ref"], e["rule"]) for e in evidence] == [(f"{base}/gs/1.html", "id_number"), (f"{base}/gs/1.html", "mobile"),
+                                                       (f"{base}/gs/mingdan.xlsx", "id_number")]
+    assert evidence[2]["text"] == "联系电话\t救助金额（元）\n1\t李某某\t330122**********11\t137****5678\t2000\n2"
+    assert all(n not in e["text"] for e in evidence for n in ("11010519491231002X", "13912345678", "330122198503150411"))
     wording = demo_audit.evidence("portal-county", "content.wording_errors")
     assert [(e["ref"], e["rule"]) for e in wording] == [(f"{base}/xwdt/3.html", "扫黑险恶 => 扫黑除恶")]
     failing = demo_audit.details("portal-county", "links.attachments")["failing"]

@@ -1,0 +1,2 @@
+/* visit counter */
+var visits = 1;
