@@ -44,11 +44,12 @@ def test_every_framework_scores_the_demo(demo_report):
 TOLERANCE = {"capability": 0.005, "inspection": 0.005, "performance": 0.0005, "service_capability": 0.05}
 EXPECTED_SCORES = {
     "capability": {       # 差分: breaks after 某某区/某某市 (A), 某某县人民政府网 (B), 某某县人民政府 (C)
-        "某某区人民政府": (73.34, "领先发展", 1, "A1", False),
-        "某某市人民政府": (73.24, "领先发展", 1, "A3", False),
-        "某某县人民政府网": (32.17, "积极发展", 2, "B1", True),    # portal only: no data/hotline site
-        "某某县人民政府": (25.67, "稳步发展", 3, "C1", False),
-        "某某镇人民政府": (18.73, "亟待发展", 1, None, True),
+        "某某区人民政府": (73.3375, "领先发展", 1, "A1", False),
+        "某某市人民政府": (73.2389, "领先发展", 1, "A3", False),
+        "某某县人民政府网": (32.1667, "积极发展", 2, "B1", True),    # portal only: no data/hotline site
+        "某某县人民政府": (25.6676, "稳步发展", 3, "C1", False),    # 区县 ranks: 区 1, 县网 2, 县 3, 新区 4
+        "某某镇人民政府": (18.7292, "亟待发展", 1, None, True),
+        "某某新区管理委员会": (15.125, "亟待发展", 4, None, False),  # HTTPS portal only, of six pages
     },
     "inspection": {       # 某某市: 100 − 3 dead homepage links − 0.2 (2 dead elsewhere) − 5 search − 2 IPv6 − 2 HTTPS
         "某某市人民政府": (87.8, "合格", 1, None, False),
@@ -56,12 +57,14 @@ EXPECTED_SCORES = {
         "某某县人民政府": (None, "不合格", None, None, False),    # its two candidate vetoes confirmed in manual.csv
         "某某县人民政府网": (None, "不合格", None, None, True),
         "某某镇人民政府": (None, "不合格", None, None, True),
+        "某某新区管理委员会": (None, "不合格", None, None, False),
     },
     "performance": {
         "某某市人民政府": (0.8064, "优秀", 1, None, False),
         "某某区人民政府": (0.6360, "中等", 1, None, False),
-        "某某县人民政府网": (0.5095, "待改进", 2, None, True),
-        "某某县人民政府": (0.2285, "待改进", 3, None, False),
+        "某某县人民政府网": (0.5094, "待改进", 2, None, True),
+        "某某新区管理委员会": (0.4258, "待改进", 3, None, False),
+        "某某县人民政府": (0.2285, "待改进", 4, None, False),
         "某某镇人民政府": (0.3655, "待改进", 1, None, True),
     },
     "service_capability": {    # unranked: listed by level and region code
@@ -69,6 +72,7 @@ EXPECTED_SCORES = {
         "某某市人民政府": (66.5, "发展", None, None, False),
         "某某区人民政府": (60.7, "发展", None, None, False),
         "某某镇人民政府": (45.9, "准备", None, None, True),
+        "某某新区管理委员会": (45.4, "准备", None, None, True),
         "某某县人民政府": (21.7, "准备", None, None, True),
     },
 }
