@@ -99,28 +99,16 @@ class DemoAudit:
 def demo_audit(tmp_path_factory):
     """Serve the demo farm and run one full audit over it (once per test session)."""
     from govaudit.demo.server import DemoFarm
-    from tests.helpers import audit
+    from tests.helpers import audit, environ
 
     tmp = tmp_path_factory.mktemp("demo")
-    saved = {k: os.environ.get(k) for k in ("GOVAUDIT_DATABASE_URL", "GOVAUDIT_DATA_DIR", "GOVAUDIT_ALLOW_PRIVATE")}
     farm = DemoFarm()
     farm.start()
     try:
-        os.environ["GOVAUDIT_DATABASE_URL"] = f"sqlite:///{tmp / 'demo.db'}"
-        os.environ["GOVAUDIT_DATA_DIR"] = str(tmp / "data")
-        os.environ.pop("GOVAUDIT_ALLOW_PRIVATE", None)
-        db_url, run_id, site_ids = audit(farm, tmp, monitor=True)
-    except BaseException:
-        farm.stop()
-        raise
-    finally:
-        # the audit is done: later tests see the environment they started with
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    try:
+        # the audit's own environment: later tests see the one they started with
+        with environ(GOVAUDIT_DATABASE_URL=f"sqlite:///{tmp / 'demo.db'}", GOVAUDIT_DATA_DIR=str(tmp / "data"),
+                     GOVAUDIT_ALLOW_PRIVATE=None):
+            db_url, run_id, site_ids = audit(farm, tmp, monitor=True)
         yield DemoAudit(db_url, tmp / "data", run_id, site_ids, farm)
     finally:
         farm.stop()

@@ -1,7 +1,6 @@
 """One audit over the whole hostile farm, shared by the tests of this folder."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -65,12 +64,10 @@ def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = Non
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine
+    from tests.helpers import environ
     env = {**FAST, "GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(tmp / "data"),
            "GOVAUDIT_ALLOW_HOSTS": ",".join(farm.allow_hosts())}
-    saved = {k: os.environ.get(k) for k in [*env, "GOVAUDIT_ALLOW_PRIVATE"]}
-    os.environ.update(env)
-    os.environ.pop("GOVAUDIT_ALLOW_PRIVATE", None)
-    try:
+    with environ(**env, GOVAUDIT_ALLOW_PRIVATE=None):
         settings = load()
         registry = farm.write_registry(tmp / "hostile.yaml")
         with Session(get_engine(db_url)) as session, session.begin():
@@ -80,12 +77,6 @@ def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = Non
             ids = {c.slug: by_url[c.url] for c in farm.sites}
             run_id = runner.create_run(session, list(ids.values()), only).id
         runner.execute(run_id, settings)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return HostileAudit(farm, db_url, run_id, ids)
 
 
