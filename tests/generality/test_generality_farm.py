@@ -1,0 +1,152 @@
+"""The crawl-based portal checks on three sites built in other markup styles
+than the demo's (see farm.py). EXPECTED was written from reading the pages as a
+person would, before the audit was first run; the audit is the real one (Scrapy
+crawl over HTTP on 127.0.0.1, then the checks), restricted to the crawl checks."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.generality.farm import generality_farm
+
+CRAWL_CHECKS = [
+    "update.homepage", "update.stale_columns", "update.blank_columns", "update.policy_interpretation",
+    "identity.site_code", "identity.icp", "identity.psb", "identity.party_gov_badge", "identity.sponsor_contact",
+    "identity.meta_tags", "identity.gov_domain", "disclosure.columns", "service.entry", "service.guide_elements",
+    "interact.channel", "mobile.new_media", "a11y.img_alt", "a11y.html_lang", "links.dead_homepage",
+    "links.dead_site", "links.attachments", "privacy.policy_link", "privacy.policy_content", "privacy.pii_exposure",
+    "content.wording_errors", "content.typos", "content.sensitive_words", "content.external_links",
+]
+
+# What a person finds on each site, check by check: (status, value).
+EXPECTED = {
+    "table-district": {
+        "identity.site_code": ("pass", 1),          # 网站标识码：&nbsp;3301060001
+        "identity.icp": ("pass", 1),                # <span>浙ICP备</span><span>05012345号</span>
+        "identity.psb": ("pass", 1),                # 浙公网安备 33010602001234号 after an icon with title only
+        "identity.party_gov_badge": ("pass", 1),    # conac link, image with title 党政机关 and no alt
+        "identity.sponsor_contact": ("pass", 3),    # 主办单位, 联系电话 / 联系我们, 网站地图
+        "identity.meta_tags": ("pass", 1),          # every article carries the four TRS metas
+        "identity.gov_domain": ("pass", 1),         # www.mmqu.gov.cn
+        "update.homepage": ("pass", 2),             # (date-2) in a <td>
+        "update.stale_columns": ("fail", 1),        # 通知公告: newest 200 days old
+        "update.blank_columns": ("pass", 0),
+        "update.policy_interpretation": ("pass", 20),
+        "disclosure.columns": ("pass", 3),          # 指南, 目录, 年报 (2025)
+        "service.entry": ("pass", 1),               # 网上办事
+        "service.guide_elements": ("pass", 1),      # all ten elements (承诺时限 for 办理时限)
+        "interact.channel": ("pass", 1),            # 区长信箱
+        "mobile.new_media": ("pass", 1),            # QR image, caption in the next table row: 微信公众号
+        "a11y.img_alt": ("warn", 0.2),              # logo, ga, red, wx with title only; banner has alt; spacer decorative
+        "a11y.html_lang": ("warn", 0),
+        "links.dead_homepage": ("pass", 0),
+        "links.dead_site": ("fail", 1),             # the 404 .doc attachment of a notice
+        "links.attachments": ("fail", 1),
+        "privacy.policy_link": ("fail", 0),
+        "privacy.policy_content": ("fail", 0),
+        "privacy.pii_exposure": ("pass", 0),        # the 公示 ID number is masked
+        "content.wording_errors": ("pass", 0),
+        "content.typos": ("pass", 0),
+        "content.sensitive_words": ("not_applicable", None),
+        "content.external_links": ("pass", 0),
+    },
+    "flex-city": {
+        "identity.site_code": ("pass", 1),
+        "identity.icp": ("pass", 1),                # 浙ICP备2021001234号-2
+        "identity.psb": ("pass", 1),
+        "identity.party_gov_badge": ("pass", 1),    # written by the conac script
+        "identity.sponsor_contact": ("pass", 3),    # 主办：, 联系我们, 网站地图
+        "identity.meta_tags": ("pass", 1),
+        "identity.gov_domain": ("pass", 1),
+        "update.homepage": ("pass", 1),             # <span class="date">MM-DD</span>, year left out
+        "update.stale_columns": ("fail", 1),        # 部门动态 (a tab with 更多): 30 days
+        "update.blank_columns": ("fail", 1),        # 人事任免: 暂无相关内容
+        "update.policy_interpretation": ("warn", 120),   # 解读回应
+        "disclosure.columns": ("pass", 3),          # 指南, 法定主动公开内容, 年报 (2025)
+        "service.entry": ("pass", 1),               # 一网通办
+        "service.guide_elements": ("warn", 0.9),    # 收费标准 missing
+        "interact.channel": ("pass", 1),            # 我要咨询
+        "mobile.new_media": ("pass", 4),            # 微信, 微博, 抖音, APP as QR images with captions
+        "a11y.img_alt": ("warn", 0.6667),           # 6 images, the WeChat and Douyin QR codes lack alt
+        "a11y.html_lang": ("pass", 1),
+        "links.dead_homepage": ("pass", 0),
+        "links.dead_site": ("fail", 1),             # 相关阅读 link to a missing article
+        "links.attachments": ("pass", 0),
+        "privacy.policy_link": ("pass", 1),         # 个人信息保护政策
+        "privacy.policy_content": ("pass", 6),      # all topics but storage
+        "privacy.pii_exposure": ("pass", 0),
+        "content.wording_errors": ("pass", 0),
+        "content.typos": ("warn", 1),               # 布署
+        "content.sensitive_words": ("not_applicable", None),
+        "content.external_links": ("pass", 0),
+    },
+    "frame-county": {
+        "identity.site_code": ("pass", 1),          # <img alt="网站标识码3301270001"> in the footer iframe
+        "identity.icp": ("fail", 0),                # no ICP number anywhere
+        "identity.psb": ("pass", 1),                # in the footer iframe
+        "identity.party_gov_badge": ("pass", 1),    # in the footer iframe
+        "identity.sponsor_contact": ("fail", 2),    # 主办单位, 联系电话; no 网站地图
+        "identity.meta_tags": ("warn", 0),          # articles without metas
+        "identity.gov_domain": ("fail", 0),         # www.mmxian.cn
+        "update.homepage": ("warn", 12),            # <br>-separated entries
+        "update.stale_columns": ("fail", 1),        # 工作动态: 40 days
+        "update.blank_columns": ("fail", 2),        # 政策文件 (该栏目暂无内容), 人事信息 (empty list)
+        "update.policy_interpretation": ("fail", None),
+        "disclosure.columns": ("fail", 1),          # only 信息公开指南
+        "service.entry": ("fail", 0),               # 办事指南 list only, no online service
+        "service.guide_elements": ("fail", 0.6),    # 6 of 10
+        "interact.channel": ("fail", 0),            # only 网上信访
+        "mobile.new_media": ("warn", 0),
+        "a11y.img_alt": ("warn", 0.5),              # banner, banner2, logo lack alt; the footer's three have it
+        "a11y.html_lang": ("warn", 0),
+        "links.dead_homepage": ("fail", 1),         # banner2.jpg 404
+        "links.dead_site": ("pass", 0),
+        "links.attachments": ("pass", 0),
+        "privacy.policy_link": ("pass", 1),         # 隐私声明 in the footer iframe
+        "privacy.policy_content": ("fail", 2),      # purpose/scope, use
+        "privacy.pii_exposure": ("fail", 1),        # a valid ID number in the 低保 公示
+        "content.wording_errors": ("fail", 1),      # 扫黑险恶
+        "content.typos": ("pass", 0),
+        "content.sensitive_words": ("not_applicable", None),
+        "content.external_links": ("pass", 0),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def generality_audit(tmp_path_factory):
+    from tests.conftest import DemoAudit
+    from tests.helpers import audit
+    tmp = tmp_path_factory.mktemp("generality")
+    keys = ("GOVAUDIT_DATABASE_URL", "GOVAUDIT_DATA_DIR", "GOVAUDIT_ALLOW_PRIVATE", "GOVAUDIT_RULES_DIR")
+    saved = {k: os.environ.get(k) for k in keys}
+    with generality_farm() as farm:
+        try:
+            os.environ["GOVAUDIT_DATABASE_URL"] = f"sqlite:///{tmp / 'generality.db'}"
+            os.environ["GOVAUDIT_DATA_DIR"] = str(tmp / "data")
+            for k in ("GOVAUDIT_ALLOW_PRIVATE", "GOVAUDIT_RULES_DIR"):
+                os.environ.pop(k, None)
+            db_url, run_id, site_ids = audit(farm, tmp, CRAWL_CHECKS)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        yield DemoAudit(db_url, tmp / "data", run_id, site_ids, farm)
+
+
+def _value(v):
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else round(float(v), 4)
+
+
+@pytest.mark.parametrize("slug", sorted(EXPECTED))
+def test_crawl_checks_match_a_person(generality_audit, slug):
+    got = {}
+    for check in EXPECTED[slug]:
+        status, value = generality_audit.finding(slug, check)
+        got[check] = (status, _value(value))
+    assert got == EXPECTED[slug]
