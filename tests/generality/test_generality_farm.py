@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.generality.farm import generality_farm
+from tests.generality.farm import GeneralityFarm, audit
 
 CRAWL_CHECKS = [
     "update.homepage", "update.stale_columns", "update.blank_columns", "update.policy_interpretation",
@@ -117,11 +117,11 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def generality_audit(tmp_path_factory):
     from tests.conftest import DemoAudit
-    from tests.helpers import audit
     tmp = tmp_path_factory.mktemp("generality")
-    keys = ("GOVAUDIT_DATABASE_URL", "GOVAUDIT_DATA_DIR", "GOVAUDIT_ALLOW_PRIVATE", "GOVAUDIT_RULES_DIR")
+    keys = ("GOVAUDIT_DATABASE_URL", "GOVAUDIT_DATA_DIR", "GOVAUDIT_ALLOW_PRIVATE", "GOVAUDIT_RULES_DIR",
+            "GOVAUDIT_ALLOW_HOSTS")
     saved = {k: os.environ.get(k) for k in keys}
-    with generality_farm() as farm:
+    with GeneralityFarm() as farm:
         try:
             os.environ["GOVAUDIT_DATABASE_URL"] = f"sqlite:///{tmp / 'generality.db'}"
             os.environ["GOVAUDIT_DATA_DIR"] = str(tmp / "data")
