@@ -20,7 +20,9 @@ TYPES = (
     ("dynamic", re.compile(r"动态|要闻|新闻|资讯|快讯|头条|热点|播报|信息$|简讯|工作信息|图片")),
 )
 MAX_NAME = 15
-_DATEISH = re.compile(r"\d{4}[-/.年]\d{1,2}")
+_DATEISH = re.compile(r"\d{4}[-/.年]\d{1,2}|^[\[(（]?\d{1,2}[-/月]\d{1,2}日?[\])）]?$")
+HOME_NAME = re.compile(r"^(?:网站|返回)?首\s*页$")
+TABLIKE = re.compile(r"tab|title|\bhd\b|head", re.I)
 
 
 def classify(name: str) -> str:
@@ -30,15 +32,59 @@ def classify(name: str) -> str:
     return "other"
 
 
+def _tab_titles(block, mores: list) -> list[str]:
+    """Tab headings in a block: innermost elements marked as tabs or titles
+    (class or role) with a short text, in document order."""
+    found = []
+    for el in block.iter():
+        if not isinstance(el.tag, str) or el is block or el.tag == "a" and el in mores:
+            continue
+        marks = (el.get("class") or "") + " " + (el.get("role") or "")
+        if not TABLIKE.search(marks):
+            continue
+        t = txt(el)
+        if 2 <= len(t) <= MAX_NAME and not MORE_TEXT.match(t) and not _DATEISH.search(t) \
+                and not any(m in el.iter("a") for m in mores):
+            found.append(el)
+    inner = [el for el in found if not any(o is not el and el in o.iterancestors() for o in found)]
+    return [txt(el) for el in found if el in inner] if inner else []
+
+
+def _tab_names(more_links: list[Anchor]) -> dict[str, str]:
+    """A tabbed block (one heading per tab, one 更多 per tab panel): its 更多 links
+    name their columns by the tab heading of the same rank."""
+    out: dict[str, str] = {}
+    els = [a.el for a in more_links]
+    for a in more_links:
+        if a.url in out:
+            continue
+        el = a.el.getparent()
+        for _ in range(5):
+            if el is None or el.tag in ("body", "html"):
+                break
+            inside = [x for x in el.iter("a") if x in els]
+            if len(inside) >= 2:
+                titles = _tab_titles(el, inside)
+                if len(titles) == len(inside):
+                    by_el = {x.el: x for x in more_links}
+                    for x, title in zip(inside, titles):
+                        if by_el[x].url:
+                            out.setdefault(by_el[x].url, title)
+                    break
+            el = el.getparent()
+    return out
+
+
 def more_names(anchor_list: list[Anchor]) -> dict[str, str]:
     """For "更多>>" links, the heading of the block they close: the column's name."""
-    out = {}
+    mores = [a for a in anchor_list if a.href and len(a.label) <= 8 and MORE_TEXT.match(a.label)]
+    out = _tab_names(mores) if len(mores) >= 2 else {}
     for a in anchor_list:
         label = a.text
         if not a.href or len(a.label) > 8 or not MORE_TEXT.match(a.label):
             continue
         url = a.url
-        if not url:
+        if not url or url in out:
             continue
         el = a.el.getparent()
         for _ in range(3):
@@ -68,7 +114,8 @@ def _get(obj: Any, name: str, default=None):
 def _is_list(lf: dict | None) -> bool:
     if not lf:
         return False
-    return lf.get("dated", 0) >= 3 or bool(lf.get("placeholder")) or lf.get("stated_total") == 0
+    return lf.get("dated", 0) >= 3 or bool(lf.get("placeholder")) or lf.get("stated_total") == 0 \
+        or bool(lf.get("empty_list"))
 
 
 def derive_columns(pages: Iterable[Any], links: Iterable[Any]) -> list[ColumnArt]:
@@ -101,7 +148,8 @@ def derive_columns(pages: Iterable[Any], links: Iterable[Any]) -> list[ColumnArt
         text = squash(_get(link, "text") or "")
         if MORE_TEXT.match(text) or not text:
             text = more.get(target, "")
-        if not (2 <= len(text) <= MAX_NAME) or NEXT_TEXT.match(text) or PAGE_NO.match(text) or _DATEISH.search(text):
+        if not (2 <= len(text) <= MAX_NAME) or NEXT_TEXT.match(text) or PAGE_NO.match(text) or _DATEISH.search(text) \
+                or HOME_NAME.match(text):
             continue
         prio = 0 if _get(link, "source_url") in home_urls else 1
         if target not in names or prio < names[target][0]:

@@ -15,7 +15,8 @@ NOT_INTERACT = re.compile(r"信访|举报|纪检|监察|检举|控告")
 NEW_MEDIA = {
     "wechat": re.compile(r"微信|公众号|weixin|wechat", re.I),
     "weibo": re.compile(r"微博|weibo", re.I),
-    "app": re.compile(r"客户端|\bAPP\b|\bApp\b|app下载|移动端应用", re.I),
+    # APP sits next to Chinese characters (闽政通APP): no \b, only no Latin letter around it.
+    "app": re.compile(r"客户端|(?<![A-Za-z])(?:APP|App)(?![A-Za-z])|app下载|移动端应用"),
     "miniprogram": re.compile(r"小程序"),
     "douyin": re.compile(r"抖音|douyin", re.I),
 }
@@ -55,6 +56,45 @@ def _href_hint(href: str) -> bool:
     return any(t in low for t in HREF_TOKENS)
 
 
+QR_WORDS = re.compile(r"二维码|扫码|扫一扫|关注")
+ICON_CLASS = {"wechat": re.compile(r"weixin|wechat", re.I), "weibo": re.compile(r"weibo", re.I),
+              "douyin": re.compile(r"douyin|tiktok", re.I)}
+MAX_CAPTION = 40
+
+
+def _media_captions(tree):
+    """Accounts shown as a QR image with a caption rather than a link: the image's
+    alt/title with the text of the nearest ancestor that has any (a caption in a
+    sibling element or the next table row), short texts naming a QR code, and
+    icon classes (icon-weixin) next to an account name."""
+    for img in tree.iter("img"):
+        own = squash((img.get("alt") or "") + " " + (img.get("title") or ""))
+        el, around = img.getparent(), ""
+        for _ in range(3):
+            if el is None or el.tag in ("body", "html"):
+                break
+            around = txt(el)
+            if around:
+                break
+            el = el.getparent()
+        caption = squash(own + " " + around) if len(around) <= MAX_CAPTION else own
+        if caption and len(caption) <= MAX_CAPTION + 20 and not SHARE.search(caption):
+            yield caption
+    for el in tree.iter("div", "p", "span", "li", "td", "figcaption"):
+        if len(el) == 0 and el.text and QR_WORDS.search(el.text):
+            t = squash(el.text)
+            if len(t) <= MAX_CAPTION and not SHARE.search(t):
+                yield t
+    for el in tree.iter("span", "i", "em"):
+        cls = el.get("class") or ""
+        for kind, rx in ICON_CLASS.items():
+            if rx.search(cls):
+                holder = el.getparent()
+                name = txt(holder) if holder is not None else ""
+                if 2 <= len(name) <= MAX_CAPTION:
+                    yield f"{name} ({'微信' if kind == 'wechat' else '微博' if kind == 'weibo' else '抖音'})"
+
+
 def link_features(tree, anchor_list: list[Anchor]) -> dict:
     """Every link, once, matched against the keyword families."""
     out: dict[str, list] = {"privacy": [], "service": [], "interact": [], "disclosure": [],
@@ -85,15 +125,10 @@ def link_features(tree, anchor_list: list[Anchor]) -> dict:
             for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
                 if kind not in media and len(label) <= 30 and (rx.search(label) or rx.search(href)):
                     media[kind] = url or label
-    # Accounts are often shown as a QR image with a caption, not as a link.
-    for img in tree.iter("img"):
-        parent = img.getparent()
-        caption = squash(img.get("alt") or "") + " " + (txt(parent) if parent is not None else "")
-        if len(caption) > 40 or SHARE.search(caption):
-            continue
+    for caption in _media_captions(tree):
         for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
             if kind not in media and rx.search(caption):
-                media[kind] = squash(caption)
+                media[kind] = caption
     out["new_media"] = media
     for key in ("privacy", "service", "interact", "disclosure", "interpretation"):
         out[key] = out[key][:10]

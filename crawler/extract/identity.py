@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.html import meta_map, visible_text
+from crawler.extract.html import meta_map, squash, visible_text
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SITE_CODE = re.compile(r"网站标识码\s*[:：]?\s*((?:bm|BM)\d{8}|\d{10})(?![\d])")
@@ -52,6 +52,9 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
     `raw` (the HTML source) lets a badge written by an inline script count."""
     if text is None:
         text = visible_text(tree)
+    # Footers show marks as images: 网站标识码 or 公安备案 in an <img alt/title> is what a reader sees.
+    shown = [squash(img.get("alt") or img.get("title") or "") for img in tree.iter("img")]
+    text = text + " " + " ".join(t for t in shown if t and ("备" in t or "标识码" in t))
     meta = meta_map(tree)
     code = SITE_CODE.search(text)
     icp = ICP.search(text)

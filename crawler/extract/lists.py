@@ -12,7 +12,7 @@ import re
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-from crawler.extract.dates import item_date, url_date
+from crawler.extract.dates import full_dates, item_date, url_date
 from crawler.extract.html import Anchor, anchors as read_anchors, squash, txt
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item
@@ -53,26 +53,66 @@ def _item_of(a):
     return fallback
 
 
+def _title(a: Anchor) -> str | None:
+    href = a.href
+    if not href or href.startswith(("javascript:", "#", "mailto:")):
+        return None
+    title = a.text if len(a.text) >= MIN_TITLE else squash(a.el.get("title") or a.text)
+    if len(title) < MIN_TITLE or _NON_TITLE.match(title) or NEXT_TEXT.match(title) or MORE_TEXT.match(title):
+        return None
+    return title
+
+
+def _segment(a) -> str:
+    """The text after a link up to the next link: its line in a <br>-separated list."""
+    parts = [a.tail or ""]
+    for sib in a.itersiblings():
+        if not isinstance(sib.tag, str):
+            continue
+        if sib.tag == "a" or sib.find(".//a") is not None:
+            break
+        parts.append(txt(sib) + " " + (sib.tail or ""))
+    return squash(" ".join(parts))
+
+
+def _time_date(item) -> date | None:
+    """<time datetime="…"> in an entry: the machine-readable date wins."""
+    for el in item.iter("time"):
+        found = full_dates(el.get("datetime") or "")
+        if found:
+            return found[0]
+    return None
+
+
 def entries(links: list[Anchor], today: date) -> list[dict]:
-    """Every title-like link in an item element, with the item's date (or None)."""
-    out, seen = [], set()   # holds the elements themselves: lxml proxies die and ids get reused
-    for a in links:
-        href = a.href
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        title = a.text if len(a.text) >= MIN_TITLE else squash(a.el.get("title") or a.text)
-        if len(title) < MIN_TITLE or _NON_TITLE.match(title) or NEXT_TEXT.match(title) or MORE_TEXT.match(title):
-            continue
+    """Every title-like link in an item element, with the item's date (or None).
+    An item holding several entries (lines split by <br>) gives each its own line."""
+    titled = [(a, t) for a in links if (t := _title(a))]
+    items = {}
+    for a, _ in titled:
         item = _item_of(a.el)
-        if item is None or item in seen:
+        if item is not None:
+            items.setdefault(item, []).append(a)
+    out, seen = [], set()   # holds the elements themselves: lxml proxies die and ids get reused
+    for a, title in titled:
+        item = _item_of(a.el)
+        if item is None:
+            continue
+        several = len(items[item]) >= 3 and all(x.el.getparent() is a.el.getparent() for x in items[item])
+        if item in seen and not several:
             continue
         seen.add(item)
-        whole = txt(item)
-        outside = whole.replace(a.text, " ", 1) if a.text else whole
-        d = item_date(outside, today) if len(outside) < 200 else None
+        if several:
+            outside = _segment(a.el)
+        else:
+            whole = txt(item)
+            outside = whole.replace(a.text, " ", 1) if a.text else whole
+        d = _time_date(item) if not several else None
+        if d is None:
+            d = item_date(outside, today) if len(outside) < 200 else None
         source = "text"
         if d is None:
-            d = url_date(href.split("?", 1)[0])
+            d = url_date(a.href.split("?", 1)[0])
             source = "url"
         if d is not None and d > today:
             d = None
@@ -107,6 +147,21 @@ def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: 
     return links[:20], count
 
 
+LIST_CONTAINER = re.compile(r"list|news|article|(?:^|[-_\s])lb(?:$|[-_\s])", re.I)
+
+
+def _empty_list(tree) -> bool:
+    """A list container (ul/ol/tbody, or a div named like a list) with nothing in it:
+    how many CMSs render a column without entries and without any placeholder text."""
+    for el in tree.iter("ul", "ol", "tbody", "div"):
+        name = (el.get("class") or "") + " " + (el.get("id") or "")
+        if not LIST_CONTAINER.search(name):
+            continue
+        if len(el) == 0 and not (el.text or "").strip():
+            return True
+    return False
+
+
 def list_facts(tree, page_url: str, html_text: str, today: date,
                anchor_list: list[Anchor] | None = None, text: str | None = None) -> dict:
     """The page's main list, if it has one; else what tells it is empty."""
@@ -138,6 +193,7 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
         "dated_any": len(all_dated),
         "date_source": "url" if main and all(e["date_source"] == "url" for e in main if e["date"]) else "text",
         "placeholder": placeholder[0] if placeholder else None,
+        "empty_list": not all_dated and not main and _empty_list(tree),
         "stated_total": int(total[1]) if total else None,
         "page_count": page_count,
         "pagination": pages,

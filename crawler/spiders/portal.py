@@ -227,8 +227,8 @@ class SiteSpider(scrapy.Spider):
         if base_href is not None:
             base = urljoin(base, base_href.get("href").strip())
         found: dict[tuple[str, str], dict[str, str]] = {}
-        for el in tree.iter("a", "img", "iframe", "area"):
-            attr = "src" if el.tag in ("img", "iframe") else "href"
+        for el in tree.iter("a", "img", "iframe", "frame", "area"):
+            attr = "src" if el.tag in ("img", "iframe", "frame") else "href"
             raw = (el.get(attr) or "").strip()
             if not raw or raw.lower().startswith(SKIP_SCHEMES):
                 continue
@@ -240,7 +240,7 @@ class SiteSpider(scrapy.Spider):
                 target = urldefrag(target)[0]
             if not target.startswith(("http://", "https://")):
                 continue
-            tag = "a" if el.tag == "area" else el.tag
+            tag = "a" if el.tag == "area" else "iframe" if el.tag == "frame" else el.tag
             if tag == "a" and ATTACHMENT_EXT.search(path_of(target)):
                 tag = "attachment"
             key = (target, tag)
