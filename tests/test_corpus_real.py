@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import page_facts
+from crawler.extract.columns import classify
 from crawler.extract.html import parse
 from crawler.extract.identity import identity_marks
 
@@ -113,6 +114,18 @@ def test_homepage_more_links_are_named_by_their_block_heading():
     assert f["more_names"]["http://tjj.yancheng.gov.cn/col/col1774/index.html"] == "统计信息"
 
 
+def test_tabbed_block_more_links_are_named_by_their_tab():
+    # two tabs (政民互动, 政务公开) share one heading row with two 更多>> links, one per tab
+    f = facts("portal_home_001.html", "http://tjj.yancheng.gov.cn/index.html", home=True)
+    assert f["more_names"]["http://tjj.yancheng.gov.cn/col/col1766/index.html"] == "政民互动"
+    assert f["more_names"]["http://www.yancheng.gov.cn/col/col793/index.html"] == "政务公开"
+
+
+def test_statistics_interpretation_is_not_policy_interpretation():
+    assert classify("数据解读") == "other"
+    assert [h["text"] for h in facts("article_001.html")["features"]["interpretation"]] == ["政策解读"]
+
+
 def test_homepage_features():
     feats = facts("portal_home_001.html", "http://tjj.yancheng.gov.cn/index.html", home=True)["features"]
     assert [h["text"] for h in feats["interact"]] == ["局长信箱"]
@@ -124,6 +137,18 @@ def test_elder_mode_page_links():
     assert feats["privacy"][0] == {"text": "隐私保护", "url": "https://www.pingtan.gov.cn/zwzdb/ysbh/"}
     assert "办事服务" in [h["text"] for h in feats["service"]]
     assert any("12345" in h["text"] for h in feats["interact"])
+
+
+def test_new_media_qr_captions_without_images():
+    # kepu.gov.cn: QR codes are CSS backgrounds, captioned 微信二维码 / 微博二维码 / APP二维码
+    assert facts("article_006.html")["features"]["new_media"] == {"wechat": "微信二维码", "weibo": "微博二维码",
+                                                                  "app": "APP二维码"}
+
+
+def test_app_written_next_to_chinese():
+    media = facts("elder_mode_001.html", "https://www.pingtan.gov.cn/zwgk/x.htm")["features"]["new_media"]
+    assert media["app"] == "https://www.fujian.gov.cn/bsfw/mztapp/"      # 闽政通APP
+    assert sorted(k for k in media if k != "matrix") == ["app", "wechat", "weibo"]
 
 
 def test_new_media_shown_as_qr_captions():

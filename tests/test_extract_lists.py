@@ -80,3 +80,40 @@ def test_derive_columns_follows_pagination_and_names_more_links():
     assert (cols["通知公告"].blank, cols["通知公告"].item_count) == (True, 0)
     assert (cols["政策文件"].type, cols["政策文件"].newest_date, cols["政策文件"].item_count) == ("policy", "2024-03-01", 3)
     assert cols["政策解读"].type == "interpretation"
+
+
+def test_br_separated_lines_are_one_entry_each():
+    html = """<html><body><div id="left"><b>通知公告</b><br>
+<a href="/tzgg/1.html">关于城乡居民医疗保险参保缴费的通知</a> 2026-11-10<br>
+<a href="/tzgg/2.html">关于低保对象拟认定名单的公示</a> 2026-10-23<br>
+<a href="/tzgg/3.html">关于做好冬季森林防火工作的通告</a> 2026-10-08<br></div></body></html>"""
+    lf = page_facts(BASE + "/", html, {}, True, today=TODAY)["list"]
+    assert (lf["items"], lf["dated"], lf["newest"], lf["oldest"]) == (3, 3, "2026-11-10", "2026-10-08")
+
+
+def test_time_datetime_and_relative_dates():
+    html = """<html><body><ul class="news-list">
+<li><a href="1.html">关于印发加快发展若干措施的通知</a><time datetime="2026-11-12">10天前</time></li>
+<li><a href="2.html">关于进一步优化营商环境的实施意见</a><span class="date">昨天</span></li>
+<li><a href="3.html">关于公布第二批市级名录的通知</a><span class="date">3天前</span></li>
+</ul></body></html>"""
+    sample = page_facts(BASE + "/zcwj/", html, {}, False, today=TODAY)["list"]["sample"]
+    assert [e["date"] for e in sample] == ["2026-11-12", "2026-11-21", "2026-11-19"]
+
+
+def test_empty_list_container_is_a_blank_list_page():
+    html = """<html><body><div class="lm">人事信息</div><ul class="list"></ul>
+<div class="page">首页 上一页 下一页 尾页</div></body></html>"""
+    f = page_facts(BASE + "/rsxx/", html, {}, False, today=TODAY)
+    assert (f["page_type"], f["list"]["items"], f["list"]["empty_list"]) == ("list", 0, True)
+
+
+def test_tab_headings_name_their_more_links():
+    html = """<html><body><section class="tab-box">
+<div class="tab-head"><div class="tab on">要闻动态</div><div class="tab">通知公告</div></div>
+<div class="tab-body">
+<div class="tab-panel"><ul><li><a href="/yw/1.html">市政府召开常务会议</a><span class="date">11-20</span></li></ul><a class="more" href="/yw/">更多</a></div>
+<div class="tab-panel"><ul><li><a href="/tz/1.html">关于征集民生实事项目的公告</a><span class="date">11-18</span></li></ul><a class="more" href="/tz/">更多</a></div>
+</div></section></body></html>"""
+    assert page_facts(BASE + "/", html, {}, True, today=TODAY)["more_names"] == {BASE + "/yw/": "要闻动态",
+                                                                                 BASE + "/tz/": "通知公告"}

@@ -12,7 +12,8 @@ from crawler.extract.html import Anchor, squash, txt
 # Order matters: the first family that matches names the type.
 TYPES = (
     ("other", re.compile(r"征集|调查|访谈|信箱|留言|直播")),     # interaction columns, whatever else they say
-    ("interpretation", re.compile(r"解读|回应关切|答记者问")),
+    # 数据解读 / 统计解读 explain statistics releases, not policies
+    ("interpretation", re.compile(r"(?<!数据)(?<!统计)解读|回应关切|答记者问")),
     ("personnel", re.compile(r"人事|任免|任职|招录|招聘|干部任前|选调")),
     ("planning", re.compile(r"规划|计划|总结")),
     ("policy", re.compile(r"政策|文件|法规|规章|政府令|通报|决定|意见")),

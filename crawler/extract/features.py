@@ -29,7 +29,7 @@ DISCLOSURE = {
     "annual_report": re.compile(r"信息公开(?:工作)?年(?:度)?报|年度报告|年报"),
 }
 REPORT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
-INTERPRETATION = re.compile(r"解读")
+INTERPRETATION = re.compile(r"(?<!数据)(?<!统计)解读")
 GUIDE_ELEMENTS = {
     "事项名称": re.compile(r"事项名称|服务名称|事项名"),
     "设定依据": re.compile(r"设定依据|法律依据|办理依据|实施依据|法定依据|受理依据"),

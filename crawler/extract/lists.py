@@ -98,7 +98,9 @@ def entries(links: list[Anchor], today: date) -> list[dict]:
         item = _item_of(a.el)
         if item is None:
             continue
-        several = len(items[item]) >= 3 and all(x.el.getparent() is a.el.getparent() for x in items[item])
+        parent = a.el.getparent()
+        several = len(items[item]) >= 2 and all(x.el.getparent() is parent for x in items[item]) \
+            and parent.find("br") is not None
         if item in seen and not several:
             continue
         seen.add(item)
