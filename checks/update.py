@@ -78,7 +78,7 @@ def policy_interpretation(a: SiteArtifacts, t: dict) -> Finding:
         # A 解读 link whose page was crawled but not taken as a column.
         for hit in feature_hits(a, "interpretation"):
             page = find_page(a, hit["url"]) if hit.get("url") else None
-            if page is not None and page.facts:
+            if page is not None and page.facts and all(c[1] != hit["url"] for c in candidates):
                 candidates.append((hit["text"], hit["url"], (page.facts.get("list") or {}).get("newest")))
     if not candidates:
         return Finding("fail", None, "days", details={"reason": "missing"})

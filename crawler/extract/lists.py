@@ -13,6 +13,7 @@ from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extract.dates import full_dates, item_date, url_date
+from crawler.extract.datastore import datastore_total, datastore_tree
 from crawler.extract.html import Anchor, anchors as read_anchors, squash, txt
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item
@@ -176,6 +177,14 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
     groups: dict = {}
     for e in items:
         groups.setdefault(e.pop("group"), []).append(e)
+    store = datastore_tree(html_text)
+    if store is not None:
+        # Every record is one entry of the same list, whatever its own markup.
+        recorded = entries(read_anchors(store, page_url), today)
+        for e in recorded:
+            e.pop("group")
+        groups["datastore"] = recorded
+        items = items + recorded
     dated_groups = [g for g in groups.values() if sum(1 for e in g if e["date"]) >= 2]
     main = max(dated_groups, key=lambda g: sum(1 for e in g if e["date"]), default=[])
     dated = [e["date"] for e in main if e["date"]]
@@ -196,7 +205,7 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
         "date_source": "url" if main and all(e["date_source"] == "url" for e in main if e["date"]) else "text",
         "placeholder": placeholder[0] if placeholder else None,
         "empty_list": not all_dated and not main and _empty_list(tree),
-        "stated_total": int(total[1]) if total else None,
+        "stated_total": int(total[1]) if total else datastore_total(html_text) if store is not None else None,
         "page_count": page_count,
         "pagination": pages,
         "sample": [{"title": e["title"], "url": e["url"], "date": e["date"].isoformat() if e["date"] else None}

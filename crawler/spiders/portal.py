@@ -18,6 +18,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler import decode, errors
 from crawler.extract import page_facts, parse as parse_html
+from crawler.extract.datastore import datastore_tree
 from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
 
@@ -227,7 +228,10 @@ class SiteSpider(scrapy.Spider):
         if base_href is not None:
             base = urljoin(base, base_href.get("href").strip())
         found: dict[tuple[str, str], dict[str, str]] = {}
-        for el in tree.iter("a", "img", "iframe", "frame", "area"):
+        store = datastore_tree(text)      # a Hanweb column's entries, written by script
+        elements = [*tree.iter("a", "img", "iframe", "frame", "area"),
+                    *(store.iter("a", "img") if store is not None else ())]
+        for el in elements:
             attr = "src" if el.tag in ("img", "iframe", "frame") else "href"
             raw = (el.get(attr) or "").strip()
             if not raw or raw.lower().startswith(SKIP_SCHEMES):

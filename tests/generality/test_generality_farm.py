@@ -150,3 +150,21 @@ def test_crawl_checks_match_a_person(generality_audit, slug):
         status, value = generality_audit.finding(slug, check)
         got[check] = (status, _value(value))
     assert got == EXPECTED[slug]
+
+
+# The columns a person finds from each homepage: {name: (type, age of the newest entry in days, entries)}.
+COLUMNS = {
+    "table-district": {"政务要闻": ("dynamic", 2, 6), "通知公告": ("notice", 200, 4), "政策文件": ("policy", 30, 3),
+                       "政策解读": ("interpretation", 20, 3)},      # 政策解读: a Hanweb datastore page
+    "flex-city": {"要闻动态": ("dynamic", 1, 3), "通知公告": ("notice", 3, 3), "部门动态": ("dynamic", 30, 3),
+                  "政策文件": ("policy", 10, 3), "解读回应": ("interpretation", 120, 3),
+                  "人事任免": ("personnel", None, 0)},
+    "frame-county": {"工作动态": ("dynamic", 40, 3), "通知公告": ("notice", 12, 3), "政策文件": ("policy", None, 0),
+                     "人事信息": ("personnel", None, 0)},
+}
+
+
+@pytest.mark.parametrize("slug", sorted(COLUMNS))
+def test_columns_as_a_person_reads_them(generality_audit, slug):
+    rows = generality_audit.details(slug, "update.stale_columns")["columns"]
+    assert {r["name"]: (r["type"], r["age_days"], r["item_count"]) for r in rows} == COLUMNS[slug]
