@@ -165,6 +165,9 @@ def test_attachment_urls():
     from checks.attachments import is_attachment
     assert [is_attachment(u) for u in ("http://a.gov.cn/f/1.PDF", "http://a.gov.cn/down.jsp?file=%E6%96%B9%E6%A1%88.docx",
                                        "http://a.gov.cn/art/1.html", "http://a.gov.cn/list?page=2")] == [True, True, False, False]
+    # the file name only in the link's text
+    assert (is_attachment("http://a.gov.cn/files/download.jsp?id=2", "入户调查情况汇总表.xls"),
+            is_attachment("http://a.gov.cn/art/2.html", "关于印发《办法》的通知")) == (True, False)
 
 
 def test_attachments():

@@ -117,3 +117,21 @@ def test_tab_headings_name_their_more_links():
 </div></section></body></html>"""
     assert page_facts(BASE + "/", html, {}, True, today=TODAY)["more_names"] == {BASE + "/yw/": "要闻动态",
                                                                                  BASE + "/tz/": "通知公告"}
+
+
+def test_trs_pager_with_a_div_id_first():
+    html = """<html><body><table class="list_table">
+<tr><td><a href="art/1.html">某某区人民政府关于印发若干政策的通知</a></td><td>(2026-10-23)</td></tr>
+<tr><td><a href="art/2.html">某某区人民政府办公室关于加强管理的意见</a></td><td>(2026-10-08)</td></tr>
+<tr><td><a href="art/3.html">某某区人民政府关于印发工作方案的通知</a></td><td>(2026-09-23)</td></tr>
+</table><div id="page_div"></div><script>createPageHTML('page_div', 3, 1, 'index', 'html', 7);</script></body></html>"""
+    lf = page_facts(BASE + "/col/col103/index.html", html, {}, False, today=TODAY)["list"]
+    assert (lf["page_count"], lf["pagination"]) == (3, [BASE + "/col/col103/index_1.html", BASE + "/col/col103/index_2.html"])
+
+
+def test_last_page_with_one_entry_counts_it():
+    html = """<html><body><table class="list_table">
+<tr><td><a href="art/4.html">某某区人民政府关于调整机构编制事项的通知</a></td><td>(2026-08-24)</td></tr>
+</table></body></html>"""
+    lf = page_facts(BASE + "/col/col103/index_1.html", html, {}, False, today=TODAY)["list"]
+    assert (lf["items"], lf["newest"]) == (1, "2026-08-24")

@@ -25,7 +25,7 @@ PLACEHOLDER = re.compile(
 STATED_TOTAL = re.compile(r"共\s*(\d{1,7})\s*条")
 PAGE_COUNT_TEXT = re.compile(r"共\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s*页|\d+\s*/\s*(\d{1,5})\s*页")
 PAGE_COUNT_JS = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d{1,5})|countPage\s*=\s*(\d{1,5})|total_?[Pp]age\s*[:=]\s*['\"]?(\d{1,5})"
+    r"createPageHTML\(\s*(?:['\"][A-Za-z_][\w-]*['\"]\s*,\s*)?['\"]?(\d{1,5})|countPage\s*=\s*(\d{1,5})|total_?[Pp]age\s*[:=]\s*['\"]?(\d{1,5})"
     r"|pageCount\s*[:=]\s*['\"]?(\d{1,5})")
 _PLACEHOLDER_HINTS = ("暂无", "没有", "无相关", "条", "正在", "建设中")
 _PAGER_HINTS = ("createPageHTML", "countPage", "otalPage", "otal_page", "otalpage", "pageCount")
@@ -187,6 +187,11 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
         items = items + recorded
     dated_groups = [g for g in groups.values() if sum(1 for e in g if e["date"]) >= 2]
     main = max(dated_groups, key=lambda g: sum(1 for e in g if e["date"]), default=[])
+    if not main:
+        # A page with one dated entry only (the last page of a column): that entry's group.
+        single = [g for g in groups.values() if any(e["date"] for e in g)]
+        if len(single) == 1 and sum(1 for e in single[0] if e["date"]) == 1:
+            main = single[0]
     dated = [e["date"] for e in main if e["date"]]
     # Cheap substring guards first: these regexes are long alternations.
     placeholder = PLACEHOLDER.search(text) if any(k in text for k in _PLACEHOLDER_HINTS) else None
