@@ -47,6 +47,17 @@ def _badge(tree) -> dict:
     return {"present": bool(found), "refs": found[:3], "institution_badge": institution}
 
 
+def _link_label(a) -> str:
+    """A link's text, else its title, else its image's alt (网站地图 as an image button)."""
+    text = "".join(a.itertext()).strip() or (a.get("title") or "").strip()
+    if not text:
+        for img in a.iter("img"):
+            text = (img.get("alt") or img.get("title") or "").strip()
+            if text:
+                break
+    return text
+
+
 def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dict:
     """What a reader finds in the page: codes as shown, plus the meta tag.
     `raw` (the HTML source) lets a badge written by an inline script count."""
@@ -70,7 +81,7 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
         agreement = "no_visible_code"
     else:
         agreement = "agrees" if meta_code.lower() == shown else "differs"
-    links = {"".join(a.itertext()).strip() for a in tree.iter("a")}
+    links = {_link_label(a) for a in tree.iter("a")}
     badge = _badge(tree)
     if not badge["present"] and not badge["institution_badge"] and raw:
         scripted = _scripted_badge(raw)

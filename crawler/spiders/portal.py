@@ -32,6 +32,20 @@ EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
 
 
+def link_label(el) -> str:
+    """What a link says: its text, else its title, else its image's alt (image buttons)."""
+    text = "".join(el.itertext()).strip()
+    if text or el.tag != "a":
+        return text
+    if (el.get("title") or "").strip():
+        return el.get("title").strip()
+    for img in el.iter("img"):
+        alt = (img.get("alt") or img.get("title") or "").strip()
+        if alt:
+            return alt
+    return ""
+
+
 def trusted_external(url: str) -> bool:
     from checks.content_rules import host_allowed, load
     return host_allowed(urlsplit(url).hostname or "", [r.wrong for r in load("allowed_domains.txt")])
@@ -249,7 +263,7 @@ class SiteSpider(scrapy.Spider):
                 tag = "attachment"
             key = (target, tag)
             if key not in found:
-                label = el.get("alt") if el.tag == "img" else "".join(el.itertext())
+                label = el.get("alt") if el.tag == "img" else link_label(el)
                 found[key] = {"target_url": target, "tag": tag, "text": " ".join((label or "").split())[:200]}
         return tree, list(found.values())
 
