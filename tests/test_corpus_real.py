@@ -126,6 +126,11 @@ def test_statistics_interpretation_is_not_policy_interpretation():
     assert [h["text"] for h in facts("article_001.html")["features"]["interpretation"]] == ["政策解读"]
 
 
+def test_service_entries_named_by_who_applies():
+    # 山西省政府: 个人办事 / 单位办事 / 全程网办 under 服务
+    assert [h["text"] for h in facts("article_001.html")["features"]["service"]] == ["个人办事", "单位办事", "全程网办"]
+
+
 def test_homepage_features():
     feats = facts("portal_home_001.html", "http://tjj.yancheng.gov.cn/index.html", home=True)["features"]
     assert [h["text"] for h in feats["interact"]] == ["局长信箱"]

@@ -8,7 +8,7 @@ from crawler.extract.html import Anchor, squash, txt
 
 PRIVACY = re.compile(r"隐私|个人信息保护|个人信息安全|个人信息处理规则")
 SERVICE = re.compile(r"办事服务|政务服务|网上办事|在线办事|网上办理|在线办理|办事大厅|一网通办|一网通|我要办|便民服务|政务服务网|掌上办"
-                     r"|在线服务|网上服务")
+                     r"|在线服务|网上服务|(?:个人|法人|单位|企业)办事|全程网办")
 SERVICE_HREF = re.compile(r"zwfw|gjzwfw|banshi|bsdt|zwdt|onlineservice|wsbs", re.I)
 INTERACT = re.compile(r"咨询|留言|信箱|12345|问政|诉求|建言|写信")
 INTERACT_HREF = re.compile(r"12345|mailwrite|liuyan|leaveword|zxts|xinxiang|consult", re.I)
