@@ -135,3 +135,19 @@ def test_last_page_with_one_entry_counts_it():
 </table></body></html>"""
     lf = page_facts(BASE + "/col/col103/index_1.html", html, {}, False, today=TODAY)["list"]
     assert (lf["items"], lf["newest"]) == (1, "2026-08-24")
+
+
+def test_alternating_headings_and_more_links_are_not_tabs():
+    html = """<html><body><div class="main">
+<div class="title">政务动态</div><ul><li><a href="/a/1.html">市政府召开常务会议研究部署</a><span>2026-11-20</span></li></ul>
+<a href="/zwdt/">更多</a>
+<div class="title">通知公告</div><ul><li><a href="/b/1.html">关于征集民生实事项目的公告</a><span>2026-11-18</span></li></ul>
+<a href="/tzgg/">更多</a></div></body></html>"""
+    names = page_facts(BASE + "/", html, {}, True, today=TODAY)["more_names"]
+    assert names.get(BASE + "/tzgg/") != "政务动态"
+
+
+def test_empty_container_filled_by_script_is_not_blank():
+    html = """<html><body><ul class="list" id="list"></ul>
+<script>$.ajax({url: '/api/list?col=12', success: function (d) { render(d); }});</script></body></html>"""
+    assert page_facts(BASE + "/rsxx/", html, {}, False, today=TODAY)["list"]["empty_list"] is False

@@ -23,7 +23,7 @@ TYPES = (
 MAX_NAME = 15
 _DATEISH = re.compile(r"\d{4}[-/.年]\d{1,2}|^[\[(（]?\d{1,2}[-/月]\d{1,2}日?[\])）]?$")
 HOME_NAME = re.compile(r"^(?:网站|返回)?首\s*页$")
-TABLIKE = re.compile(r"tab|title|\bhd\b|head", re.I)
+TABLIKE = re.compile(r"tab(?!le)|title|\bhd\b|head", re.I)
 
 
 def classify(name: str) -> str:
@@ -33,29 +33,51 @@ def classify(name: str) -> str:
     return "other"
 
 
-def _tab_titles(block, mores: list) -> list[str]:
-    """Tab headings in a block: innermost elements marked as tabs or titles
-    (class or role) with a short text, in document order."""
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _heading_before(block, link) -> str | None:
+    """The text of the last heading (h1-h6, or an element classed as a title) that
+    comes before `link` in `block`, when more than one heading shares the block."""
     found = []
     for el in block.iter():
-        if not isinstance(el.tag, str) or el is block or el.tag == "a" and el in mores:
+        if el is link:
+            break
+        if not isinstance(el.tag, str) or el.tag == "a":
             continue
-        marks = (el.get("class") or "") + " " + (el.get("role") or "")
-        if not TABLIKE.search(marks):
+        if el.tag in HEADING_TAGS or TABLIKE.search(el.get("class") or ""):
+            t = txt(el)
+            if 2 <= len(t) <= MAX_NAME and not MORE_TEXT.match(t) and not _DATEISH.search(t):
+                found.append(t)
+    return found[-1] if len(found) >= 2 else None
+
+
+def _tab_headings(block, mores: list) -> list:
+    """Tab headings in a block: innermost elements marked as tabs or titles (class
+    or role) with a short text, in document order. Links to content are not tabs."""
+    found = []
+    for el in block.iter():
+        if not isinstance(el.tag, str) or el is block or el in mores:
+            continue
+        href = (el.get("href") or "").strip().lower()
+        if el.tag == "a" and href and not href.startswith(("javascript", "#")):
+            continue
+        if not TABLIKE.search((el.get("class") or "") + " " + (el.get("role") or "")):
             continue
         t = txt(el)
         if 2 <= len(t) <= MAX_NAME and not MORE_TEXT.match(t) and not _DATEISH.search(t) \
                 and not any(m in el.iter("a") for m in mores):
             found.append(el)
-    inner = [el for el in found if not any(o is not el and el in o.iterancestors() for o in found)]
-    return [txt(el) for el in found if el in inner] if inner else []
+    return [el for el in found if not any(o is not el and el in o.iterancestors() for o in found)]
 
 
 def _tab_names(more_links: list[Anchor]) -> dict[str, str]:
-    """A tabbed block (one heading per tab, one 更多 per tab panel): its 更多 links
-    name their columns by the tab heading of the same rank."""
+    """A tabbed block (a row of tab headings, then one 更多 per tab): its 更多 links
+    name their columns by the tab heading of the same rank. Blocks where headings
+    and 更多 links alternate are not tabs (each 更多 closes its own block)."""
     out: dict[str, str] = {}
     els = [a.el for a in more_links]
+    by_el = {a.el: a for a in more_links}
     for a in more_links:
         if a.url in out:
             continue
@@ -65,12 +87,12 @@ def _tab_names(more_links: list[Anchor]) -> dict[str, str]:
                 break
             inside = [x for x in el.iter("a") if x in els]
             if len(inside) >= 2:
-                titles = _tab_titles(el, inside)
-                if len(titles) == len(inside):
-                    by_el = {x.el: x for x in more_links}
-                    for x, title in zip(inside, titles):
+                heads = _tab_headings(el, inside)
+                order = {x: i for i, x in enumerate(el.iter())}
+                if len(heads) == len(inside) and max(order[h] for h in heads) < min(order[m] for m in inside):
+                    for x, head in zip(inside, heads):
                         if by_el[x].url:
-                            out.setdefault(by_el[x].url, title)
+                            out.setdefault(by_el[x].url, txt(head))
                     break
             el = el.getparent()
     return out
@@ -97,7 +119,12 @@ def more_names(anchor_list: list[Anchor]) -> dict[str, str]:
                 out[url] = text
                 break
             if len(text) > MAX_NAME:
-                # The heading is the first short text of the block.
+                # The heading is the last heading before the link (blocks written one after
+                # another in one container), else the first short text of the block.
+                heading = _heading_before(el, a.el)
+                if heading:
+                    out[url] = heading
+                    break
                 for h in el.iter("h1", "h2", "h3", "h4", "span", "strong", "b", "em", "li", "div", "p"):
                     t = txt(h)
                     if 2 <= len(t) <= MAX_NAME and not MORE_TEXT.match(t) and not _DATEISH.search(t):

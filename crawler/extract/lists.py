@@ -153,9 +153,15 @@ def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: 
 LIST_CONTAINER = re.compile(r"list|news|article|(?:^|[-_\s])lb(?:$|[-_\s])", re.I)
 
 
-def _empty_list(tree) -> bool:
+# A page that fetches its entries by script: an empty container there says nothing.
+SCRIPTED_DATA = re.compile(r"\$\.(?:ajax|get|post|getJSON)\b|\bfetch\(|axios|XMLHttpRequest|dataproxy|\.jpage\(|/api/")
+
+
+def _empty_list(tree, html_text: str) -> bool:
     """A list container (ul/ol/tbody, or a div named like a list) with nothing in it:
     how many CMSs render a column without entries and without any placeholder text."""
+    if SCRIPTED_DATA.search(html_text):
+        return False
     for el in tree.iter("ul", "ol", "tbody", "div"):
         name = (el.get("class") or "") + " " + (el.get("id") or "")
         if not LIST_CONTAINER.search(name):
@@ -209,7 +215,7 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
         "dated_any": len(all_dated),
         "date_source": "url" if main and all(e["date_source"] == "url" for e in main if e["date"]) else "text",
         "placeholder": placeholder[0] if placeholder else None,
-        "empty_list": not all_dated and not main and _empty_list(tree),
+        "empty_list": not all_dated and not main and _empty_list(tree, html_text),
         "stated_total": int(total[1]) if total else datastore_total(html_text) if store is not None else None,
         "page_count": page_count,
         "pagination": pages,
