@@ -151,3 +151,21 @@ def test_empty_container_filled_by_script_is_not_blank():
     html = """<html><body><ul class="list" id="list"></ul>
 <script>$.ajax({url: '/api/list?col=12', success: function (d) { render(d); }});</script></body></html>"""
     assert page_facts(BASE + "/rsxx/", html, {}, False, today=TODAY)["list"]["empty_list"] is False
+
+
+def test_whole_row_links_carry_their_date_inside():
+    html = """<html><body><ul class="news-list">
+<li><a href="1.html"><span class="t">关于市级机关遴选公务员的公告</span><span class="date">2026-11-19</span></a></li>
+<li><a href="2.html"><span class="t">关于征集民生实事项目的公告</span><span class="date">2026-11-13</span></a></li>
+<li><a href="3.html"><span class="t">关于开展第五次经济普查的通知</span><span class="date">2026-11-07</span></a></li>
+</ul></body></html>"""
+    lf = page_facts(BASE + "/tzgg/", html, {}, False, today=TODAY)["list"]
+    assert (lf["items"], lf["newest"], lf["oldest"]) == (3, "2026-11-19", "2026-11-07")
+
+
+def test_image_and_arrow_more_links_name_their_block():
+    html = """<html><body>
+<table><tr><td class="bt_title">乡镇动态</td><td><a href="/col/col106/index.html"><img src="/images/more.gif"></a></td></tr></table>
+<div class="box"><h3>部门动态</h3><a href="/bmdt/">更多→</a></div></body></html>"""
+    assert page_facts(BASE + "/", html, {}, True, today=TODAY)["more_names"] == {
+        BASE + "/col/col106/index.html": "乡镇动态", BASE + "/bmdt/": "部门动态"}

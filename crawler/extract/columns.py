@@ -6,7 +6,7 @@ import re
 from typing import Any, Iterable
 
 from checks.artifacts import ColumnArt
-from crawler.extract.lists import MORE_TEXT, NEXT_TEXT, PAGE_NO
+from crawler.extract.lists import MORE_TEXT, NEXT_TEXT, PAGE_NO, is_more_link
 from crawler.extract.html import Anchor, squash, txt
 
 # Order matters: the first family that matches names the type.
@@ -100,11 +100,11 @@ def _tab_names(more_links: list[Anchor]) -> dict[str, str]:
 
 def more_names(anchor_list: list[Anchor]) -> dict[str, str]:
     """For "更多>>" links, the heading of the block they close: the column's name."""
-    mores = [a for a in anchor_list if a.href and len(a.label) <= 8 and MORE_TEXT.match(a.label)]
+    mores = [a for a in anchor_list if a.href and is_more_link(a)]
     out = _tab_names(mores) if len(mores) >= 2 else {}
     for a in anchor_list:
         label = a.text
-        if not a.href or len(a.label) > 8 or not MORE_TEXT.match(a.label):
+        if not a.href or not is_more_link(a):
             continue
         url = a.url
         if not url or url in out:

@@ -32,7 +32,15 @@ _PAGER_HINTS = ("createPageHTML", "countPage", "otalPage", "otal_page", "otalpag
 TRS_PAGER = re.compile(r"createPageHTML\(|countPage\s*=")
 NEXT_TEXT = re.compile(r"^(?:下一?页|下页|后一?页|尾页|末页|>|>>|»|›|next|Next|NEXT)$")
 PAGE_NO = re.compile(r"^\[?\d{1,4}\]?$")
-MORE_TEXT = re.compile(r"^(?:更多|more|MORE|More|查看更多)\s*(?:>+|»|＞+|\+)?$|^\+$|^>>$")
+MORE_TEXT = re.compile(r"^(?:更多|more|MORE|More|查看更多)\s*(?:>+|»+|›|＞+|\+|→|》+)?$|^\+$|^>>$")
+MORE_IMAGE = re.compile(r"more", re.I)
+
+
+def is_more_link(a: Anchor) -> bool:
+    """A "更多>>" link, also an image button (more.gif) without any text."""
+    if a.label:
+        return len(a.label) <= 8 and bool(MORE_TEXT.match(a.label))
+    return any(MORE_IMAGE.search(img.get("src") or "") for img in a.el.iter("img"))
 _NON_TITLE = re.compile(r"^[\d\s\-/.:\[\]【】()（）>»<«·|]+$")
 
 
@@ -113,6 +121,13 @@ def entries(links: list[Anchor], today: date) -> list[dict]:
         d = _time_date(item) if not several else None
         if d is None:
             d = item_date(outside, today) if len(outside) < 200 else None
+        if d is None:
+            # The whole row is the link: its date is a short part of the link's own text.
+            for part in a.el.iter():
+                if part is not a.el and isinstance(part.tag, str) and len(txt(part)) <= 20:
+                    d = item_date(txt(part), today)
+                    if d:
+                        break
         source = "text"
         if d is None:
             d = url_date(a.href.split("?", 1)[0])
