@@ -173,3 +173,36 @@ COLUMNS = {
 def test_columns_as_a_person_reads_them(generality_audit, slug):
     rows = generality_audit.details(slug, "update.stale_columns")["columns"]
     assert {r["name"]: (r["type"], r["age_days"], r["item_count"]) for r in rows} == COLUMNS[slug]
+
+
+# The marks as a person copies them from each homepage (code, meta agreement, ICP, 公网安备, where they were read).
+IDENTITY = {
+    "table-district": ("3301060001", "agrees", "浙ICP备05012345号", "浙公网安备33010602001234号", "static"),
+    "flex-city": ("3302000001", "agrees", "浙ICP备2021001234号-2", "浙公网安备33020302000456号", "static"),
+    "frame-county": ("3301270001", "missing", None, "浙公网安备33012702000123号", "frame"),
+}
+
+
+@pytest.mark.parametrize("slug", sorted(IDENTITY))
+def test_identity_values(generality_audit, slug):
+    code = generality_audit.details(slug, "identity.site_code")
+    icp = generality_audit.details(slug, "identity.icp")
+    psb = generality_audit.details(slug, "identity.psb")
+    assert (code["code"], code["meta_agreement"], icp["icp"], psb["psb"], code["source"]) == IDENTITY[slug]
+
+
+def test_other_values_a_person_reads(generality_audit):
+    g = generality_audit
+    assert {s: sorted(g.details(s, "mobile.new_media")["channels"]) for s in IDENTITY} == {
+        "table-district": ["wechat"], "flex-city": ["app", "douyin", "wechat", "weibo"], "frame-county": []}
+    assert [x["text"] for x in g.details("flex-city", "privacy.policy_link")["links"]] == ["个人信息保护政策"]
+    assert [x["text"] for x in g.details("frame-county", "privacy.policy_link")["links"]] == ["隐私声明"]
+    assert [g.details(s, "disclosure.columns")["newest_report_year"] for s in IDENTITY] == [2025, 2025, None]
+    assert g.details("flex-city", "update.policy_interpretation")["column"] == "解读回应"
+    assert [x["name"] for x in g.details("frame-county", "update.blank_columns")["blank"]] == ["政策文件", "人事信息"]
+    assert [e["ref"] for e in g.evidence("table-district", "links.attachments")] == [
+        g.farm.by_slug["table-district"].base + "/attach/2026/tjgz_fj1.doc"]
+    assert [(m["rule"], m["pages"]) for m in g.details("frame-county", "content.wording_errors")["matches"]] == [
+        ("扫黑险恶 => 扫黑除恶", 3)]                  # one headline shown on 3 pages: homepage, list, article
+    assert [e["ref"].rsplit("/", 1)[1] for e in g.evidence("frame-county", "privacy.pii_exposure")] == ["2.html"]
+    assert "330127**********33" in g.evidence("frame-county", "privacy.pii_exposure")[0]["text"]
