@@ -169,3 +169,10 @@ def test_image_and_arrow_more_links_name_their_block():
 <div class="box"><h3>部门动态</h3><a href="/bmdt/">更多→</a></div></body></html>"""
     assert page_facts(BASE + "/", html, {}, True, today=TODAY)["more_names"] == {
         BASE + "/col/col106/index.html": "乡镇动态", BASE + "/bmdt/": "部门动态"}
+
+
+def test_intro_page_with_an_empty_decorative_div_is_not_a_list():
+    html = """<html><body><h1>机构职能</h1><div class="news-line"></div>
+<p>""" + "负责贯彻执行国家和省有关方针政策和法律法规，拟订全县经济社会发展规划并组织实施，统筹推进重点领域改革。" * 3 + """</p></body></html>"""
+    f = page_facts(BASE + "/jgzn/", html, {}, False, today=TODAY)
+    assert (f["page_type"], f["list"]["empty_list"]) == ("other", False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.html import meta_map, squash, visible_text
+from crawler.extract.html import link_label, meta_map, squash, visible_text
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SITE_CODE = re.compile(r"网站标识码\s*[:：]?\s*((?:bm|BM)\d{8}|\d{10})(?![\d])")
@@ -47,25 +47,14 @@ def _badge(tree) -> dict:
     return {"present": bool(found), "refs": found[:3], "institution_badge": institution}
 
 
-def _link_label(a) -> str:
-    """A link's text, else its title, else its image's alt (网站地图 as an image button)."""
-    text = "".join(a.itertext()).strip() or (a.get("title") or "").strip()
-    if not text:
-        for img in a.iter("img"):
-            text = (img.get("alt") or img.get("title") or "").strip()
-            if text:
-                break
-    return text
-
-
 def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dict:
     """What a reader finds in the page: codes as shown, plus the meta tag.
     `raw` (the HTML source) lets a badge written by an inline script count."""
     if text is None:
         text = visible_text(tree)
     # Footers show marks as images: 网站标识码 or 公安备案 in an <img alt/title> is what a reader sees.
-    shown = [squash(img.get("alt") or img.get("title") or "") for img in tree.iter("img")]
-    text = text + " " + " ".join(t for t in shown if t and ("备" in t or "标识码" in t))
+    alts = [squash(img.get("alt") or img.get("title") or "") for img in tree.iter("img")]
+    text = text + " " + " ".join(t for t in alts if t and ("备" in t or "标识码" in t))
     meta = meta_map(tree)
     code = SITE_CODE.search(text)
     icp = ICP.search(text)
@@ -81,7 +70,7 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
         agreement = "no_visible_code"
     else:
         agreement = "agrees" if meta_code.lower() == shown else "differs"
-    links = {_link_label(a) for a in tree.iter("a")}
+    links = {link_label(a) for a in tree.iter("a")}
     badge = _badge(tree)
     if not badge["present"] and not badge["institution_badge"] and raw:
         scripted = _scripted_badge(raw)

@@ -34,6 +34,7 @@ NEXT_TEXT = re.compile(r"^(?:下一?页|下页|后一?页|尾页|末页|>|>>|»|
 PAGE_NO = re.compile(r"^\[?\d{1,4}\]?$")
 MORE_TEXT = re.compile(r"^(?:更多|more|MORE|More|查看更多)\s*(?:>+|»+|›|＞+|\+|→|》+)?$|^\+$|^>>$")
 MORE_IMAGE = re.compile(r"more", re.I)
+_NON_TITLE = re.compile(r"^[\d\s\-/.:\[\]【】()（）>»<«·|]+$")
 
 
 def is_more_link(a: Anchor) -> bool:
@@ -41,7 +42,6 @@ def is_more_link(a: Anchor) -> bool:
     if a.label:
         return len(a.label) <= 8 and bool(MORE_TEXT.match(a.label))
     return any(MORE_IMAGE.search(img.get("src") or "") for img in a.el.iter("img"))
-_NON_TITLE = re.compile(r"^[\d\s\-/.:\[\]【】()（）>»<«·|]+$")
 
 
 ROW_TAGS = ("li", "tr", "dd")
@@ -166,16 +166,20 @@ def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: 
 
 
 LIST_CONTAINER = re.compile(r"list|news|article|(?:^|[-_\s])lb(?:$|[-_\s])", re.I)
-
-
 # A page that fetches its entries by script: an empty container there says nothing.
 SCRIPTED_DATA = re.compile(r"\$\.(?:ajax|get|post|getJSON)\b|\bfetch\(|axios|XMLHttpRequest|dataproxy|\.jpage\(|/api/")
+PAGER_WORDS = re.compile(r"上一页|下一页|尾页|末页|共\s*\d+\s*页")
+LONG_TEXT = 150
 
 
-def _empty_list(tree, html_text: str) -> bool:
+def _empty_list(tree, html_text: str, text: str) -> bool:
     """A list container (ul/ol/tbody, or a div named like a list) with nothing in it:
-    how many CMSs render a column without entries and without any placeholder text."""
+    how many CMSs render a column without entries and without any placeholder text.
+    Only on a page that looks like a list shell (a pager, or no long text at all):
+    an intro page's empty decorative <div class="news-line"> is not a list."""
     if SCRIPTED_DATA.search(html_text):
+        return False
+    if not PAGER_WORDS.search(text) and any(len(t.strip()) > LONG_TEXT for t in tree.itertext()):
         return False
     for el in tree.iter("ul", "ol", "tbody", "div"):
         name = (el.get("class") or "") + " " + (el.get("id") or "")
@@ -230,7 +234,7 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
         "dated_any": len(all_dated),
         "date_source": "url" if main and all(e["date_source"] == "url" for e in main if e["date"]) else "text",
         "placeholder": placeholder[0] if placeholder else None,
-        "empty_list": not all_dated and not main and _empty_list(tree, html_text),
+        "empty_list": not all_dated and not main and _empty_list(tree, html_text, text),
         "stated_total": int(total[1]) if total else datastore_total(html_text) if store is not None else None,
         "page_count": page_count,
         "pagination": pages,

@@ -19,6 +19,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from crawler import decode, errors
 from crawler.extract import page_facts, parse as parse_html
 from crawler.extract.datastore import datastore_tree
+from crawler.extract.html import link_label
 from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
 
@@ -30,20 +31,6 @@ KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-
 TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
-
-
-def link_label(el) -> str:
-    """What a link says: its text, else its title, else its image's alt (image buttons)."""
-    text = "".join(el.itertext()).strip()
-    if text or el.tag != "a":
-        return text
-    if (el.get("title") or "").strip():
-        return el.get("title").strip()
-    for img in el.iter("img"):
-        alt = (img.get("alt") or img.get("title") or "").strip()
-        if alt:
-            return alt
-    return ""
 
 
 def trusted_external(url: str) -> bool:
@@ -263,7 +250,7 @@ class SiteSpider(scrapy.Spider):
                 tag = "attachment"
             key = (target, tag)
             if key not in found:
-                label = el.get("alt") if el.tag == "img" else link_label(el)
+                label = el.get("alt") if el.tag == "img" else link_label(el) if el.tag == "a" else "".join(el.itertext())
                 found[key] = {"target_url": target, "tag": tag, "text": " ".join((label or "").split())[:200]}
         return tree, list(found.values())
 
