@@ -153,7 +153,9 @@ def test_new_media_qr_captions_without_images():
 def test_app_written_next_to_chinese():
     media = facts("elder_mode_001.html", "https://www.pingtan.gov.cn/zwgk/x.htm")["features"]["new_media"]
     assert media["app"] == "https://www.fujian.gov.cn/bsfw/mztapp/"      # 闽政通APP
-    assert sorted(k for k in media if k != "matrix") == ["app", "wechat", "weibo"]
+    # 平潭发布 is shown with a WeChat icon; the 微信 / 微博 links of the article's 分享 box are not accounts
+    assert media["wechat"] == "平潭发布 (微信)"
+    assert sorted(k for k in media if k != "matrix") == ["app", "wechat"]
 
 
 def test_new_media_shown_as_qr_captions():
@@ -191,3 +193,9 @@ def test_no_personal_data_on_the_corpus_pages():
     for path in sorted(CORPUS.glob("*.html")):
         assert "pii" not in page_facts("https://x.gov.cn/", path.read_bytes().decode("utf-8-sig", "replace"), {}, False,
                                        today=TODAY), path.name
+
+
+def test_share_buttons_are_not_accounts():
+    html = """<html><body><div class="bdsharebuttonbox">分享到：<a href="#"><i class="icon-weixin"></i></a>
+<a href="#"><img src="/images/weibo.png" alt="微博"></a></div></body></html>"""
+    assert page_facts("https://www.example.gov.cn/a.html", html, {}, True, today=TODAY)["features"]["new_media"] == {}

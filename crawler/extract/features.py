@@ -63,12 +63,30 @@ ICON_CLASS = {"wechat": re.compile(r"weixin|wechat", re.I), "weibo": re.compile(
 MAX_CAPTION = 40
 
 
+SHARE_BAR = re.compile(r"share|fenxiang|bdshare|jiathis", re.I)
+
+
+def _in_share_bar(el) -> bool:
+    """Inside a 分享到 bar (share buttons, not the site's own accounts)."""
+    for _ in range(3):
+        el = el.getparent()
+        if el is None:
+            return False
+        if SHARE_BAR.search((el.get("class") or "") + " " + (el.get("id") or "")):
+            return True
+        if "分享" in (el.text or ""):
+            return True
+    return False
+
+
 def _media_captions(tree):
     """Accounts shown as a QR image with a caption rather than a link: the image's
     alt/title with the text of the nearest ancestor that has any (a caption in a
     sibling element or the next table row), short texts naming a QR code, and
     icon classes (icon-weixin) next to an account name."""
     for img in tree.iter("img"):
+        if _in_share_bar(img):
+            continue
         own = squash((img.get("alt") or "") + " " + (img.get("title") or ""))
         el, around = img.getparent(), ""
         for _ in range(3):
@@ -89,10 +107,10 @@ def _media_captions(tree):
     for el in tree.iter("span", "i", "em"):
         cls = el.get("class") or ""
         for kind, rx in ICON_CLASS.items():
-            if rx.search(cls):
+            if rx.search(cls) and not _in_share_bar(el):
                 holder = el.getparent()
                 name = txt(holder) if holder is not None else ""
-                if 2 <= len(name) <= MAX_CAPTION:
+                if 2 <= len(name) <= MAX_CAPTION and not SHARE.search(name + " " + cls):
                     yield f"{name} ({'微信' if kind == 'wechat' else '微博' if kind == 'weibo' else '抖音'})"
 
 
@@ -122,7 +140,7 @@ def link_features(tree, anchor_list: list[Anchor]) -> dict:
                             out["report_years"].append(int(y[1]))
             if INTERPRETATION.search(label) and len(label) <= 15:
                 out["interpretation"].append({"text": label, "url": url})
-        if not SHARE.search(label + href):
+        if not SHARE.search(label + href) and not _in_share_bar(a.el):
             for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
                 if kind not in media and len(label) <= 30 and (rx.search(label) or rx.search(href)):
                     media[kind] = url or label
