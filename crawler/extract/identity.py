@@ -16,6 +16,7 @@ SPONSOR = re.compile(r"主办单位|主\s*办(?:方|机关|部门)?\s*[:：]")
 PHONE_LABEL = re.compile(r"联系电话|电话\s*[:：]|联系方式")
 CONTACT_US = re.compile(r"联系我们")
 SITEMAP = re.compile(r"网站地图|站点地图")
+FULL_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -55,6 +56,8 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
     # Footers show marks as images: 网站标识码 or 公安备案 in an <img alt/title> is what a reader sees.
     alts = [squash(img.get("alt") or img.get("title") or "") for img in tree.iter("img")]
     text = text + " " + " ".join(t for t in alts if t and ("备" in t or "标识码" in t))
+    # Full-width letters and digits (ＩＣＰ, ３３０１…) are read as a person copies them.
+    text = text.translate(FULL_WIDTH)
     meta = meta_map(tree)
     code = SITE_CODE.search(text)
     icp = ICP.search(text)
