@@ -199,3 +199,21 @@ def test_share_buttons_are_not_accounts():
     html = """<html><body><div class="bdsharebuttonbox">分享到：<a href="#"><i class="icon-weixin"></i></a>
 <a href="#"><img src="/images/weibo.png" alt="微博"></a></div></body></html>"""
     assert page_facts("https://www.example.gov.cn/a.html", html, {}, True, today=TODAY)["features"]["new_media"] == {}
+
+
+@pytest.mark.parametrize("content_type", [b"text/html", b"text/html; charset=gbk", b"text/html; charset=iso-8859-1"])
+def test_corpus_pages_decode_whatever_the_header_says(content_type):
+    # several corpus pages came with a Content-Type without charset; a header may also lie
+    from scrapy.http import HtmlResponse
+
+    from crawler import decode
+    for path in sorted(CORPUS.glob("*.html")):
+        body = path.read_bytes()
+        response = HtmlResponse(url="https://www.example.gov.cn/", body=body, headers={"Content-Type": content_type})
+        assert decode.response_text(response).lstrip("\ufeff") == body.decode("utf-8-sig"), path.name
+
+
+def test_privacy_link_labelled_security_and_privacy():
+    # 浙江省发改委 footer: 安全隐私 丨 版权保护 丨 联系我们 丨 网站地图
+    assert facts("article_002.html")["features"]["privacy"] == [
+        {"text": "安全隐私", "url": "https://www.example.gov.cn/col/col1629308/index.html"}]
