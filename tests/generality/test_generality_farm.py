@@ -206,3 +206,17 @@ def test_other_values_a_person_reads(generality_audit):
         ("扫黑险恶 => 扫黑除恶", 3)]                  # one headline shown on 3 pages: homepage, list, article
     assert [e["ref"].rsplit("/", 1)[1] for e in g.evidence("frame-county", "privacy.pii_exposure")] == ["2.html"]
     assert "330127**********33" in g.evidence("frame-county", "privacy.pii_exposure")[0]["text"]
+
+
+def test_guides_privacy_and_disclosure_in_detail(generality_audit):
+    g = generality_audit
+    assert [p["missing"] for s in IDENTITY for p in g.details(s, "service.guide_elements")["pages"]] == [
+        [], ["收费标准"], ["设定依据", "办理时限", "收费标准", "办理流程"]]
+    assert g.details("flex-city", "privacy.policy_content")["missing"] == ["storage"]
+    assert g.details("frame-county", "privacy.policy_content")["covered"] == ["purpose_scope", "use"]
+    assert {s: g.details(s, "disclosure.columns")["present"] for s in IDENTITY} == {
+        "table-district": {"guide": True, "catalog": True, "annual_report": True},
+        "flex-city": {"guide": True, "catalog": True, "annual_report": True},
+        "frame-county": {"guide": True, "catalog": True, "annual_report": False}}
+    assert [x["text"] for x in g.details("frame-county", "interact.channel")["links"]] == []
+    assert [x["text"] for x in g.details("table-district", "service.entry")["links"]] == ["在线服务"]
