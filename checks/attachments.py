@@ -11,8 +11,11 @@ from checks.site_facts import find_page
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|dps|pptx?|zip|rar|7z|csv|ofd|txt|tif|ceb|xml|json)$", re.I)
 
 
-def is_attachment(url: str) -> bool:
-    """By the path's extension, or a download script's file parameter (download.jsp?file=a.pdf)."""
+def is_attachment(url: str, text: str = "") -> bool:
+    """By the path's extension, a download script's file parameter (download.jsp?file=a.pdf),
+    or the file name the link shows (download.jsp?id=2 labelled 汇总表.xls)."""
+    if text and ATTACHMENT.search(text.strip()):
+        return True
     parts = urlsplit(url)
     if ATTACHMENT.search(parts.path):
         return True
@@ -25,7 +28,7 @@ def attachments(a: SiteArtifacts, t: dict) -> Finding:
     an error page) counts as failing."""
     targets: dict[str, set[str]] = {}
     for link in a.links:
-        if link.tag in ("a", "attachment") and is_attachment(link.target_url):
+        if link.tag in ("a", "attachment") and is_attachment(link.target_url, link.text):
             targets.setdefault(link.target_url, set()).add(link.source_url)
     failing, unchecked = [], []
     for url, sources in sorted(targets.items()):

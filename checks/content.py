@@ -11,14 +11,16 @@ from checks.site_facts import html_pages, page_text
 
 
 def _scan(a: SiteArtifacts, matcher: Matcher) -> tuple[list[dict], list[dict]]:
-    """Distinct (rule, snippet) hits over the crawled pages, with the pages showing each."""
+    """Distinct (rule, clause) hits over the crawled pages, with the pages showing each."""
     hits: dict[tuple[str, str], dict] = {}
+    shown_on: dict[tuple[str, str], set[str]] = {}
     for p in html_pages(a):
-        for rule, snippet in matcher.find(f"{p.title} {page_text(p)}" if p.title else page_text(p)):
-            key = (rule.label, snippet)
+        for rule, snippet, clause in matcher.find_in_clauses(f"{p.title} {page_text(p)}" if p.title else page_text(p)):
+            key = (rule.label, clause)
             if key not in hits:
                 hits[key] = {"rule": rule.label, "source": rule.source, "snippet": snippet, "url": p.url, "pages": 0}
-            hits[key]["pages"] += 1
+            shown_on.setdefault(key, set()).add(p.url)
+            hits[key]["pages"] = len(shown_on[key])
     rows = list(hits.values())
     evidence = [snippet_evidence(h["url"], h["snippet"], h["rule"]) for h in rows[:50]]
     return rows, evidence

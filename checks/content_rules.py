@@ -15,6 +15,7 @@ from pathlib import Path
 
 SHIPPED = Path(__file__).parent / "data"
 SNIPPET = 18
+CLAUSE_ENDS = " 。，；：！？、,.;:!?|()（）《》“”\"\n"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,12 @@ class Matcher:
         self.rx = re.compile("|".join(re.escape(w) for w in ordered), re.I) if ordered else None
 
     def find(self, text: str, limit: int = 50) -> list[tuple[Rule, str]]:
+        return [(rule, snippet) for rule, snippet, _ in self.find_in_clauses(text, limit)]
+
+    def find_in_clauses(self, text: str, limit: int = 50) -> list[tuple[Rule, str, str]]:
+        """Hits with the clause holding each: the text between punctuation or spaces
+        around the match. The same headline repeated in a list, a breadcrumb and the
+        article is one clause, so one error."""
         if self.rx is None or not text:
             return []
         hits = []
@@ -90,7 +97,9 @@ class Matcher:
             if rule.right and rule.right in text[max(0, m.start() - len(rule.right)):m.end() + len(rule.right)]:
                 continue   # the wrong form sits inside the right one
             snippet = text[max(0, m.start() - SNIPPET):m.end() + SNIPPET]
-            hits.append((rule, snippet))
+            start = max((text.rfind(c, 0, m.start()) for c in CLAUSE_ENDS), default=-1) + 1
+            ends = [i for i in (text.find(c, m.end()) for c in CLAUSE_ENDS) if i >= 0]
+            hits.append((rule, snippet, text[start:min(ends, default=len(text))]))
             if len(hits) >= limit:
                 break
         return hits

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, not_applicable, url_evidence
-from checks.site_facts import home_facts, html_pages
+from checks.site_facts import home_facts, homepage_frames, html_pages
 
 META_REQUIRED = ("sitename", "siteidcode", "articletitle", "pubdate")
 
@@ -27,16 +27,38 @@ def _rendered(a: SiteArtifacts) -> dict | None:
     return cache
 
 
+def _with_frames(a: SiteArtifacts, static: dict) -> dict:
+    """The homepage's marks completed by those of the pages it frames (a footer iframe)."""
+    merged = dict(static)
+    for p in homepage_frames(a):
+        framed = p.facts.get("identity") or {}
+        for key in ("site_code", "icp", "psb", "psb_other"):
+            if not merged.get(key) and framed.get(key):
+                merged[key] = framed[key]
+        for key in ("sponsor", "contact", "sitemap"):
+            merged[key] = bool(merged.get(key) or framed.get(key))
+        if not (merged.get("badge") or {}).get("present") and (framed.get("badge") or {}).get("present"):
+            merged["badge"] = framed["badge"]
+    if merged.get("site_code") and merged.get("site_code_meta_agreement") == "no_visible_code":
+        meta = (merged.get("site_code_meta") or "").lower()
+        merged["site_code_meta_agreement"] = "agrees" if meta == merged["site_code"] else "differs"
+    return merged
+
+
 def marks(a: SiteArtifacts, present) -> tuple[dict, str]:
-    """The homepage's identity marks: static HTML, or the rendered DOM when the
-    static page lacks this mark and a rendering exists."""
+    """The homepage's identity marks: static HTML (with the pages it frames), or
+    the rendered DOM when the static page lacks this mark and a rendering exists."""
     static = home_facts(a).get("identity") or {}
     if static and present(static):
         return static, "static"
+    framed = _with_frames(a, static) if static else {}
+    if framed and present(framed):
+        return framed, "frame"
     rendered = _rendered(a)
     if rendered and present(rendered):
         return rendered, "rendered"
-    return static, "static+rendered" if rendered else "static"
+    best = framed or static
+    return best, "static+rendered" if rendered else "static"
 
 
 @check("identity.site_code", "网站标识码", "Site identification code", kinds="PDH", needs="crawl", unit="bool")

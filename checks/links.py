@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from checks.artifacts import PageArt, SiteArtifacts
 from checks.base import Finding, check
+from checks.site_facts import homepage_frames, homepage_urls
 
 CONFIRMED = {404, 403, 410}
 NOT_TESTED = {"refused", "robots", "ignored", "not_fetched", "too_large"}   # we did not (or may not) test it: not dead
@@ -22,8 +23,8 @@ def failing(page: PageArt | None) -> str | None:
 
 def _dead_targets(a: SiteArtifacts, sources: set[str] | None, exclude: set[str] | None = None):
     """{target: (reason, status, [sources])} for links from `sources` (None: any non-homepage page)."""
-    home = a.homepage
-    home_urls = {home.url, home.final_url} if home else set()
+    # The homepage as a reader sees it: its aliases and the pages it shows in frames (a footer iframe).
+    home_urls = homepage_urls(a) | {p.url for p in homepage_frames(a)}
     dead: dict[str, list[str]] = defaultdict(list)
     for link in a.links:
         from_home = link.source_url in home_urls

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check
-from checks.site_facts import home_facts
+from checks.site_facts import homepage_view
 
 CHANNELS = ("wechat", "weibo", "app", "miniprogram", "douyin")
 
@@ -11,7 +11,10 @@ CHANNELS = ("wechat", "weibo", "app", "miniprogram", "douyin")
 @check("mobile.new_media", "政务新媒体", "Government new media", kinds="P", needs="crawl", unit="channels")
 def new_media(a: SiteArtifacts, t: dict) -> Finding:
     """Distinct channels among 微信, 微博, 客户端/App, 小程序, 抖音 shown on the homepage."""
-    media = (home_facts(a).get("features") or {}).get("new_media") or {}
+    media: dict = {}
+    for p in homepage_view(a):
+        for k, v in ((p.facts.get("features") or {}).get("new_media") or {}).items():
+            media.setdefault(k, v)
     found = {k: v for k, v in media.items() if k in CHANNELS}
     others = {k: v for k, v in media.items() if k not in CHANNELS}
     return Finding("pass" if found else "warn", len(found), "channels",

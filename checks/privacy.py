@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, error, snippet_evidence, url_evidence
-from checks.site_facts import feature_hits, find_page, homepage_first, html_pages
+from checks.site_facts import feature_hits, find_page, homepage_first, homepage_view, html_pages
 
 TOPICS = ("purpose_scope", "use", "sharing", "storage", "security", "rights", "contact")
 
 
 @check("privacy.policy_link", "隐私政策入口", "Privacy policy link", kinds="PDH", needs="crawl", unit="bool")
 def policy_link(a: SiteArtifacts, t: dict) -> Finding:
-    home = a.homepage
-    hits = feature_hits(a, "privacy", [home] if home else [])
+    hits = feature_hits(a, "privacy", homepage_view(a))
     f = binary(bool(hits), "bool", links=[{"text": h["text"], "url": h["url"]} for h in hits[:5]])
     f.evidence = url_evidence(h["url"] for h in hits[:5] if h["url"])
     return f

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check, error, url_evidence
-from checks.site_facts import days_since, feature_hits, find_page, home_facts
+from checks.site_facts import days_since, feature_hits, find_page, home_facts, homepage_frames
 
 STALE_LIMITS = {"dynamic": "dynamic_days", "notice": "notice_days", "policy": "policy_days",
                 "personnel": "personnel_days", "planning": "planning_days"}
@@ -19,6 +19,10 @@ def homepage(a: SiteArtifacts, t: dict) -> Finding:
     """Days since the newest dated item on the homepage."""
     lf = home_facts(a).get("list") or {}
     newest, source = lf.get("newest_any"), "entries"
+    for frame in homepage_frames(a):     # entries shown in a frame of the homepage
+        framed = (frame.facts.get("list") or {}).get("newest_any")
+        if framed and (newest is None or framed > newest):
+            newest, source = framed, "frame"
     if not newest and lf.get("newest_printed"):
         newest, source = lf["newest_printed"], "page_text"
     if not newest:
@@ -74,7 +78,7 @@ def policy_interpretation(a: SiteArtifacts, t: dict) -> Finding:
         # A 解读 link whose page was crawled but not taken as a column.
         for hit in feature_hits(a, "interpretation"):
             page = find_page(a, hit["url"]) if hit.get("url") else None
-            if page is not None and page.facts:
+            if page is not None and page.facts and all(c[1] != hit["url"] for c in candidates):
                 candidates.append((hit["text"], hit["url"], (page.facts.get("list") or {}).get("newest")))
     if not candidates:
         return Finding("fail", None, "days", details={"reason": "missing"})

@@ -165,6 +165,9 @@ def test_attachment_urls():
     from checks.attachments import is_attachment
     assert [is_attachment(u) for u in ("http://a.gov.cn/f/1.PDF", "http://a.gov.cn/down.jsp?file=%E6%96%B9%E6%A1%88.docx",
                                        "http://a.gov.cn/art/1.html", "http://a.gov.cn/list?page=2")] == [True, True, False, False]
+    # the file name only in the link's text
+    assert (is_attachment("http://a.gov.cn/files/download.jsp?id=2", "入户调查情况汇总表.xls"),
+            is_attachment("http://a.gov.cn/art/2.html", "关于印发《办法》的通知")) == (True, False)
 
 
 def test_attachments():
@@ -258,3 +261,22 @@ def test_uptime():
     assert run("avail.uptime", site(samples=samples(100, 0))) == ("pass", 0.0)
     assert run("avail.uptime", site(samples=samples(100, 3))) == ("warn", 0.03)
     assert run("avail.uptime", site(samples=samples(100, 5))) == ("fail", 0.05)
+
+
+def test_frameset_homepage_is_read_through_its_frames():
+    """A homepage that is only a <frameset>: what a reader sees is in its frames."""
+    home = html_page("/", """<html><head><title>某某乡人民政府</title></head>
+<frameset rows="120,*,100"><frame src="/top.html"><frame src="/main.html"><frame src="/foot.html"></frameset></html>""",
+                     home=True)
+    main = html_page("/main.html", """<html><body><ul>
+<li><a href="/xw/1.html">乡政府召开安全生产工作会议</a><span>2026-11-17</span></li>
+<li><a href="/xw/2.html">我乡开展冬季征兵宣传活动</a><span>2026-11-10</span></li></ul>
+<div class="qr"><img src="/wx.png" alt=""><p>扫码关注“某某乡发布”微信公众号</p></div></body></html>""")
+    foot = html_page("/foot.html", """<html><body><a href="/yszc.html">隐私政策</a>
+主办单位：某某乡人民政府 联系电话：0571-88880000 网站标识码：３３０１２２０００５ 浙ICP备12345678号</body></html>""")
+    links = [LinkArt(BASE + "/", BASE + p, "iframe") for p in ("/top.html", "/main.html", "/foot.html")]
+    a = site(home, main, foot, links=links)
+    assert [run(c, a) for c in ("update.homepage", "identity.site_code", "identity.icp", "identity.psb",
+                                "mobile.new_media", "privacy.policy_link", "identity.sponsor_contact")] == [
+        ("pass", 5), ("pass", 1), ("pass", 1), ("fail", 0), ("pass", 1), ("pass", 1), ("fail", 2)]
+    assert all_checks()["identity.site_code"].evaluate(a, {}).details["code"] == "3301220005"   # full-width digits

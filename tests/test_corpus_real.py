@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import page_facts
+from crawler.extract.columns import classify
 from crawler.extract.html import parse
 from crawler.extract.identity import identity_marks
 
@@ -113,6 +114,23 @@ def test_homepage_more_links_are_named_by_their_block_heading():
     assert f["more_names"]["http://tjj.yancheng.gov.cn/col/col1774/index.html"] == "统计信息"
 
 
+def test_tabbed_block_more_links_are_named_by_their_tab():
+    # two tabs (政民互动, 政务公开) share one heading row with two 更多>> links, one per tab
+    f = facts("portal_home_001.html", "http://tjj.yancheng.gov.cn/index.html", home=True)
+    assert f["more_names"]["http://tjj.yancheng.gov.cn/col/col1766/index.html"] == "政民互动"
+    assert f["more_names"]["http://www.yancheng.gov.cn/col/col793/index.html"] == "政务公开"
+
+
+def test_statistics_interpretation_is_not_policy_interpretation():
+    assert classify("数据解读") == "other"
+    assert [h["text"] for h in facts("article_001.html")["features"]["interpretation"]] == ["政策解读"]
+
+
+def test_service_entries_named_by_who_applies():
+    # 山西省政府: 个人办事 / 单位办事 / 全程网办 under 服务
+    assert [h["text"] for h in facts("article_001.html")["features"]["service"]] == ["个人办事", "单位办事", "全程网办"]
+
+
 def test_homepage_features():
     feats = facts("portal_home_001.html", "http://tjj.yancheng.gov.cn/index.html", home=True)["features"]
     assert [h["text"] for h in feats["interact"]] == ["局长信箱"]
@@ -124,6 +142,20 @@ def test_elder_mode_page_links():
     assert feats["privacy"][0] == {"text": "隐私保护", "url": "https://www.pingtan.gov.cn/zwzdb/ysbh/"}
     assert "办事服务" in [h["text"] for h in feats["service"]]
     assert any("12345" in h["text"] for h in feats["interact"])
+
+
+def test_new_media_qr_captions_without_images():
+    # kepu.gov.cn: QR codes are CSS backgrounds, captioned 微信二维码 / 微博二维码 / APP二维码
+    assert facts("article_006.html")["features"]["new_media"] == {"wechat": "微信二维码", "weibo": "微博二维码",
+                                                                  "app": "APP二维码"}
+
+
+def test_app_written_next_to_chinese():
+    media = facts("elder_mode_001.html", "https://www.pingtan.gov.cn/zwgk/x.htm")["features"]["new_media"]
+    assert media["app"] == "https://www.fujian.gov.cn/bsfw/mztapp/"      # 闽政通APP
+    # 平潭发布 is shown with a WeChat icon; the 微信 / 微博 links of the article's 分享 box are not accounts
+    assert media["wechat"] == "平潭发布 (微信)"
+    assert sorted(k for k in media if k != "matrix") == ["app", "wechat"]
 
 
 def test_new_media_shown_as_qr_captions():
@@ -161,3 +193,27 @@ def test_no_personal_data_on_the_corpus_pages():
     for path in sorted(CORPUS.glob("*.html")):
         assert "pii" not in page_facts("https://x.gov.cn/", path.read_bytes().decode("utf-8-sig", "replace"), {}, False,
                                        today=TODAY), path.name
+
+
+def test_share_buttons_are_not_accounts():
+    html = """<html><body><div class="bdsharebuttonbox">分享到：<a href="#"><i class="icon-weixin"></i></a>
+<a href="#"><img src="/images/weibo.png" alt="微博"></a></div></body></html>"""
+    assert page_facts("https://www.example.gov.cn/a.html", html, {}, True, today=TODAY)["features"]["new_media"] == {}
+
+
+@pytest.mark.parametrize("content_type", [b"text/html", b"text/html; charset=gbk", b"text/html; charset=iso-8859-1"])
+def test_corpus_pages_decode_whatever_the_header_says(content_type):
+    # several corpus pages came with a Content-Type without charset; a header may also lie
+    from scrapy.http import HtmlResponse
+
+    from crawler import decode
+    for path in sorted(CORPUS.glob("*.html")):
+        body = path.read_bytes()
+        response = HtmlResponse(url="https://www.example.gov.cn/", body=body, headers={"Content-Type": content_type})
+        assert decode.response_text(response).lstrip("\ufeff") == body.decode("utf-8-sig"), path.name
+
+
+def test_privacy_link_labelled_security_and_privacy():
+    # 浙江省发改委 footer: 安全隐私 丨 版权保护 丨 联系我们 丨 网站地图
+    assert facts("article_002.html")["features"]["privacy"] == [
+        {"text": "安全隐私", "url": "https://www.example.gov.cn/col/col1629308/index.html"}]

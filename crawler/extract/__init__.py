@@ -128,13 +128,16 @@ def _facts(url: str, text: str, tree, is_homepage: bool, today: date) -> dict[st
             printed = [d for d in full_dates(visible) if d <= today]
             lists["newest_printed"] = max(printed).isoformat() if printed else None
         facts["page_type"] = "home"
-        facts["identity"] = identity_marks(tree, visible, text)
     elif lists["dated"] >= 3 or lists["placeholder"] or lists["stated_total"] == 0:
         facts["page_type"] = "list"
     elif pub or meta.get("articletitle"):
         facts["page_type"] = "article"
+    elif lists["empty_list"]:
+        facts["page_type"] = "list"
     else:
         facts["page_type"] = "other"
+    # Every page: a homepage may show its footer from another page (an iframe or frame).
+    facts["identity"] = identity_marks(tree, visible, text)
     guide = guide_elements(tree, title, visible)
     if guide:
         facts["guide"] = guide

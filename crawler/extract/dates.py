@@ -2,8 +2,9 @@
 
 Formats: 2023-12-20, 2023/12/20, 2023.12.20, 2023年12月20日, 2023-12/20,
 dates inside URL paths (/art/2026/8/28/, t20260904_, /202109/t20210924_),
-and bare month-day ([12-20], 12-20, 12月20日) whose year is inferred: the
-latest year that does not put the date in the future.
+bare month-day ([12-20], 12-20, 12月20日) whose year is inferred: the
+latest year that does not put the date in the future, and relative dates
+(3天前, 昨天, 今天) counted back from today.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ _COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 _MONTH_DAY = re.compile(
     r"(?:^|[\[(（【]\s*)(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})(?:\s*日)?\s*(?:[\])）】]|$)"
     r"|(?:^|\s)(\d{1,2})\s*(?:-|/)\s*(\d{1,2})\s*$")
+_RELATIVE = re.compile(r"^\s*(?:(\d{1,3})\s*天前|(今天|今日|刚刚|\d{1,2}\s*(?:小时|分钟)前)|(昨天|昨日)|(前天))\s*$")
 _URL_PATH = re.compile(r"/((?:19|20)\d{2})[-/_]?(\d{1,2})[-/_](\d{1,2})/")
 _URL_T = re.compile(r"(?:^|[/_t])((?:19|20)\d{2})(\d{2})(\d{2})(?:[_./]|\d{0,6}[_.])")
 
@@ -62,6 +64,10 @@ def item_date(text: str, today: date) -> date | None:
         d = make_date(int(m[1]), int(m[2]), int(m[3]))
         if d:
             return d
+    m = _RELATIVE.search(text)
+    if m:
+        back = int(m[1]) if m[1] else 0 if m[2] else 1 if m[3] else 2
+        return date.fromordinal(today.toordinal() - back)
     for m in _MONTH_DAY.finditer(text.strip()):
         month, day = (int(m[1]), int(m[2])) if m[1] else (int(m[3]), int(m[4]))
         if 1 <= month <= 12 and 1 <= day <= 31:

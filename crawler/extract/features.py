@@ -7,7 +7,8 @@ import re
 from crawler.extract.html import Anchor, squash, txt
 
 PRIVACY = re.compile(r"隐私|个人信息保护|个人信息安全|个人信息处理规则")
-SERVICE = re.compile(r"办事服务|政务服务|网上办事|在线办事|网上办理|在线办理|办事大厅|一网通办|一网通|我要办|便民服务|政务服务网|掌上办")
+SERVICE = re.compile(r"办事服务|政务服务|网上办事|在线办事|网上办理|在线办理|办事大厅|一网通办|一网通|我要办|便民服务|政务服务网|掌上办"
+                     r"|在线服务|网上服务|(?:个人|法人|单位|企业)办事|全程网办")
 SERVICE_HREF = re.compile(r"zwfw|gjzwfw|banshi|bsdt|zwdt|onlineservice|wsbs", re.I)
 INTERACT = re.compile(r"咨询|留言|信箱|12345|问政|诉求|建言|写信")
 INTERACT_HREF = re.compile(r"12345|mailwrite|liuyan|leaveword|zxts|xinxiang|consult", re.I)
@@ -15,7 +16,8 @@ NOT_INTERACT = re.compile(r"信访|举报|纪检|监察|检举|控告")
 NEW_MEDIA = {
     "wechat": re.compile(r"微信|公众号|weixin|wechat", re.I),
     "weibo": re.compile(r"微博|weibo", re.I),
-    "app": re.compile(r"客户端|\bAPP\b|\bApp\b|app下载|移动端应用", re.I),
+    # APP sits next to Chinese characters (闽政通APP): no \b, only no Latin letter around it.
+    "app": re.compile(r"客户端|(?<![A-Za-z])(?:APP|App)(?![A-Za-z])|app下载|移动端应用"),
     "miniprogram": re.compile(r"小程序"),
     "douyin": re.compile(r"抖音|douyin", re.I),
 }
@@ -28,7 +30,7 @@ DISCLOSURE = {
     "annual_report": re.compile(r"信息公开(?:工作)?年(?:度)?报|年度报告|年报"),
 }
 REPORT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
-INTERPRETATION = re.compile(r"解读")
+INTERPRETATION = re.compile(r"(?<!数据)(?<!统计)解读")
 GUIDE_ELEMENTS = {
     "事项名称": re.compile(r"事项名称|服务名称|事项名"),
     "设定依据": re.compile(r"设定依据|法律依据|办理依据|实施依据|法定依据|受理依据"),
@@ -53,6 +55,63 @@ HREF_TOKENS = ("zwfw", "banshi", "bsdt", "zwdt", "onlineservice", "wsbs", "12345
 def _href_hint(href: str) -> bool:
     low = href.lower()
     return any(t in low for t in HREF_TOKENS)
+
+
+QR_WORDS = re.compile(r"二维码|扫码|扫一扫|关注")
+ICON_CLASS = {"wechat": re.compile(r"weixin|wechat", re.I), "weibo": re.compile(r"weibo", re.I),
+              "douyin": re.compile(r"douyin|tiktok", re.I)}
+MAX_CAPTION = 40
+
+
+SHARE_BAR = re.compile(r"share|fenxiang|bdshare|jiathis", re.I)
+
+
+def _in_share_bar(el) -> bool:
+    """Inside a 分享到 bar (share buttons, not the site's own accounts)."""
+    for _ in range(3):
+        el = el.getparent()
+        if el is None:
+            return False
+        if SHARE_BAR.search((el.get("class") or "") + " " + (el.get("id") or "")):
+            return True
+        if "分享" in (el.text or ""):
+            return True
+    return False
+
+
+def _media_captions(tree):
+    """Accounts shown as a QR image with a caption rather than a link: the image's
+    alt/title with the text of the nearest ancestor that has any (a caption in a
+    sibling element or the next table row), short texts naming a QR code, and
+    icon classes (icon-weixin) next to an account name."""
+    for img in tree.iter("img"):
+        if _in_share_bar(img):
+            continue
+        own = squash((img.get("alt") or "") + " " + (img.get("title") or ""))
+        el, around = img.getparent(), ""
+        for _ in range(3):
+            if el is None or el.tag in ("body", "html"):
+                break
+            around = txt(el)
+            if around:
+                break
+            el = el.getparent()
+        caption = squash(own + " " + around) if len(around) <= MAX_CAPTION else own
+        if caption and len(caption) <= MAX_CAPTION + 20 and not SHARE.search(caption):
+            yield caption
+    for el in tree.iter("div", "p", "span", "li", "td", "figcaption"):
+        if len(el) == 0 and el.text and QR_WORDS.search(el.text):
+            t = squash(el.text)
+            if len(t) <= MAX_CAPTION and not SHARE.search(t):
+                yield t
+    for el in tree.iter("span", "i", "em"):
+        cls = el.get("class") or ""
+        for kind, rx in ICON_CLASS.items():
+            if rx.search(cls) and not _in_share_bar(el):
+                holder = el.getparent()
+                name = txt(holder) if holder is not None else ""
+                if 2 <= len(name) <= MAX_CAPTION and not SHARE.search(name + " " + cls):
+                    yield f"{name} ({'微信' if kind == 'wechat' else '微博' if kind == 'weibo' else '抖音'})"
 
 
 def link_features(tree, anchor_list: list[Anchor]) -> dict:
@@ -81,19 +140,14 @@ def link_features(tree, anchor_list: list[Anchor]) -> dict:
                             out["report_years"].append(int(y[1]))
             if INTERPRETATION.search(label) and len(label) <= 15:
                 out["interpretation"].append({"text": label, "url": url})
-        if not SHARE.search(label + href):
+        if not SHARE.search(label + href) and not _in_share_bar(a.el):
             for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
                 if kind not in media and len(label) <= 30 and (rx.search(label) or rx.search(href)):
                     media[kind] = url or label
-    # Accounts are often shown as a QR image with a caption, not as a link.
-    for img in tree.iter("img"):
-        parent = img.getparent()
-        caption = squash(img.get("alt") or "") + " " + (txt(parent) if parent is not None else "")
-        if len(caption) > 40 or SHARE.search(caption):
-            continue
+    for caption in _media_captions(tree):
         for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
             if kind not in media and rx.search(caption):
-                media[kind] = squash(caption)
+                media[kind] = caption
     out["new_media"] = media
     for key in ("privacy", "service", "interact", "disclosure", "interpretation"):
         out[key] = out[key][:10]

@@ -100,6 +100,17 @@ class Anchor:
         return urljoin(self.base, self.href)
 
 
+def link_label(a) -> str:
+    """What a link says: its text, else its title, else its image's alt or title (image buttons)."""
+    text = squash("".join(a.itertext())) or squash(a.get("title") or "")
+    if not text:
+        for img in a.iter("img"):
+            text = squash(img.get("alt") or img.get("title") or "")
+            if text:
+                break
+    return text
+
+
 def anchors(tree, page_url: str) -> list[Anchor]:
     """Every <a>, read once for all extractors."""
     out = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.html import meta_map, visible_text
+from crawler.extract.html import link_label, meta_map, squash, visible_text
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SITE_CODE = re.compile(r"网站标识码\s*[:：]?\s*((?:bm|BM)\d{8}|\d{10})(?![\d])")
@@ -16,6 +16,7 @@ SPONSOR = re.compile(r"主办单位|主\s*办(?:方|机关|部门)?\s*[:：]")
 PHONE_LABEL = re.compile(r"联系电话|电话\s*[:：]|联系方式")
 CONTACT_US = re.compile(r"联系我们")
 SITEMAP = re.compile(r"网站地图|站点地图")
+FULL_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -52,6 +53,11 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
     `raw` (the HTML source) lets a badge written by an inline script count."""
     if text is None:
         text = visible_text(tree)
+    # Footers show marks as images: 网站标识码 or 公安备案 in an <img alt/title> is what a reader sees.
+    alts = [squash(img.get("alt") or img.get("title") or "") for img in tree.iter("img")]
+    text = text + " " + " ".join(t for t in alts if t and ("备" in t or "标识码" in t))
+    # Full-width letters and digits (ＩＣＰ, ３３０１…) are read as a person copies them.
+    text = text.translate(FULL_WIDTH)
     meta = meta_map(tree)
     code = SITE_CODE.search(text)
     icp = ICP.search(text)
@@ -67,7 +73,7 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
         agreement = "no_visible_code"
     else:
         agreement = "agrees" if meta_code.lower() == shown else "differs"
-    links = {"".join(a.itertext()).strip() for a in tree.iter("a")}
+    links = {link_label(a) for a in tree.iter("a")}
     badge = _badge(tree)
     if not badge["present"] and not badge["institution_badge"] and raw:
         scripted = _scripted_badge(raw)

@@ -12,7 +12,8 @@ import re
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-from crawler.extract.dates import item_date, url_date
+from crawler.extract.dates import full_dates, item_date, url_date
+from crawler.extract.datastore import datastore_total, datastore_tree
 from crawler.extract.html import Anchor, anchors as read_anchors, squash, txt
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item
@@ -24,15 +25,23 @@ PLACEHOLDER = re.compile(
 STATED_TOTAL = re.compile(r"共\s*(\d{1,7})\s*条")
 PAGE_COUNT_TEXT = re.compile(r"共\s*(\d{1,5})\s*页|第\s*\d+\s*/\s*(\d{1,5})\s*页|\d+\s*/\s*(\d{1,5})\s*页")
 PAGE_COUNT_JS = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d{1,5})|countPage\s*=\s*(\d{1,5})|total_?[Pp]age\s*[:=]\s*['\"]?(\d{1,5})"
+    r"createPageHTML\(\s*(?:['\"][A-Za-z_][\w-]*['\"]\s*,\s*)?['\"]?(\d{1,5})|countPage\s*=\s*(\d{1,5})|total_?[Pp]age\s*[:=]\s*['\"]?(\d{1,5})"
     r"|pageCount\s*[:=]\s*['\"]?(\d{1,5})")
 _PLACEHOLDER_HINTS = ("暂无", "没有", "无相关", "条", "正在", "建设中")
 _PAGER_HINTS = ("createPageHTML", "countPage", "otalPage", "otal_page", "otalpage", "pageCount")
 TRS_PAGER = re.compile(r"createPageHTML\(|countPage\s*=")
 NEXT_TEXT = re.compile(r"^(?:下一?页|下页|后一?页|尾页|末页|>|>>|»|›|next|Next|NEXT)$")
 PAGE_NO = re.compile(r"^\[?\d{1,4}\]?$")
-MORE_TEXT = re.compile(r"^(?:更多|more|MORE|More|查看更多)\s*(?:>+|»|＞+|\+)?$|^\+$|^>>$")
+MORE_TEXT = re.compile(r"^(?:更多|more|MORE|More|查看更多)\s*(?:>+|»+|›|＞+|\+|→|》+)?$|^\+$|^>>$")
+MORE_IMAGE = re.compile(r"more", re.I)
 _NON_TITLE = re.compile(r"^[\d\s\-/.:\[\]【】()（）>»<«·|]+$")
+
+
+def is_more_link(a: Anchor) -> bool:
+    """A "更多>>" link, also an image button (more.gif) without any text."""
+    if a.label:
+        return len(a.label) <= 8 and bool(MORE_TEXT.match(a.label))
+    return any(MORE_IMAGE.search(img.get("src") or "") for img in a.el.iter("img"))
 
 
 ROW_TAGS = ("li", "tr", "dd")
@@ -53,26 +62,75 @@ def _item_of(a):
     return fallback
 
 
+def _title(a: Anchor) -> str | None:
+    href = a.href
+    if not href or href.startswith(("javascript:", "#", "mailto:")):
+        return None
+    title = a.text if len(a.text) >= MIN_TITLE else squash(a.el.get("title") or a.text)
+    if len(title) < MIN_TITLE or _NON_TITLE.match(title) or NEXT_TEXT.match(title) or MORE_TEXT.match(title):
+        return None
+    return title
+
+
+def _segment(a) -> str:
+    """The text after a link up to the next link: its line in a <br>-separated list."""
+    parts = [a.tail or ""]
+    for sib in a.itersiblings():
+        if not isinstance(sib.tag, str):
+            continue
+        if sib.tag == "a" or sib.find(".//a") is not None:
+            break
+        parts.append(txt(sib) + " " + (sib.tail or ""))
+    return squash(" ".join(parts))
+
+
+def _time_date(item) -> date | None:
+    """<time datetime="…"> in an entry: the machine-readable date wins."""
+    for el in item.iter("time"):
+        found = full_dates(el.get("datetime") or "")
+        if found:
+            return found[0]
+    return None
+
+
 def entries(links: list[Anchor], today: date) -> list[dict]:
-    """Every title-like link in an item element, with the item's date (or None)."""
-    out, seen = [], set()   # holds the elements themselves: lxml proxies die and ids get reused
-    for a in links:
-        href = a.href
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        title = a.text if len(a.text) >= MIN_TITLE else squash(a.el.get("title") or a.text)
-        if len(title) < MIN_TITLE or _NON_TITLE.match(title) or NEXT_TEXT.match(title) or MORE_TEXT.match(title):
-            continue
+    """Every title-like link in an item element, with the item's date (or None).
+    An item holding several entries (lines split by <br>) gives each its own line."""
+    titled = [(a, t) for a in links if (t := _title(a))]
+    items = {}
+    for a, _ in titled:
         item = _item_of(a.el)
-        if item is None or item in seen:
+        if item is not None:
+            items.setdefault(item, []).append(a)
+    out, seen = [], set()   # holds the elements themselves: lxml proxies die and ids get reused
+    for a, title in titled:
+        item = _item_of(a.el)
+        if item is None:
+            continue
+        parent = a.el.getparent()
+        several = len(items[item]) >= 2 and all(x.el.getparent() is parent for x in items[item]) \
+            and parent.find("br") is not None
+        if item in seen and not several:
             continue
         seen.add(item)
-        whole = txt(item)
-        outside = whole.replace(a.text, " ", 1) if a.text else whole
-        d = item_date(outside, today) if len(outside) < 200 else None
+        if several:
+            outside = _segment(a.el)
+        else:
+            whole = txt(item)
+            outside = whole.replace(a.text, " ", 1) if a.text else whole
+        d = _time_date(item) if not several else None
+        if d is None:
+            d = item_date(outside, today) if len(outside) < 200 else None
+        if d is None:
+            # The whole row is the link: its date is a short part of the link's own text.
+            for part in a.el.iter():
+                if part is not a.el and isinstance(part.tag, str) and len(txt(part)) <= 20:
+                    d = item_date(txt(part), today)
+                    if d:
+                        break
         source = "text"
         if d is None:
-            d = url_date(href.split("?", 1)[0])
+            d = url_date(a.href.split("?", 1)[0])
             source = "url"
         if d is not None and d > today:
             d = None
@@ -107,6 +165,31 @@ def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: 
     return links[:20], count
 
 
+LIST_CONTAINER = re.compile(r"list|news|article|(?:^|[-_\s])lb(?:$|[-_\s])", re.I)
+# A page that fetches its entries by script: an empty container there says nothing.
+SCRIPTED_DATA = re.compile(r"\$\.(?:ajax|get|post|getJSON)\b|\bfetch\(|axios|XMLHttpRequest|dataproxy|\.jpage\(|/api/")
+PAGER_WORDS = re.compile(r"上一页|下一页|尾页|末页|共\s*\d+\s*页")
+LONG_TEXT = 150
+
+
+def _empty_list(tree, html_text: str, text: str) -> bool:
+    """A list container (ul/ol/tbody, or a div named like a list) with nothing in it:
+    how many CMSs render a column without entries and without any placeholder text.
+    Only on a page that looks like a list shell (a pager, or no long text at all):
+    an intro page's empty decorative <div class="news-line"> is not a list."""
+    if SCRIPTED_DATA.search(html_text):
+        return False
+    if not PAGER_WORDS.search(text) and any(len(t.strip()) > LONG_TEXT for t in tree.itertext()):
+        return False
+    for el in tree.iter("ul", "ol", "tbody", "div"):
+        name = (el.get("class") or "") + " " + (el.get("id") or "")
+        if not LIST_CONTAINER.search(name):
+            continue
+        if len(el) == 0 and not (el.text or "").strip():
+            return True
+    return False
+
+
 def list_facts(tree, page_url: str, html_text: str, today: date,
                anchor_list: list[Anchor] | None = None, text: str | None = None) -> dict:
     """The page's main list, if it has one; else what tells it is empty."""
@@ -119,8 +202,21 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
     groups: dict = {}
     for e in items:
         groups.setdefault(e.pop("group"), []).append(e)
+    store = datastore_tree(html_text)
+    if store is not None:
+        # Every record is one entry of the same list, whatever its own markup.
+        recorded = entries(read_anchors(store, page_url), today)
+        for e in recorded:
+            e.pop("group")
+        groups["datastore"] = recorded
+        items = items + recorded
     dated_groups = [g for g in groups.values() if sum(1 for e in g if e["date"]) >= 2]
     main = max(dated_groups, key=lambda g: sum(1 for e in g if e["date"]), default=[])
+    if not main:
+        # A page with one dated entry only (the last page of a column): that entry's group.
+        single = [g for g in groups.values() if any(e["date"] for e in g)]
+        if len(single) == 1 and sum(1 for e in single[0] if e["date"]) == 1:
+            main = single[0]
     dated = [e["date"] for e in main if e["date"]]
     # Cheap substring guards first: these regexes are long alternations.
     placeholder = PLACEHOLDER.search(text) if any(k in text for k in _PLACEHOLDER_HINTS) else None
@@ -138,7 +234,8 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
         "dated_any": len(all_dated),
         "date_source": "url" if main and all(e["date_source"] == "url" for e in main if e["date"]) else "text",
         "placeholder": placeholder[0] if placeholder else None,
-        "stated_total": int(total[1]) if total else None,
+        "empty_list": not all_dated and not main and _empty_list(tree, html_text, text),
+        "stated_total": int(total[1]) if total else datastore_total(html_text) if store is not None else None,
         "page_count": page_count,
         "pagination": pages,
         "sample": [{"title": e["title"], "url": e["url"], "date": e["date"].isoformat() if e["date"] else None}

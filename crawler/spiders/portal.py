@@ -18,6 +18,8 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler import decode, errors
 from crawler.extract import page_facts, parse as parse_html
+from crawler.extract.datastore import datastore_tree
+from crawler.extract.html import link_label
 from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
 from crawler.extract.attachment_text import attachment_format
@@ -240,8 +242,11 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         if base_href is not None:
             base = urljoin(base, base_href.get("href").strip())
         found: dict[tuple[str, str], dict[str, str]] = {}
-        for el in tree.iter("a", "img", "iframe", "area"):
-            attr = "src" if el.tag in ("img", "iframe") else "href"
+        store = datastore_tree(text)      # a Hanweb column's entries, written by script
+        elements = [*tree.iter("a", "img", "iframe", "frame", "area"),
+                    *(store.iter("a", "img") if store is not None else ())]
+        for el in elements:
+            attr = "src" if el.tag in ("img", "iframe", "frame") else "href"
             raw = (el.get(attr) or "").strip()
             if not raw or raw.lower().startswith(SKIP_SCHEMES):
                 continue
@@ -253,12 +258,12 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                 target = urldefrag(target)[0]
             if not target.startswith(("http://", "https://")):
                 continue
-            tag = "a" if el.tag == "area" else el.tag
+            tag = "a" if el.tag == "area" else "iframe" if el.tag == "frame" else el.tag
             if tag == "a" and ATTACHMENT_EXT.search(path_of(target)):
                 tag = "attachment"
             key = (target, tag)
             if key not in found:
-                label = el.get("alt") if el.tag == "img" else "".join(el.itertext())
+                label = el.get("alt") if el.tag == "img" else link_label(el) if el.tag == "a" else "".join(el.itertext())
                 found[key] = {"target_url": target, "tag": tag, "text": " ".join((label or "").split())[:200]}
         return tree, list(found.values())
 
