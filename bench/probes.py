@@ -42,6 +42,19 @@ def targets(farm: DemoFarm, count: int) -> list[SiteTarget]:
     return out
 
 
+def breakdown(out: dict[int, dict]) -> str:
+    """Mean wall seconds per site of each probe (its `elapsed_s`; the probes of a site run at once,
+    so a site takes about its slowest probe)."""
+    per: dict[str, list[float]] = {}
+    for outcomes in out.values():
+        for name, o in outcomes.items():
+            if "elapsed_s" in o["result"]:
+                per.setdefault(name, []).append(o["result"]["elapsed_s"])
+    rows = sorted(per.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))
+    return "per probe, mean (max) s per site: " + ", ".join(
+        f"{name} {sum(v) / len(v):.2f} ({max(v):.2f})" for name, v in rows)
+
+
 def pss_kb(root_pid: int) -> int:
     """PSS (kB) of a process and all its descendants (RSS where smaps_rollup is unreadable)."""
     children: dict[int, list[int]] = {}
@@ -93,7 +106,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sites", type=int, default=6, help="sites for the full-probe timing (default 6)")
     ap.add_argument("--contexts", type=int, default=2, help="N contexts for the parallel run (default 2)")
-    ap.add_argument("--visits", type=int, default=200, help="site visits for the memory run (default 200)")
+    ap.add_argument("--visits", type=int, default=200, help="site visits for the memory run (default 200; 0: none)")
     ap.add_argument("--recycle", type=int, default=50, help="relaunch the browser after this many sites (default 50)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-probes-"))
@@ -106,7 +119,11 @@ def main() -> None:
             out = asyncio.run(run_sites(1, targets(farm, args.sites), set(PROBES), settings, contexts=n, store=False))
             wall = time.monotonic() - t0
             errors = sum(1 for o in out.values() for r in o.values() if r["error_kind"])
-            print(f"  {n} context(s): {wall:.1f} s wall, {wall / args.sites:.2f} s per site, {errors} probe errors")
+            print(f"  {n} context(s): {wall:.1f} s wall, {wall / args.sites:.2f} s per site, {errors} probe errors; "
+                  f"load average {os.getloadavg()[0]:.1f}")
+            print("    " + breakdown(out))
+        if not args.visits:
+            return
         print(f"memory over {args.visits} site visits (fresh context each; homepage, render, mobile), "
               f"{args.contexts} contexts, recycle every {args.recycle}:")
         t0 = time.monotonic()

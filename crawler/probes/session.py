@@ -66,10 +66,14 @@ class ProbeContext:
     load_s: float | None = None       # load-event seconds of the first, cold homepage load
     load_timeout_s: float | None = None   # set when the load event never came within the timeout
     status: int | None = None
+    fresh: bool = False               # `page` shows the homepage just loaded and untouched
 
     async def home(self) -> None:
         """Back to the homepage in the reusable page, closing any pop-up tabs."""
         await self.close_others()
+        if self.fresh:
+            self.fresh = False
+            return
         await goto(self.page, self.home_url, self.timeout_ms)
         await settle(self.page)
 
