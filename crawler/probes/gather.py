@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,8 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
                               "error_kind": None, "tool_versions": versions}
         base = dict(site=t, home_url=page.url, shot_dir=data_dir / ref, shot_ref=ref, timeout_ms=timeout_ms,
                     refuse=pool.refuse, status=status, load_timeout_s=None if load_reached else timeout_ms / 1000,
-                    load_s=round(load_s, 3) if load_s is not None and load_reached else None)
+                    load_s=round(load_s, 3) if load_s is not None and load_reached else None,
+                    new_context=lambda: _own_context(pool, timeout_ms))
         names = [n for n in ORDER if n in wanted]
         taker = next((n for n in names if n in READS_HOME), None)
 
@@ -199,10 +201,16 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
     return outcomes
 
 
-async def _in_own_context(pool: BrowserPool, pctx: ProbeContext, name: str) -> dict:
+@asynccontextmanager
+async def _own_context(pool: BrowserPool, timeout_ms: int):
     async with pool.extra_context(viewport=VIEWPORT) as own:
         own.set_default_timeout(10000)
-        own.set_default_navigation_timeout(pctx.timeout_ms)
+        own.set_default_navigation_timeout(timeout_ms)
+        yield own
+
+
+async def _in_own_context(pool: BrowserPool, pctx: ProbeContext, name: str) -> dict:
+    async with _own_context(pool, pctx.timeout_ms) as own:
         pctx.context, pctx.page = own, await own.new_page()
         return await PROBES[name](pctx)
 

@@ -67,6 +67,7 @@ class ProbeContext:
     load_timeout_s: float | None = None   # set when the load event never came within the timeout
     status: int | None = None
     fresh: bool = False               # `page` shows the homepage just loaded and untouched
+    new_context: Any = None           # () -> async context manager of one more browser context, or None
 
     async def home(self) -> None:
         """Back to the homepage in the reusable page, closing any pop-up tabs."""
