@@ -32,15 +32,17 @@ BUDGET_S = {"search": 150, "qa": 90, "elder": 60, "privacy": 45, "a11y": 90, "mo
 RENDER_CAP = 2_000_000
 UNRESPONSIVE_S = 10
 SITE_BUDGET_S = sum(BUDGET_S.values()) + 60      # last resort: no site holds the pool longer
+# sites probed at once: a site's probes mostly wait on the network, CPU allows about 4 on 2 cores
+DEFAULT_CONTEXTS = 4
 
 
 def gather(run_id: int, site_ids: list[int], settings, probes: set[str] | None = None,
            contexts: int | None = None, recycle_after: int = 50) -> None:
     """Run the probes (needs `probe:NAME` or bare names; all when None) on the sites, store their
     results and mark each site's needs gathered. Synchronous; safe to call from a thread that
-    already runs an event loop. GOVAUDIT_BROWSER_CONTEXTS sets the sites probed at once (2)."""
+    already runs an event loop. GOVAUDIT_BROWSER_CONTEXTS sets the sites probed at once (4)."""
     if contexts is None:
-        contexts = int(os.environ.get("GOVAUDIT_BROWSER_CONTEXTS") or 2)
+        contexts = int(os.environ.get("GOVAUDIT_BROWSER_CONTEXTS") or DEFAULT_CONTEXTS)
     wanted = {p.removeprefix("probe:") for p in (probes or PROBES)} & set(PROBES)
     from storage.db import session_scope
     with session_scope(settings.database_url) as session:
@@ -91,7 +93,7 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
 
 
 async def run_sites(run_id: int, targets: list[SiteTarget], wanted: set[str], settings,
-                    contexts: int = 2, recycle_after: int = 50, store: bool = True) -> dict[int, dict]:
+                    contexts: int = DEFAULT_CONTEXTS, recycle_after: int = 50, store: bool = True) -> dict[int, dict]:
     """Probe every target with at most `contexts` sites at once; returns {site_id: {probe: outcome}}."""
     out: dict[int, dict] = {}
     try:
