@@ -155,8 +155,11 @@ async def reveal_box(page, tree) -> h.SearchBox | None:
     if not h.find_search_boxes(tree, include_hidden=True):
         return None
     for trigger in h.find_search_triggers(tree)[:3]:
+        loc = live(page, trigger)
         try:
-            await live(page, trigger).click(timeout=3000)
+            if not await loc.is_visible():      # its click would wait 3 s and fail
+                continue
+            await loc.click(timeout=3000)
         except Exception:
             continue
         await settle(page)

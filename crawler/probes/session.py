@@ -157,10 +157,14 @@ async def settle(page, quiet_ms: int = 250, max_ms: int = 5000) -> float:
 async def click_and_follow(pctx: ProbeContext, page, locator, wait_s: float = 4.0):
     """Click; return (page showing the outcome, how, t_click, t_rendered) as act_and_follow."""
     async def click():
-        try:
-            await locator.click(timeout=5000)
-        except Exception:
-            await locator.evaluate("el => el.click()")
+        # a hidden entry would only make the pointer click wait its 5 s out before the same fallback
+        if await locator.is_visible():
+            try:
+                await locator.click(timeout=5000)
+                return
+            except Exception:
+                pass
+        await locator.evaluate("el => el.click()")
     return await act_and_follow(pctx, page, click, wait_s)
 
 
