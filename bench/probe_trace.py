@@ -67,7 +67,7 @@ def _probe_wrapper(name: str, fn):
     async def wrapper(*args, **kwargs):
         token = _current.set((name, {}))
         try:
-            return await _timed("(probe code, no browser call)", fn)(*args, **kwargs)
+            return await _timed("(probe code, or waiting on its own parallel tasks)", fn)(*args, **kwargs)
         finally:
             _current.reset(token)
     return wrapper
