@@ -1,6 +1,6 @@
 """Browser-probe benchmark: prints figures, asserts nothing.
 
-    python -m bench.probes [--sites 6] [--contexts 2] [--visits 200] [--recycle 50]
+    python -m bench.probes [--sites 6] [--contexts 2[,4,...]] [--visits 200] [--recycle 50]
 
 1. Seconds per site for the full probe set (search, qa, elder, privacy, a11y, mobile)
    over the probe demo sites, with one context and with N contexts at once.
@@ -40,6 +40,27 @@ def targets(farm: DemoFarm, count: int) -> list[SiteTarget]:
                           "title": title, "depth": 2, "is_homepage": False})
         out.append(SiteTarget(i + 1, site.url, site.name, site.kind, dict(site.hints), pages))
     return out
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process and its exited children (each run ends the browser and the driver)."""
+    import resource
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def breakdown(out: dict[int, dict]) -> str:
+    """Mean wall seconds per site of each probe (its `elapsed_s`; the probes of a site run at once,
+    so a site takes about its slowest probe)."""
+    per: dict[str, list[float]] = {}
+    for outcomes in out.values():
+        for name, o in outcomes.items():
+            if "elapsed_s" in o["result"]:
+                per.setdefault(name, []).append(o["result"]["elapsed_s"])
+    rows = sorted(per.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))
+    return "per probe, mean (max) s per site: " + ", ".join(
+        f"{name} {sum(v) / len(v):.2f} ({max(v):.2f})" for name, v in rows)
 
 
 def pss_kb(root_pid: int) -> int:
@@ -92,8 +113,9 @@ class Sampler:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sites", type=int, default=6, help="sites for the full-probe timing (default 6)")
-    ap.add_argument("--contexts", type=int, default=2, help="N contexts for the parallel run (default 2)")
-    ap.add_argument("--visits", type=int, default=200, help="site visits for the memory run (default 200)")
+    ap.add_argument("--contexts", type=lambda v: [int(x) for x in v.split(",")], default=[2],
+                    help="contexts for the parallel runs, comma-separated (default 2)")
+    ap.add_argument("--visits", type=int, default=200, help="site visits for the memory run (default 200; 0: none)")
     ap.add_argument("--recycle", type=int, default=50, help="relaunch the browser after this many sites (default 50)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-probes-"))
@@ -101,17 +123,25 @@ def main() -> None:
                                timeout=15, data_dir=tmp, allow_private=True)
     with DemoFarm([s for s in load_sites() if s.slug in SLUGS]) as farm:
         print(f"full probe set ({', '.join(sorted(PROBES))}) on {args.sites} sites:")
-        for n in (1, args.contexts):
-            t0 = time.monotonic()
-            out = asyncio.run(run_sites(1, targets(farm, args.sites), set(PROBES), settings, contexts=n, store=False))
-            wall = time.monotonic() - t0
+        for n in sorted({1, *args.contexts}):
+            t0, cpu0 = time.monotonic(), cpu_s()
+            with Sampler() as sampler:
+                out = asyncio.run(run_sites(1, targets(farm, args.sites), set(PROBES), settings, contexts=n,
+                                            store=False))
+            wall, cpu = time.monotonic() - t0, cpu_s() - cpu0
             errors = sum(1 for o in out.values() for r in o.values() if r["error_kind"])
-            print(f"  {n} context(s): {wall:.1f} s wall, {wall / args.sites:.2f} s per site, {errors} probe errors")
+            print(f"  {n} context(s): {wall:.1f} s wall, {wall / args.sites:.2f} s per site ({wall * n / args.sites:.2f} "
+                  f"per site per context, {args.sites / wall * 3600:.0f} sites/h), {errors} probe errors; CPU "
+                  f"{cpu / args.sites:.2f} s per site; peak PSS {max(kb for _, kb in sampler.samples) / 1024:.0f} MB; "
+                  f"load average {os.getloadavg()[0]:.1f}")
+            print("    " + breakdown(out))
+        if not args.visits:
+            return
         print(f"memory over {args.visits} site visits (fresh context each; homepage, render, mobile), "
-              f"{args.contexts} contexts, recycle every {args.recycle}:")
+              f"{max(args.contexts)} contexts, recycle every {args.recycle}:")
         t0 = time.monotonic()
         with Sampler() as sampler:
-            asyncio.run(run_sites(1, targets(farm, args.visits), {"mobile"}, settings, contexts=args.contexts,
+            asyncio.run(run_sites(1, targets(farm, args.visits), {"mobile"}, settings, contexts=max(args.contexts),
                                   recycle_after=args.recycle, store=False))
         wall = time.monotonic() - t0
         peak = max(kb for _, kb in sampler.samples)

@@ -3,6 +3,8 @@ so it works offline) on the homepage and two sampled article pages; WCAG 2.x
 A/AA rules, the basis of GB/T 37668."""
 from __future__ import annotations
 
+import asyncio
+
 from axe_playwright_python.base import AXE_SCRIPT
 
 from crawler.probes import heuristics as h
@@ -33,16 +35,28 @@ def sample_articles(pages: list[dict], home_url: str, limit: int = PAGES) -> lis
 
 
 async def run(p: ProbeContext) -> dict:
+    """The homepage and the articles are tested at once, each article in a page of its own."""
     await p.home()
-    version, rules = await axe_page(p.page)
-    p.tool_versions["axe-core"] = version
-    pages = [{"url": p.page.url, "rules": rules}]
-    for url in sample_articles(p.site.pages or [], p.home_url):
+
+    async def home() -> tuple[str, list[dict]]:
+        return await axe_page(p.page)
+
+    async def article(url: str) -> dict:
+        page = await p.context.new_page()
         try:
-            await goto(p.page, url, p.timeout_ms)
-            await settle(p.page)
-            _, rules = await axe_page(p.page)
-            pages.append({"url": url, "rules": rules})
+            await goto(page, url, p.timeout_ms)
+            await settle(page)
+            _, rules = await axe_page(page)
+            return {"url": url, "rules": rules}
         except Exception as exc:
-            pages.append({"url": url, "error": str(exc).splitlines()[0][:200]})
-    return {"axe_version": version, "pages": pages}
+            return {"url": url, "error": str(exc).splitlines()[0][:200]}
+        finally:
+            try:
+                await page.close()
+            except Exception:
+                pass
+
+    (version, rules), *articles = await asyncio.gather(
+        home(), *(article(u) for u in sample_articles(p.site.pages or [], p.home_url)))
+    p.tool_versions["axe-core"] = version
+    return {"axe_version": version, "pages": [{"url": p.page.url, "rules": rules}, *articles]}

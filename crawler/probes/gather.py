@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +20,29 @@ log = logging.getLogger(__name__)
 
 PROBES = {"search": search.run, "qa": qa.run, "elder": elder.run, "privacy": privacy.run,
           "a11y": a11y.run, "mobile": mobile.run}
-# Probes that change the page state (elder mode cookies) run last.
+# The probes of a site run at once, each in a browser context of its own (cookies such as the
+# elder mode's, pop-ups and pages are not shared), except: the first of READS_HOME takes the
+# page of the site's first homepage load (it only reads it), and the mobile probe opens its
+# phone context itself.
 ORDER = ("a11y", "mobile", "search", "qa", "privacy", "elder")
+READS_HOME = ("a11y",)
+OWN_BROWSER_CONTEXT = ("mobile",)
+VIEWPORT = {"width": 1366, "height": 900}
 BUDGET_S = {"search": 150, "qa": 90, "elder": 60, "privacy": 45, "a11y": 90, "mobile": 45}
 RENDER_CAP = 2_000_000
 UNRESPONSIVE_S = 10
 SITE_BUDGET_S = sum(BUDGET_S.values()) + 60      # last resort: no site holds the pool longer
+# sites probed at once: a site's probes mostly wait on the network, CPU allows about 4 on 2 cores
+DEFAULT_CONTEXTS = 4
 
 
 def gather(run_id: int, site_ids: list[int], settings, probes: set[str] | None = None,
            contexts: int | None = None, recycle_after: int = 50) -> None:
     """Run the probes (needs `probe:NAME` or bare names; all when None) on the sites, store their
     results and mark each site's needs gathered. Synchronous; safe to call from a thread that
-    already runs an event loop. GOVAUDIT_BROWSER_CONTEXTS sets the sites probed at once (2)."""
+    already runs an event loop. GOVAUDIT_BROWSER_CONTEXTS sets the sites probed at once (4)."""
     if contexts is None:
-        contexts = int(os.environ.get("GOVAUDIT_BROWSER_CONTEXTS") or 2)
+        contexts = int(os.environ.get("GOVAUDIT_BROWSER_CONTEXTS") or DEFAULT_CONTEXTS)
     wanted = {p.removeprefix("probe:") for p in (probes or PROBES)} & set(PROBES)
     from storage.db import session_scope
     with session_scope(settings.database_url) as session:
@@ -84,7 +93,7 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
 
 
 async def run_sites(run_id: int, targets: list[SiteTarget], wanted: set[str], settings,
-                    contexts: int = 2, recycle_after: int = 50, store: bool = True) -> dict[int, dict]:
+                    contexts: int = DEFAULT_CONTEXTS, recycle_after: int = 50, store: bool = True) -> dict[int, dict]:
     """Probe every target with at most `contexts` sites at once; returns {site_id: {probe: outcome}}."""
     out: dict[int, dict] = {}
     try:
@@ -134,7 +143,7 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
     timeout_ms = int(float(settings.timeout) * 1000)
     outcomes: dict[str, dict] = {}
     versions = {"browser": pool.version}
-    async with pool.context(viewport={"width": 1366, "height": 900}) as ctx:
+    async with pool.context(viewport=VIEWPORT) as ctx:
         ctx.set_default_timeout(10000)
         ctx.set_default_navigation_timeout(timeout_ms)
         page = await ctx.new_page()
@@ -161,18 +170,21 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
         outcomes["render"] = {"result": {"url": page.url, "status": status, "html": html[:RENDER_CAP],
                                          "truncated": len(html) > RENDER_CAP},
                               "error_kind": None, "tool_versions": versions}
-        pctx = ProbeContext(site=t, context=ctx, page=page, home_url=page.url, shot_dir=data_dir / ref,
-                            shot_ref=ref, timeout_ms=timeout_ms, tool_versions=dict(versions), refuse=pool.refuse)
-        pctx.load_s = round(load_s, 3) if load_s is not None and load_reached else None
-        pctx.load_timeout_s = None if load_reached else timeout_ms / 1000
-        pctx.status = status
-        for name in ORDER:
-            if name not in wanted:
-                continue
-            pctx.tool_versions = dict(versions)
+        base = dict(site=t, home_url=page.url, shot_dir=data_dir / ref, shot_ref=ref, timeout_ms=timeout_ms,
+                    refuse=pool.refuse, status=status, load_timeout_s=None if load_reached else timeout_ms / 1000,
+                    load_s=round(load_s, 3) if load_s is not None and load_reached else None,
+                    new_context=lambda: _own_context(pool, timeout_ms))
+        names = [n for n in ORDER if n in wanted]
+        taker = next((n for n in names if n in READS_HOME), None)
+
+        async def run_one(name: str) -> None:
             started = time.monotonic()
+            pctx = ProbeContext(context=ctx, page=page, tool_versions=dict(versions), fresh=name == taker, **base)
             try:
-                result = await asyncio.wait_for(PROBES[name](pctx), BUDGET_S[name])
+                if name == taker or name in OWN_BROWSER_CONTEXT:
+                    result = await asyncio.wait_for(PROBES[name](pctx), BUDGET_S[name])
+                else:
+                    result = await asyncio.wait_for(_in_own_context(pool, pctx, name), BUDGET_S[name])
                 outcomes[name] = {"result": result, "error_kind": None, "tool_versions": pctx.tool_versions}
             except Exception as exc:
                 kind = "timeout" if isinstance(exc, (asyncio.TimeoutError, TimeoutError)) else error_kind(exc)
@@ -182,15 +194,27 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
                                   "error_kind": kind, "tool_versions": pctx.tool_versions}
             outcomes[name]["result"]["tool_versions"] = outcomes[name]["tool_versions"]
             outcomes[name]["result"]["elapsed_s"] = round(time.monotonic() - started, 2)
-            try:
-                await asyncio.wait_for(pctx.close_others(), UNRESPONSIVE_S)
-            except Exception:
-                pass
+
+        await asyncio.gather(*(run_one(n) for n in names))
         try:
             await asyncio.wait_for(page.close(), UNRESPONSIVE_S)
         except Exception:
             pass          # the context is closed (and its renderers killed) just after
     return outcomes
+
+
+@asynccontextmanager
+async def _own_context(pool: BrowserPool, timeout_ms: int):
+    async with pool.extra_context(viewport=VIEWPORT) as own:
+        own.set_default_timeout(10000)
+        own.set_default_navigation_timeout(timeout_ms)
+        yield own
+
+
+async def _in_own_context(pool: BrowserPool, pctx: ProbeContext, name: str) -> dict:
+    async with _own_context(pool, pctx.timeout_ms) as own:
+        pctx.context, pctx.page = own, await own.new_page()
+        return await PROBES[name](pctx)
 
 
 def _store(database_url: str, run_id: int, site_id: int, outcomes: dict[str, dict]) -> None:

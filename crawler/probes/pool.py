@@ -154,6 +154,23 @@ class BrowserPool:
             await self._launch()
 
     @asynccontextmanager
+    async def extra_context(self, **options):
+        """One more context for a site already holding `context()` (a probe of its own: no cookies,
+        pop-ups or pages shared with the site's other probes). Not counted against `contexts`."""
+        if self.user_agent and "user_agent" not in options:
+            options["user_agent"] = self.user_agent
+        ctx = await self._browser.new_context(ignore_https_errors=True, locale="zh-CN", **options)
+        try:
+            await install_guard(ctx, self.refuse)
+            yield ctx
+        finally:
+            try:
+                await asyncio.wait_for(ctx.close(), CLOSE_TIMEOUT_S)
+            except Exception:
+                log.warning("closing a context failed; the browser will be relaunched", exc_info=True)
+                self._served = self.recycle_after
+
+    @asynccontextmanager
     async def context(self, **options):
         async with self._sem:
             await self._maybe_recycle()

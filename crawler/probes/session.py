@@ -66,10 +66,15 @@ class ProbeContext:
     load_s: float | None = None       # load-event seconds of the first, cold homepage load
     load_timeout_s: float | None = None   # set when the load event never came within the timeout
     status: int | None = None
+    fresh: bool = False               # `page` shows the homepage just loaded and untouched
+    new_context: Any = None           # () -> async context manager of one more browser context, or None
 
     async def home(self) -> None:
         """Back to the homepage in the reusable page, closing any pop-up tabs."""
         await self.close_others()
+        if self.fresh:
+            self.fresh = False
+            return
         await goto(self.page, self.home_url, self.timeout_ms)
         await settle(self.page)
 
@@ -152,10 +157,14 @@ async def settle(page, quiet_ms: int = 250, max_ms: int = 5000) -> float:
 async def click_and_follow(pctx: ProbeContext, page, locator, wait_s: float = 4.0):
     """Click; return (page showing the outcome, how, t_click, t_rendered) as act_and_follow."""
     async def click():
-        try:
-            await locator.click(timeout=5000)
-        except Exception:
-            await locator.evaluate("el => el.click()")
+        # a hidden entry would only make the pointer click wait its 5 s out before the same fallback
+        if await locator.is_visible():
+            try:
+                await locator.click(timeout=5000)
+                return
+            except Exception:
+                pass
+        await locator.evaluate("el => el.click()")
     return await act_and_follow(pctx, page, click, wait_s)
 
 
