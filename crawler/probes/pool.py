@@ -154,21 +154,28 @@ class BrowserPool:
             await self._launch()
 
     @asynccontextmanager
-    async def extra_context(self, **options):
-        """One more context for a site already holding `context()` (a probe of its own: no cookies,
-        pop-ups or pages shared with the site's other probes). Not counted against `contexts`."""
+    async def _new_context(self, options: dict):
+        """A guarded context of this pool's browser, closed (or the browser marked for relaunch) after."""
         if self.user_agent and "user_agent" not in options:
             options["user_agent"] = self.user_agent
-        ctx = await self._browser.new_context(ignore_https_errors=True, locale="zh-CN", **options)
+        ctx = await self._browser.new_context(ignore_https_errors=self.ignore_https_errors, locale="zh-CN",
+                                              **options)
         try:
             await install_guard(ctx, self.refuse)
             yield ctx
         finally:
             try:
                 await asyncio.wait_for(ctx.close(), CLOSE_TIMEOUT_S)
-            except Exception:
+            except Exception:  # gone after a crash, or a renderer stuck in a script loop
                 log.warning("closing a context failed; the browser will be relaunched", exc_info=True)
                 self._served = self.recycle_after
+
+    @asynccontextmanager
+    async def extra_context(self, **options):
+        """One more context for a site already holding `context()` (a probe of its own: no cookies,
+        pop-ups or pages shared with the site's other probes). Not counted against `contexts`."""
+        async with self._new_context(options) as ctx:
+            yield ctx
 
     @asynccontextmanager
     async def context(self, **options):
@@ -177,19 +184,10 @@ class BrowserPool:
             self._served += 1
             self._open += 1
             self._idle.clear()
-            if self.user_agent and "user_agent" not in options:
-                options["user_agent"] = self.user_agent
-            ctx = await self._browser.new_context(ignore_https_errors=self.ignore_https_errors, locale="zh-CN",
-                                                  **options)
             try:
-                await install_guard(ctx, self.refuse)
-                yield ctx
+                async with self._new_context(options) as ctx:
+                    yield ctx
             finally:
-                try:
-                    await asyncio.wait_for(ctx.close(), CLOSE_TIMEOUT_S)
-                except Exception:  # gone after a crash, or a renderer stuck in a script loop
-                    log.warning("closing a context failed; the browser will be relaunched", exc_info=True)
-                    self._served = self.recycle_after
                 self._open -= 1
                 if self._open == 0:
                     self._idle.set()
