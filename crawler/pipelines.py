@@ -56,8 +56,14 @@ def mark_gathered(session: Session, run_id: int, site_id: int, need: str) -> Non
 
 
 class StoragePipeline:
-    def __init__(self, url: str):
+    """Extracts the facts of the pages the spider left to it and stores everything. With
+    `GOVAUDIT_STORE_PROCESS` (the default) that work runs in a second process (crawler/storeproc.py)
+    and this one only forwards the items, so the crawl uses both cores."""
+
+    def __init__(self, url: str, offload: bool = False):
         self.url = url
+        self.offload = offload
+        self.store = None
         self.pages: dict[int, list[dict]] = {}
         self.links: dict[int, list[dict]] = {}
         self.rows: dict[tuple[int, str], list[dict]] = {}
@@ -66,14 +72,30 @@ class StoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("GOVAUDIT_DATABASE_URL"))
+        return cls(crawler.settings.get("GOVAUDIT_DATABASE_URL"), crawler.settings.getbool("GOVAUDIT_STORE_PROCESS"))
 
     def open_spider(self, spider=None):
-        self.engine = get_engine(self.url)
+        if self.offload:
+            from crawler.storeproc import StoreProcess
+            self.store = StoreProcess(self.url)
+        else:
+            self.engine = get_engine(self.url)
 
     def process_item(self, item, spider=None):
+        if self.store is not None:
+            if isinstance(item, (PageItem, SiteDone)):
+                self.run_id = item.run_id
+            if isinstance(item, SiteDone):
+                self.done.add(item.site_id)
+            self.store.send(item)
+            return item
+        return self.store_item(item)
+
+    def store_item(self, item):
         if isinstance(item, PageItem):
             self.run_id = item.run_id
+            if item.html is not None:
+                extract(item)
             self._add_page(item)
         elif isinstance(item, RowsItem):
             self.rows.setdefault((item.site_id, item.table), []).extend(
@@ -143,4 +165,26 @@ class StoragePipeline:
         states = getattr(spider, "states", {}) if spider is not None else {}
         for site_id, state in states.items():
             if site_id not in self.done and self.run_id is not None:
-                self._finish_site(self.run_id, site_id, spider.site_facts(state))
+                done = SiteDone(run_id=self.run_id, site_id=site_id, facts=spider.site_facts(state))
+                if self.store is not None:
+                    self.done.add(site_id)
+                    self.store.send(done)
+                else:
+                    self._finish_site(done.run_id, done.site_id, done.facts)
+        if self.store is not None and not self.store.close():
+            global STORE_FAILED
+            STORE_FAILED = True
+            log.error("the storage process failed: the crawl's unfinished sites stay pending")
+
+
+STORE_FAILED = False       # crawler.run exits non-zero when set
+
+
+def extract(item: PageItem) -> None:
+    """The page's full-audit facts and text from its HTML (what the spider left to the pipeline)."""
+    from crawler.extract import page_facts
+    from crawler.spiders.portal import TEXT_CAP
+    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage)
+    item.text = facts.pop("text", "")[:TEXT_CAP]
+    item.facts = {**facts, **item.facts}
+    item.html = None

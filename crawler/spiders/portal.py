@@ -18,6 +18,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler import decode, errors
 from crawler.extract import page_facts, parse as parse_html
+from crawler.extract.lists import pagination_only
 from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
 
@@ -166,18 +167,26 @@ class SiteSpider(scrapy.Spider):
         text = decode.response_text(response)
         item.encoding = decode.used_encoding(response, text)
         tree, links = self.parse_links(response, text)
-        item.title = (tree.findtext(".//title") or "").strip()[:500] if tree is not None else ""
-        item.facts = page_facts(response.url, text, item.headers, meta["homepage"], tree=tree) if tree is not None else {}
-        item.text = item.facts.pop("text", "")[:TEXT_CAP]
+        item.title = (tree.findtext(".//title") or "").strip()[:500]
+        for link in links:
+            link["external"] = host_of(link["target_url"]) not in state.hosts
         item.links = links
         if meta["homepage"]:
+            # the homepage's facts are needed here (a wall is judged on its text)
+            item.facts = page_facts(response.url, text, item.headers, True, tree=tree)
+            item.text = item.facts.pop("text", "")[:TEXT_CAP]
+            pagination = (item.facts.get("list") or {}).get("pagination") or []
             self.note_homepage(state, response, item, html=True)
             if item.error_kind == "blocked":
                 yield item
                 return
+        else:
+            # other pages' facts are extracted by the storage pipeline (in the storage process)
+            item.html = text
+            pagination = pagination_only(tree, response.url, text)
         yield item
         yield from self.follow(state, response, links)
-        yield from self.follow_pagination(state, response, item.facts)
+        yield from self.follow_pagination(state, response, pagination)
         yield from self.extra_requests(state, response, tree, item)
 
     def extra_requests(self, state: SiteState, response: Response, tree, item: PageItem) -> Iterator[Any]:
@@ -253,8 +262,7 @@ class SiteSpider(scrapy.Spider):
         depth = response.meta["ga_depth"]
         for link in links:
             target = link["target_url"]
-            external = host_of(target) not in state.hosts
-            link["external"] = external
+            external = link["external"]
             if target in state.seen:
                 continue
             if external:
@@ -266,11 +274,11 @@ class SiteSpider(scrapy.Spider):
             elif depth + 1 <= state.max_depth and state.pages < state.max_pages and state.admit_page(target):
                 yield from self.schedule(state, target, "page", depth + 1)
 
-    def follow_pagination(self, state: SiteState, response: Response, facts: dict[str, Any]) -> Iterator[scrapy.Request]:
+    def follow_pagination(self, state: SiteState, response: Response, pagination: list[str]) -> Iterator[scrapy.Request]:
         """A column's next pages (also those a JS pager would write) at the list's own depth, so the
         column's count and dates are known even where the depth cap would stop plain links."""
         depth = response.meta["ga_depth"]
-        for target in ((facts.get("list") or {}).get("pagination") or [])[:PAGINATION_FOLLOW]:
+        for target in pagination[:PAGINATION_FOLLOW]:
             if target in state.seen or host_of(target) not in state.hosts or state.pages >= state.max_pages \
                     or not state.admit_page(target):
                 continue
