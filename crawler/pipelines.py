@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crawler.items import PageItem, RowsItem, SiteDone
+from crawler.warc import Record, WarcStore, warc_path
 from storage import models as m
 from storage.db import get_engine
 
@@ -57,13 +58,16 @@ def mark_gathered(session: Session, run_id: int, site_id: int, need: str) -> Non
 
 class StoragePipeline:
     """Extracts the facts of the pages the spider left to it and stores everything. With
-    `GOVAUDIT_STORE_PROCESS` (the default) that work runs in a second process (crawler/storeproc.py)
-    and this one only forwards the items, so the crawl uses both cores."""
+    `GOVAUDIT_STORE_PROCESS` (the default) that work, and writing the WARC records, runs in a
+    second process (crawler/storeproc.py) and this one only forwards the items, so the crawl
+    uses both cores."""
 
-    def __init__(self, url: str, offload: bool = False):
+    def __init__(self, url: str, offload: bool = False, data_dir: str | None = None, crawler=None):
         self.url = url
-        self.offload = offload
+        self.offload, self.data_dir, self.crawler = offload, data_dir, crawler
         self.store = None
+        self.warc = None
+        self.warc_at: dict[int, dict[int, dict]] = {}     # site -> record token -> where it was written
         self.pages: dict[int, list[dict]] = {}
         self.links: dict[int, list[dict]] = {}
         self.rows: dict[tuple[int, str], list[dict]] = {}
@@ -72,12 +76,15 @@ class StoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("GOVAUDIT_DATABASE_URL"), crawler.settings.getbool("GOVAUDIT_STORE_PROCESS"))
+        return cls(crawler.settings.get("GOVAUDIT_DATABASE_URL"), crawler.settings.getbool("GOVAUDIT_STORE_PROCESS"),
+                   crawler.settings.get("GOVAUDIT_DATA_DIR"), crawler)
 
     def open_spider(self, spider=None):
         if self.offload:
             from crawler.storeproc import StoreProcess
-            self.store = StoreProcess(self.url)
+            self.store = StoreProcess(self.url, self.data_dir)
+            if self.crawler is not None:
+                self.crawler.govaudit_store = self.store      # the WARC middleware sends its records there too
         else:
             self.engine = get_engine(self.url)
 
@@ -103,10 +110,22 @@ class StoragePipeline:
         elif isinstance(item, SiteDone):
             self.run_id = item.run_id
             self._finish_site(item.run_id, item.site_id, item.facts)
+            self.warc_at.pop(item.site_id, None)
+        elif isinstance(item, Record):
+            if self.warc is None:
+                self.warc = WarcStore(self.data_dir)
+            self.warc_at.setdefault(item.site_id, {})[item.token] = self.warc.write(
+                warc_path(item.run_id, item.site_id), item.url, item.status, item.reason, item.headers, item.body)
         return item
+
+    def close_store(self) -> None:
+        if self.warc is not None:
+            self.warc.close()
 
     def _add_page(self, item: PageItem) -> None:
         warc = item.warc or {}
+        if "token" in warc:         # archived by the storage process (a Record sent before this item)
+            warc = self.warc_at.get(item.site_id, {}).get(warc["token"], {})
         self.pages.setdefault(item.site_id, []).append(dict(
             run_id=item.run_id, site_id=item.site_id, url=item.url[:4000], final_url=(item.final_url or None),
             role=item.role, status=item.status, error_kind=item.error_kind, depth=item.depth,

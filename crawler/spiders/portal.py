@@ -27,6 +27,8 @@ RESOURCE_EXT = re.compile(r"\.(jpe?g|png|gif|bmp|webp|svg|ico|mp4|mp3|flv|swf|av
 SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "file:", "ftp:", "about:", "sms:", "#")
 KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-security-policy",
                 "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
+# an absolute path urljoin would not rewrite: no dot segments, parameters, backslashes, controls or spaces
+SIMPLE_PATH = re.compile(r"/(?![/\\])[^\s\\;\x00-\x1f\x7f]*\Z")
 TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
@@ -235,16 +237,21 @@ class SiteSpider(scrapy.Spider):
         base_href = tree.find(".//base[@href]")
         if base_href is not None:
             base = urljoin(base, base_href.get("href").strip())
+        parts = urlsplit(base)
+        origin = f"{parts.scheme}://{parts.netloc}"
         found: dict[tuple[str, str], dict[str, str]] = {}
         for el in tree.iter("a", "img", "iframe", "area"):
             attr = "src" if el.tag in ("img", "iframe") else "href"
             raw = (el.get(attr) or "").strip()
             if not raw or raw.lower().startswith(SKIP_SCHEMES):
                 continue
-            try:
-                target = urljoin(base, raw)
-            except ValueError:
-                continue
+            if SIMPLE_PATH.match(raw) and "/." not in raw and "?#" not in raw and raw[-1] != "?":
+                target = origin + raw       # what urljoin gives for a plain absolute path, 20x cheaper
+            else:
+                try:
+                    target = urljoin(base, raw)
+                except ValueError:
+                    continue
             if "#" in target:
                 target = urldefrag(target)[0]
             if not target.startswith(("http://", "https://")):
