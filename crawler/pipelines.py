@@ -82,7 +82,12 @@ class StoragePipeline:
     def open_spider(self, spider=None):
         if self.offload:
             from crawler.storeproc import StoreProcess
-            self.store = StoreProcess(self.url, self.data_dir)
+            global STORE_FAILED
+            try:
+                self.store = StoreProcess(self.url, self.data_dir)
+            except Exception:
+                STORE_FAILED = True      # Scrapy logs it and ends the crawl; the crawl must not look successful
+                raise
             if self.crawler is not None:
                 self.crawler.govaudit_store = self.store      # the WARC middleware sends its records there too
         else:

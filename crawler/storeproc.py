@@ -17,26 +17,36 @@ unfinished sites pending, as before. A full pipe makes the crawl wait
 from __future__ import annotations
 
 import ctypes
-import logging
 import multiprocessing
+import os
 import pickle
 import signal
+import traceback
 
 from crawler.items import SiteDone
 
-log = logging.getLogger(__name__)
 BATCH = 32               # items per message: a message's cost (a pickle, a write, a wake-up) is paid once per batch
 PR_SET_PDEATHSIG = 1
 
 
 class StoreProcess:
     def __init__(self, db_url: str, data_dir: str | None = None):
-        ctx = multiprocessing.get_context("fork")
-        reader, self.conn = ctx.Pipe(duplex=False)
+        # os.fork, not multiprocessing.Process: a Celery pool process counts as daemonic there,
+        # and daemonic processes may not start children
+        reader, self.conn = multiprocessing.Pipe(duplex=False)
         self.batch: list = []
         self.failed = False
-        self.proc = ctx.Process(target=serve, args=(reader, db_url, data_dir), name="govaudit-store", daemon=True)
-        self.proc.start()
+        self.pid = os.fork()
+        if self.pid == 0:
+            code = 1
+            try:
+                self.conn.close()
+                serve(reader, db_url, data_dir)
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(code)
         reader.close()
 
     def send(self, item) -> None:
@@ -63,8 +73,8 @@ class StoreProcess:
         self.flush()
         self._write(None)
         self.conn.close()
-        self.proc.join()
-        return not self.failed and self.proc.exitcode == 0
+        _, status = os.waitpid(self.pid, 0)
+        return not self.failed and os.waitstatus_to_exitcode(status) == 0
 
 
 def _die_with_parent() -> None:
