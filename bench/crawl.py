@@ -4,7 +4,9 @@ on the same synthetic site (bench/synthetic.py), served on 127.0.0.1.
     python -m bench.crawl [--pages 5000] [--skip-linkchecker] [--skip-wget] [--memory-sizes 1000,5000]
 
 Prints pages/s, CPU seconds and peak RSS of each tool (each runs as its own
-process, measured with wait4), and the ratios. Our crawl runs everything an
+process, measured with wait4: CPU includes the processes it started and waited
+for, such as our crawl's storage process), and the ratios; for our crawl also
+the peak summed PSS of the crawl and its storage process. Our crawl runs everything an
 audit runs: page_facts extraction on every page, link checks and WARC
 archiving. LinkChecker runs with a config lifting its default 10 requests/s
 per host cap (maxrequestspersecond), otherwise it measures its throttle.
@@ -38,6 +40,7 @@ class Result:
     wall: float
     cpu: float
     peak_mb: float
+    tree_pss_mb: float | None = None
 
     @property
     def rate(self) -> float:
@@ -45,9 +48,11 @@ class Result:
 
 
 def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None, stdout=None,
-            limit: float | None = None) -> tuple[float, float, float, int]:
+            limit: float | None = None, tree=None) -> tuple[float, float, float, int]:
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    if tree is not None:
+        tree.roots = [proc.pid]
     if limit is not None:
         timer = threading.Timer(limit, proc.terminate)
         timer.start()
@@ -82,13 +87,15 @@ def ours(url: str, pages: int, work: Path) -> Result:
     env = {**os.environ, "GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(work / "data"),
            "GOVAUDIT_ALLOW_HOSTS": f"{host},127.0.0.1:9", "PYTHONPATH": str(ROOT),
            "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    wall, cpu, peak, rc = measure([sys.executable, "-m", "crawler.run", "--run", str(run_id), "--sites", str(site_id)],
-                                  env=env, cwd=ROOT)
+    from bench.round import TreeMemory
+    with TreeMemory(every=0.2) as tree:
+        wall, cpu, peak, rc = measure([sys.executable, "-m", "crawler.run", "--run", str(run_id), "--sites",
+                                       str(site_id)], env=env, cwd=ROOT, tree=tree)
     if rc != 0:
         raise SystemExit(f"our crawl failed with exit code {rc}")
     with Session(get_engine(db_url)) as session:
         crawled = session.scalar(select(func.count()).select_from(m.Page).where(m.Page.role == "page"))
-    return Result("govaudit (full audit)", crawled, wall, cpu, peak)
+    return Result("govaudit (full audit)", crawled, wall, cpu, peak, tree.peak_kb / 1024)
 
 
 def linkchecker(url: str, work: Path, limit: float) -> Result:
@@ -143,14 +150,16 @@ def main() -> None:
     print(f"{'tool':<24}{'pages':>8}{'wall s':>9}{'pages/s':>10}{'CPU s':>9}{'pages/CPU s':>13}{'peak MB':>10}")
     for r in results:
         print(f"{r.tool:<24}{r.pages:>8}{r.wall:>9.1f}{r.rate:>10.1f}{r.cpu:>9.1f}"
-              f"{(r.pages / r.cpu if r.cpu else 0):>13.1f}{r.peak_mb:>10.1f}")
+              f"{(r.pages / r.cpu if r.cpu else 0):>13.1f}{r.peak_mb:>10.1f}"
+              + (f"  (crawl + storage process: peak PSS {r.tree_pss_mb:.1f} MB)" if r.tree_pss_mb else ""))
     base = results[0]
     for r in results[1:]:
         if r.rate:
             print(f"ratio govaudit / {r.tool}: {base.rate / r.rate:.2f}x pages/s, "
                   f"{(base.pages / base.cpu) / (r.pages / r.cpu) if r.cpu and base.cpu else 0:.2f}x pages per CPU s")
     for size, r in memory:
-        print(f"memory: {size} pages -> peak {r.peak_mb:.1f} MB ({r.pages} pages crawled, {r.rate:.1f} pages/s)")
+        print(f"memory: {size} pages -> peak {r.peak_mb:.1f} MB, summed PSS {r.tree_pss_mb:.1f} MB "
+              f"({r.pages} pages crawled, {r.rate:.1f} pages/s)")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,10 @@ wall time of a national round (14,500 sites).
     python -m bench.round                       # 300 sites x 50 pages, 100-300 ms per response
     python -m bench.round --sites 100 --modes local
     python -m bench.round --sizes 100,300 --modes local     # memory as the number of sites grows
+    python -m bench.round --sizes 300 --modes local --no-probes --limit 1200   # bounded: figures by 20 min
+
+`--limit` bounds each mode's wall time: a round still running then is stopped
+and its figures are those of the sites checked so far (marked "stopped").
 
 Needs PostgreSQL (GOVAUDIT_TEST_PG, default postgresql+psycopg://postgres@127.0.0.1:5432/test:
 a fresh database is created per mode and dropped) and, for the distributed mode,
@@ -191,10 +195,15 @@ class Result:
     peak_mb: float
     facts: dict
     scoring: str
+    stopped: bool = False      # the --limit ended the round: figures are those of the sites checked by then
+
+    @property
+    def done(self) -> int:
+        return self.facts["checked"]
 
     @property
     def per_hour(self) -> float:
-        return self.sites / self.wall * 3600
+        return self.done / self.wall * 3600 if self.wall else 0.0
 
 
 def base_env(db_url: str, tmp: Path) -> dict:
@@ -203,27 +212,47 @@ def base_env(db_url: str, tmp: Path) -> dict:
             "PYTHONPATH": str(ROOT), "GOVAUDIT_RETRY_BACKOFF": "5"}
 
 
-def run_local(urls: list[str], tmp: Path, probes: bool) -> Result:
+def stop_tree(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group (the runner and its crawl), SIGKILL what outlives 20 s."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def run_local(urls: list[str], tmp: Path, probes: bool, limit: float | None = None) -> Result:
     db = create_database()
     try:
         run_id = prepare_run(db, urls, tmp, probes)
         env = base_env(db, tmp)
         cpu0, t0 = children_cpu(), time.monotonic()
+        stopped = False
         with TreeMemory() as mem, (tmp / "local.log").open("wb") as log:
             proc = subprocess.Popen([sys.executable, "-m", "govaudit", "run", "--resume", str(run_id)],
-                                    cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
+                                    cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             mem.roots = [proc.pid]
-            proc.wait()
-        wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
-        if proc.returncode != 0:
+            try:
+                proc.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                stopped = True
+            wall = time.monotonic() - t0
+            if stopped:
+                stop_tree(proc)
+        cpu = children_cpu() - cpu0
+        if proc.returncode != 0 and not stopped:
             raise SystemExit(f"local round failed (log: {tmp / 'local.log'})")
-        scoring = ensure_scored(db, run_id, env)
-        return Result("local", len(urls), wall, cpu, mem.peak_kb / 1024, run_facts(db, run_id), scoring)
+        scoring = "stopped before scoring" if stopped else ensure_scored(db, run_id, env)
+        return Result("local", len(urls), wall, cpu, mem.peak_kb / 1024, run_facts(db, run_id), scoring, stopped)
     finally:
         drop_database(db)
 
 
-def run_distributed(urls: list[str], tmp: Path, workers: int, concurrency: int, probes: bool) -> Result:
+def run_distributed(urls: list[str], tmp: Path, workers: int, concurrency: int, probes: bool,
+                    limit: float | None = None) -> Result:
     from sqlalchemy.orm import Session
 
     from storage import models as m
@@ -246,22 +275,30 @@ def run_distributed(urls: list[str], tmp: Path, workers: int, concurrency: int, 
             if queued.returncode != 0:
                 raise SystemExit(f"could not queue the round: {queued.stderr.strip()}")
             engine = get_engine(db)
+            stopped = False
             while True:
                 with Session(engine) as session:
                     if session.get(m.Run, run_id).status == "finished":
                         break
                 if any(p.poll() is not None for p in procs):
                     raise SystemExit(f"a worker exited (logs in {tmp})")
+                if limit is not None and time.monotonic() - t0 > limit:
+                    stopped = True
+                    break
                 time.sleep(1)
             wall = time.monotonic() - t0
             for p in procs:
                 p.send_signal(signal.SIGTERM)
             for p in procs:
-                p.wait()
+                try:
+                    p.wait(timeout=60)
+                except subprocess.TimeoutExpired:       # a stopped round: tasks mid-site do not wait
+                    p.kill()
+                    p.wait()
         cpu = children_cpu() - cpu0
-        scoring = ensure_scored(db, run_id, env)
+        scoring = "stopped before scoring" if stopped else ensure_scored(db, run_id, env)
         return Result(f"distributed ({workers} workers x {concurrency})", len(urls), wall, cpu, mem.peak_kb / 1024,
-                      run_facts(db, run_id), scoring)
+                      run_facts(db, run_id), scoring, stopped)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -286,10 +323,14 @@ def report(results: list[Result], pages: int, latency: tuple[float, float], prob
         print(f"{r.mode:<28}{r.sites:>6}{r.wall:>9.1f}{r.per_hour:>9.0f}{f['pages'] / r.wall:>9.1f}{r.cpu:>8.1f}"
               f"{r.cpu / r.wall / cores * 100:>6.0f}%{r.peak_mb:>9.0f}  {f['findings']} "
               f"({', '.join(f'{k} {v}' for k, v in sorted(f['statuses'].items()))}) / {f['scores']} ({r.scoring}); "
-              f"{f['checked']}/{r.sites} checked, {f['pages']} pages, {f['links']} links, gathered {f['gathered']}")
+              f"{f['checked']}/{r.sites} checked{' (stopped at --limit)' if r.stopped else ''}, "
+              f"{f['pages']} pages, {f['links']} links, gathered {f['gathered']}")
+        if r.done:
+            print(f"{'':<28}CPU {r.cpu / r.done:.2f} s per checked site")
     print(f"\nprojected wall time of a {NATIONAL:,}-site round (these sites; scale by real page counts and latency):")
     for r in results:
-        line = ", ".join(f"{n} machine{'s' if n > 1 else ''}: {hours(NATIONAL / (r.per_hour * n))}" for n in (1, 2, 4, 8))
+        line = ", ".join(f"{n} machine{'s' if n > 1 else ''}: {hours(NATIONAL / (r.per_hour * n))}"
+                         for n in (1, 2, 4, 8)) if r.per_hour else "no site checked (raise --limit)"
         print(f"  {r.mode:<28}{line}")
     best = max(results, key=lambda r: r.per_hour)
     need = NATIONAL / 24
@@ -313,6 +354,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=6, help="sites at once per worker")
     ap.add_argument("--no-probes", action="store_true", help="leave out the browser probes' checks")
+    ap.add_argument("--limit", type=float, default=None, metavar="SECONDS",
+                    help="stop each mode's round after this long and report the sites checked by then")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from bench.synthetic import SyntheticFarm
@@ -327,15 +370,16 @@ def main() -> None:
                     tmp.mkdir()
                     print(f"{mode}: {n} sites ...", file=sys.stderr, flush=True)
                     if mode == "local":
-                        results.append(run_local(farm.urls, tmp, not args.no_probes))
+                        results.append(run_local(farm.urls, tmp, not args.no_probes, args.limit))
                     elif mode == "distributed":
                         results.append(run_distributed(farm.urls, tmp, args.workers, args.concurrency,
-                                                       not args.no_probes))
+                                                       not args.no_probes, args.limit))
                     else:
                         raise SystemExit(f"unknown mode {mode!r} (local, distributed)")
                     r = results[-1]
-                    print(f"{r.mode}: {r.sites} sites in {r.wall:.1f} s = {r.per_hour:.0f} sites/h, CPU {r.cpu:.1f} s, "
-                          f"peak {r.peak_mb:.0f} MB", file=sys.stderr, flush=True)
+                    print(f"{r.mode}: {r.done}/{r.sites} sites checked in {r.wall:.1f} s"
+                          f"{' (stopped at --limit)' if r.stopped else ''} = {r.per_hour:.0f} sites/h, "
+                          f"CPU {r.cpu:.1f} s, peak {r.peak_mb:.0f} MB", file=sys.stderr, flush=True)
     report(results, args.pages, tuple(args.latency), "left out (--no-probes)" if args.no_probes else probes_state())
 
 

@@ -26,6 +26,8 @@ class PageItem:
     attempts: int = 1
     warc: dict[str, Any] | None = None
     links: list[dict[str, Any]] = field(default_factory=list)
+    # decoded HTML whose facts (and text) the storage pipeline extracts; None once extracted
+    html: str | None = None
 
 
 @dataclass

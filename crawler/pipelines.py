@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crawler.items import PageItem, RowsItem, SiteDone
+from crawler.warc import Record, WarcStore, warc_path
 from storage import models as m
 from storage.db import get_engine
 
@@ -56,8 +57,17 @@ def mark_gathered(session: Session, run_id: int, site_id: int, need: str) -> Non
 
 
 class StoragePipeline:
-    def __init__(self, url: str):
+    """Extracts the facts of the pages the spider left to it and stores everything. With
+    `GOVAUDIT_STORE_PROCESS` (the default) that work, and writing the WARC records, runs in a
+    second process (crawler/storeproc.py) and this one only forwards the items, so the crawl
+    uses both cores."""
+
+    def __init__(self, url: str, offload: bool = False, data_dir: str | None = None, crawler=None):
         self.url = url
+        self.offload, self.data_dir, self.crawler = offload, data_dir, crawler
+        self.store = None
+        self.warc = None
+        self.warc_at: dict[int, dict[int, dict]] = {}     # site -> record token -> where it was written
         self.pages: dict[int, list[dict]] = {}
         self.links: dict[int, list[dict]] = {}
         self.rows: dict[tuple[int, str], list[dict]] = {}
@@ -66,14 +76,38 @@ class StoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("GOVAUDIT_DATABASE_URL"))
+        return cls(crawler.settings.get("GOVAUDIT_DATABASE_URL"), crawler.settings.getbool("GOVAUDIT_STORE_PROCESS"),
+                   crawler.settings.get("GOVAUDIT_DATA_DIR"), crawler)
 
     def open_spider(self, spider=None):
-        self.engine = get_engine(self.url)
+        if self.offload:
+            from crawler.storeproc import StoreProcess
+            global STORE_FAILED
+            try:
+                self.store = StoreProcess(self.url, self.data_dir)
+            except Exception:
+                STORE_FAILED = True      # Scrapy logs it and ends the crawl; the crawl must not look successful
+                raise
+            if self.crawler is not None:
+                self.crawler.govaudit_store = self.store      # the WARC middleware sends its records there too
+        else:
+            self.engine = get_engine(self.url)
 
     def process_item(self, item, spider=None):
+        if self.store is not None:
+            if isinstance(item, (PageItem, SiteDone)):
+                self.run_id = item.run_id
+            if isinstance(item, SiteDone):
+                self.done.add(item.site_id)
+            self.store.send(item)
+            return item
+        return self.store_item(item)
+
+    def store_item(self, item):
         if isinstance(item, PageItem):
             self.run_id = item.run_id
+            if item.html is not None:
+                extract(item)
             self._add_page(item)
         elif isinstance(item, RowsItem):
             self.rows.setdefault((item.site_id, item.table), []).extend(
@@ -81,10 +115,22 @@ class StoragePipeline:
         elif isinstance(item, SiteDone):
             self.run_id = item.run_id
             self._finish_site(item.run_id, item.site_id, item.facts)
+            self.warc_at.pop(item.site_id, None)
+        elif isinstance(item, Record):
+            if self.warc is None:
+                self.warc = WarcStore(self.data_dir)
+            self.warc_at.setdefault(item.site_id, {})[item.token] = self.warc.write(
+                warc_path(item.run_id, item.site_id), item.url, item.status, item.reason, item.headers, item.body)
         return item
+
+    def close_store(self) -> None:
+        if self.warc is not None:
+            self.warc.close()
 
     def _add_page(self, item: PageItem) -> None:
         warc = item.warc or {}
+        if "token" in warc:         # archived by the storage process (a Record sent before this item)
+            warc = self.warc_at.get(item.site_id, {}).get(warc["token"], {})
         self.pages.setdefault(item.site_id, []).append(dict(
             run_id=item.run_id, site_id=item.site_id, url=item.url[:4000], final_url=(item.final_url or None),
             role=item.role, status=item.status, error_kind=item.error_kind, depth=item.depth,
@@ -143,4 +189,26 @@ class StoragePipeline:
         states = getattr(spider, "states", {}) if spider is not None else {}
         for site_id, state in states.items():
             if site_id not in self.done and self.run_id is not None:
-                self._finish_site(self.run_id, site_id, spider.site_facts(state))
+                done = SiteDone(run_id=self.run_id, site_id=site_id, facts=spider.site_facts(state))
+                if self.store is not None:
+                    self.done.add(site_id)
+                    self.store.send(done)
+                else:
+                    self._finish_site(done.run_id, done.site_id, done.facts)
+        if self.store is not None and not self.store.close():
+            global STORE_FAILED
+            STORE_FAILED = True
+            log.error("the storage process failed: the crawl's unfinished sites stay pending")
+
+
+STORE_FAILED = False       # crawler.run exits non-zero when set
+
+
+def extract(item: PageItem) -> None:
+    """The page's full-audit facts and text from its HTML (what the spider left to the pipeline)."""
+    from crawler.extract import page_facts
+    from crawler.spiders.portal import TEXT_CAP
+    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage)
+    item.text = facts.pop("text", "")[:TEXT_CAP]
+    item.facts = {**facts, **item.facts}
+    item.html = None

@@ -50,6 +50,9 @@ def crawl(run_id: int, site_ids: list[int], settings_overrides: dict | None = No
     for spider_cls, ids in by_spider.items():
         process.crawl(spider_cls, run=run_id, sites=",".join(map(str, ids)))
     process.start()
+    from crawler import pipelines
+    if pipelines.STORE_FAILED:
+        raise RuntimeError("the storage process failed (see the log above)")
 
 
 def main(argv: list[str] | None = None) -> int:

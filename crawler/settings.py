@@ -40,6 +40,12 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,   # a diagnostic for spider authors
+}
+# Crawl statistics nobody reads (the crawl's facts are the spider's own); each connects per-response signals.
+EXTENSIONS = {
+    "scrapy.extensions.corestats.CoreStats": None,
+    "scrapy.extensions.logstats.LogStats": None,
 }
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,   # the spider scopes sites itself
@@ -53,6 +59,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.warc.WarcMiddleware": 950,       # next to the downloader: raw responses, redirect hops too
 }
 GOVAUDIT_WARC = True
+# page extraction and database writes in a second process (crawler/storeproc.py); GOVAUDIT_STORE_PROCESS=0: here
+GOVAUDIT_STORE_PROCESS = _os.environ.get("GOVAUDIT_STORE_PROCESS", "1") != "0"
 TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"   # refuses non-public answers (DNS rebinding)
 GOVAUDIT_RETRY_AFTER_MAX = float(_os.environ.get("GOVAUDIT_RETRY_AFTER_MAX", "30"))
 GOVAUDIT_BACKOFF_TRIES = 3

@@ -10,7 +10,9 @@ grow with the number of pages archived).
 """
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,20 @@ def read_record(data_dir: str | Path, rel: str, offset: int) -> dict[str, Any]:
     raise ValueError(f"no WARC record at {rel}:{offset}")
 
 
+@dataclass
+class Record:
+    """A response to archive, sent to the crawl's storage process (crawler/storeproc.py), which
+    writes it and puts its location on the page row that names `token`."""
+    run_id: int
+    site_id: int
+    token: int
+    url: str
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
 class WarcMiddleware:
     """Downloader middleware placed next to the downloader: it sees every raw
     response (redirect hops included) before decompression."""
@@ -81,6 +97,7 @@ class WarcMiddleware:
     def __init__(self, data_dir: str, enabled: bool, crawler=None):
         self.store = WarcStore(data_dir) if enabled else None
         self.crawler = crawler
+        self.tokens = itertools.count(1)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -101,8 +118,14 @@ class WarcMiddleware:
         except ValueError:
             reason = ""
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
-        request.meta["warc"] = self.store.write(warc_path(run_id, site_id), response.url, response.status, reason,
-                                                headers, response.body)
+        sink = getattr(self.crawler, "govaudit_store", None)     # the storage process, when there is one
+        if sink is not None:
+            token = next(self.tokens)
+            sink.send(Record(run_id, site_id, token, response.url, response.status, reason, headers, response.body))
+            request.meta["warc"] = {"token": token}
+        else:
+            request.meta["warc"] = self.store.write(warc_path(run_id, site_id), response.url, response.status, reason,
+                                                    headers, response.body)
         return response
 
     def spider_closed(self, spider=None):

@@ -14,7 +14,6 @@ The task that checks the last site of the round closes it and scores it.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import socket
 import threading
@@ -22,6 +21,7 @@ import uuid
 from datetime import datetime, timezone
 
 from celery import Celery
+from celery.utils.log import get_task_logger
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,8 @@ from govaudit.config import Settings, load
 from storage import models as m
 from storage.db import get_engine
 
-log = logging.getLogger(__name__)
+# the task logger: a worker prints its records (retry decisions included) at its --loglevel
+log = get_task_logger(__name__)
 
 TASK = "govaudit.audit_site"
 DONE_STAGES = ("checked", "failed")
@@ -202,7 +203,7 @@ def audit_site(self, run_id: int, site_id: int) -> str:
                     errors = {site_id: f"{type(exc).__name__}: {exc}"}
                 retry_why = errors.get(site_id) or transient_home_failure(settings, run_id, site_id)
                 if retry_why and tries < MAX_RETRIES:
-                    log.info("site %s of run %s: %s; retry %d in %.0f s", site_id, run_id, retry_why, tries + 1,
+                    log.info("site %s of run %s: %s; retry %d in %g s", site_id, run_id, retry_why, tries + 1,
                              backoff(tries))
                     forget_gathered(settings, run_id, site_id)
                     raise self.retry(countdown=backoff(tries))

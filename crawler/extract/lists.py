@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.extract.dates import full_dates, item_date, url_date
 from crawler.extract.datastore import datastore_total, datastore_tree
-from crawler.extract.html import Anchor, anchors as read_anchors, squash, txt
+from crawler.extract.html import Anchor, anchors as read_anchors, code_muted, node_text, squash, txt
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item
 STOP_TAGS = {"body", "html", "ul", "ol", "table", "tbody", "dl"}
@@ -188,6 +188,17 @@ def _empty_list(tree, html_text: str, text: str) -> bool:
         if len(el) == 0 and not (el.text or "").strip():
             return True
     return False
+
+
+def pagination_only(tree, page_url: str, html_text: str) -> list[str]:
+    """`page_facts(...)["list"]["pagination"]` without the rest of the page's facts: what the
+    crawl follows, while the full extraction runs in the storage process."""
+    with code_muted(tree):
+        anchor_list = read_anchors(tree, page_url)
+        # the visible text only counts the pages of a TRS pager (page_facts reads it from the muted body)
+        body = tree.find("body")
+        text = node_text(body if body is not None else tree) if TRS_PAGER.search(html_text) else ""
+        return _pagination(anchor_list, page_url, html_text, text)[0]
 
 
 def list_facts(tree, page_url: str, html_text: str, today: date,

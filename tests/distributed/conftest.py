@@ -42,11 +42,12 @@ class Cluster:
     tmp: Path
     workers: dict[str, subprocess.Popen] = field(default_factory=dict)
 
-    def start_worker(self, name: str, concurrency: int = 1) -> subprocess.Popen:
+    def start_worker(self, name: str, concurrency: int = 1, loglevel: str = "warning",
+                     env: dict[str, str] | None = None) -> subprocess.Popen:
         log = (self.tmp / f"worker-{name}.log").open("ab")
         proc = subprocess.Popen([sys.executable, "-m", "govaudit", "worker", "-c", str(concurrency),
-                                 "--name", f"{name}@%h", "--loglevel", "warning"],
-                                cwd=self.tmp, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                 "--name", f"{name}@%h", "--loglevel", loglevel],
+                                cwd=self.tmp, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         self.workers[name] = proc
         return proc
@@ -91,7 +92,7 @@ class Cluster:
         while self.run_status(run_id) != "finished":
             if time.monotonic() > end:
                 logs = "\n".join((self.tmp / f"worker-{n}.log").read_text(errors="replace")[-3000:]
-                                 for n in ("a", "b", "c") if (self.tmp / f"worker-{n}.log").exists())
+                                 for n in sorted(p.stem[7:] for p in self.tmp.glob("worker-*.log")))
                 raise AssertionError(f"run {run_id} did not finish; worker logs:\n{logs}")
             time.sleep(0.5)
 
