@@ -1,7 +1,7 @@
 """Open-data and hotline checks on hand-built artifacts (exact values)."""
 from datetime import date, datetime, timezone
 
-from checks import hotline, opendata
+from checks import hotline, opendata  # noqa: F401  (importing registers the checks)
 from checks.artifacts import DatasetArt, MessageArt, SiteArtifacts, SiteInfo
 from checks.base import REGISTRY
 

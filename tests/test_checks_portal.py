@@ -1,7 +1,7 @@
 """The portal checks on hand-built artifacts: exact status and value."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 

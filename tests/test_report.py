@@ -3,7 +3,6 @@ self-contained and shows hostile crawled text inert."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 
@@ -83,7 +82,6 @@ indicators:
         expert = s.scalars(select(Score).where(Score.framework == "mini", Score.indicator == "expert",
                                                Score.unit_id == info["units"][0])).one()
         assert expert.manual and expert.score == 15 and expert.details["note"] == "案例较好"
-    out = io.StringIO()
     with session_scope(url) as s:
         path = tmp_path / "scores.csv"
         assert write_scores(s, info["run_id"], "csv", path, framework="mini") == 12

@@ -63,7 +63,7 @@ def test_a_schedule_whose_round_still_runs_does_not_start_a_second(registry, db_
     started = []
     dispatch = lambda r, s: started.append(r)    # noqa: E731
     with Session(get_engine(db_url)) as session, session.begin():
-        sid = scheduler.add(session, "0 2 * * 1", str(registry), [], "inspection", now=utc(2026, 1, 1)).id
+        scheduler.add(session, "0 2 * * 1", str(registry), [], "inspection", now=utc(2026, 1, 1))
     [first] = scheduler.tick(load(), now=utc(2026, 1, 5, 2, 0), dispatch=dispatch)
     assert (first.action, first.missed_total) == ("started", 0)
     waiting = scheduler.tick(load(), now=utc(2026, 1, 12, 2, 30), dispatch=dispatch)

@@ -140,7 +140,7 @@ def test_net_facts_refuse_private_hops(monkeypatch):
         monkeypatch.setenv("GOVAUDIT_ALLOW_HOSTS", ",".join(farm.allow_hosts()))
         monkeypatch.setenv("GOVAUDIT_TIMEOUT", "3")
         base = farm.by_slug["private-links"].base
-        with pytest.raises(RefusedAddress, match=f"127.0.0.1 resolves to non-public address 127.0.0.1"):
+        with pytest.raises(RefusedAddress, match="127.0.0.1 resolves to non-public address 127.0.0.1"):
             _follow(base + "/go")
         with pytest.raises(RefusedAddress, match="localhost resolves to non-public address"):
             _follow(base + "/go2")
