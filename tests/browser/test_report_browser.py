@@ -13,12 +13,31 @@ from storage.db import get_engine
 OUT = Path(__file__).resolve().parents[2] / "test-output"
 
 
+# Search latency and page load depend on the machine's load: for the pinned scores an auditor's
+# re-measurement at fixed values supersedes them (as `govaudit check` would), so nothing else moves.
+FIXED_TIMINGS = {"search.latency": 0.5, "perf.homepage_load": 1.0}
+
+
+def _fix_timings(session, run_id: int) -> None:
+    rerun = m.Run(kind="check", status="finished")
+    session.add(rerun)
+    session.flush()
+    for f in session.scalars(select(m.Finding).where(m.Finding.run_id == run_id,
+                                                     m.Finding.check_id.in_(FIXED_TIMINGS),
+                                                     m.Finding.status.in_(("pass", "warn")))):
+        session.add(m.Finding(run_id=rerun.id, site_id=f.site_id, check_id=f.check_id, check_version=f.check_version,
+                              status="pass", value=FIXED_TIMINGS[f.check_id], unit_of_value=f.unit_of_value,
+                              details=f.details, evidence=f.evidence, supersedes=f.id))
+
+
 @pytest.fixture(scope="module")
 def demo_report(demo_audit, tmp_path_factory):
     from govaudit.demo.run import DEMO_MANUAL
     from reports.html import write_report
     from reports.store import score_run
     from storage.db import session_scope
+    with session_scope(demo_audit.db_url) as session:
+        _fix_timings(session, demo_audit.run_id)
     with session_scope(demo_audit.db_url) as session:
         scored = score_run(session, demo_audit.run_id, manual_path=str(DEMO_MANUAL))
     with session_scope(demo_audit.db_url) as session:
@@ -38,10 +57,8 @@ def test_every_framework_scores_the_demo(demo_report):
     assert all((site is None) != (unit is None) for _, site, unit, _ in totals)
 
 
-# framework -> subject -> (total, tier, rank, sub-level or None, incomplete). Totals agree within
-# `TOLERANCE[framework]`: the timing indicators (search latency, page load: lognormal) move scores
-# in the 5th decimal of the 0..1 index and the 3rd of the 110-point scale between runs.
-TOLERANCE = {"capability": 0.005, "inspection": 0.005, "performance": 0.0005, "service_capability": 0.05}
+# framework -> subject -> (total, tier, rank, sub-level or None, incomplete), timings fixed as above.
+TOLERANCE = {"capability": 0.005, "inspection": 0.005, "performance": 0.0001, "service_capability": 0.005}
 EXPECTED_SCORES = {
     "capability": {       # 差分: the three widest gaps cut after 某某市 (A), 某某县人民政府网 (B), 某某镇 (C)
         "某某区人民政府": (73.3375, "领先发展", 1, "A1", False),
@@ -60,20 +77,20 @@ EXPECTED_SCORES = {
         "某某新区管理委员会": (None, "不合格", None, None, False),
     },
     "performance": {
-        "某某市人民政府": (0.8064, "优秀", 1, None, False),
-        "某某区人民政府": (0.6360, "中等", 1, None, False),
-        "某某县人民政府网": (0.5094, "待改进", 2, None, True),
-        "某某新区管理委员会": (0.4258, "待改进", 3, None, False),
-        "某某县人民政府": (0.2285, "待改进", 4, None, False),
-        "某某镇人民政府": (0.3746, "待改进", 1, None, True),
+        "某某市人民政府": (0.80604, "优秀", 1, None, False),
+        "某某区人民政府": (0.63504, "中等", 1, None, False),
+        "某某县人民政府网": (0.50873, "待改进", 2, None, True),
+        "某某新区管理委员会": (0.42545, "待改进", 3, None, False),
+        "某某县人民政府": (0.22822, "待改进", 4, None, False),
+        "某某镇人民政府": (0.37365, "待改进", 1, None, True),
     },
     "service_capability": {    # unranked: listed by level and region code
-        "某某县人民政府网": (88.0, "优秀", None, None, True),
-        "某某市人民政府": (66.5, "发展", None, None, False),
-        "某某区人民政府": (60.7, "发展", None, None, False),
-        "某某镇人民政府": (51.4, "准备", None, None, True),
-        "某某新区管理委员会": (45.4, "准备", None, None, True),
-        "某某县人民政府": (21.7, "准备", None, None, True),
+        "某某县人民政府网": (87.711, "优秀", None, None, True),
+        "某某市人民政府": (66.321, "发展", None, None, False),
+        "某某区人民政府": (60.55, "发展", None, None, False),
+        "某某镇人民政府": (51.136, "准备", None, None, True),
+        "某某新区管理委员会": (45.086, "准备", None, None, True),
+        "某某县人民政府": (21.52, "准备", None, None, True),
     },
 }
 

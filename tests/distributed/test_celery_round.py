@@ -3,10 +3,8 @@ processes audit the demo sites; the findings match a local run, exactly once
 each, even when a worker is SIGKILLed in the middle of a site."""
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
@@ -14,24 +12,15 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.db import get_engine
+from tests.helpers import environ
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 TIME_UNITS = {"ms", "s", "seconds", "second"}    # measured durations differ between any two runs
 
 
-@contextmanager
 def environment(env: dict[str, str]):
-    keys = [k for k in env if k.startswith("GOVAUDIT_")]
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update({k: env[k] for k in keys})
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    """The cluster's GOVAUDIT_ settings, for the duration."""
+    return environ(**{k: v for k, v in env.items() if k.startswith("GOVAUDIT_")})
 
 
 def new_run(cluster) -> int:
