@@ -26,7 +26,7 @@ class DemoPKI:
         return ctx
 
 
-def make_pki(directory: Path) -> DemoPKI:
+def make_pki(directory: Path, valid_for: timedelta = timedelta(days=VALID_DAYS)) -> DemoPKI:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -34,7 +34,7 @@ def make_pki(directory: Path) -> DemoPKI:
 
     directory.mkdir(parents=True, exist_ok=True)
     now = datetime.now(timezone.utc)
-    start, end = now - timedelta(days=1), now + timedelta(days=VALID_DAYS)
+    start, end = now - timedelta(days=1), now + valid_for
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "govaudit demo"),
