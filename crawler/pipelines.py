@@ -204,11 +204,12 @@ class StoragePipeline:
 STORE_FAILED = False       # crawler.run exits non-zero when set
 
 
-def extract(item: PageItem) -> None:
-    """The page's full-audit facts and text from its HTML (what the spider left to the pipeline)."""
+def extract(item: PageItem, tree=None) -> None:
+    """The page's full-audit facts and text from its HTML (what the spider left to the pipeline;
+    the spider extracts the homepage's itself, passing the tree it parsed)."""
     from crawler.extract import page_facts
     from crawler.spiders.portal import TEXT_CAP
-    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage)
+    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage, tree=tree)
     item.text = facts.pop("text", "")[:TEXT_CAP]
     item.facts = {**facts, **item.facts}
     item.html = None

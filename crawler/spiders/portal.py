@@ -17,12 +17,13 @@ import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler import decode, errors
-from crawler.extract import page_facts, parse as parse_html
+from crawler.extract import parse as parse_html
 from crawler.extract.datastore import datastore_tree
 from crawler.extract.html import link_label
 from crawler.extract.lists import pagination_only
 from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
+from crawler.pipelines import extract
 from crawler.extract.attachment_text import attachment_format
 from crawler.spiders.attachment_texts import AttachmentTexts, new_stats
 
@@ -188,10 +189,9 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         for link in links:
             link["external"] = host_of(link["target_url"]) not in state.hosts
         item.links = links
+        item.html = text
         if meta["homepage"]:
-            # the homepage's facts are needed here (a wall is judged on its text)
-            item.facts = page_facts(response.url, text, item.headers, True, tree=tree)
-            item.text = item.facts.pop("text", "")[:TEXT_CAP]
+            extract(item, tree)      # the homepage's facts are needed here (a wall is judged on its text)
             pagination = (item.facts.get("list") or {}).get("pagination") or []
             self.note_homepage(state, response, item, html=True)
             if item.error_kind == "blocked":
@@ -199,7 +199,6 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                 return
         else:
             # other pages' facts are extracted by the storage pipeline (in the storage process)
-            item.html = text
             pagination = pagination_only(tree, response.url, text)
         yield item
         yield from self.follow(state, response, links)
