@@ -63,7 +63,26 @@ def _number(values: dict[str, str], key: str, kind: type):
         raise UserError(f"setting GOVAUDIT_{key.upper()}: expected {word}, got {values[key]!r}") from None
 
 
+def absolute_database_url(url: str) -> str:
+    """A SQLite URL whose relative file path is made absolute against the working directory.
+
+    Every process a command starts (crawl, storage process, probes, Celery tasks)
+    must open the same file, whatever its own working directory."""
+    if not url.startswith("sqlite"):
+        return url
+    from sqlalchemy.engine import make_url
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return url      # get_engine reports an unusable URL in one line
+    path = parsed.database
+    if not path or path == ":memory:" or path.startswith("file:") or Path(path).is_absolute():
+        return url
+    return parsed.set(database=str(Path(path).resolve())).render_as_string(hide_password=False)
+
+
 def load() -> Settings:
+    """Settings with every relative path resolved against the working directory."""
     values = dict(DEFAULTS)
     values.update(_file_values())
     for key in DEFAULTS:
@@ -71,8 +90,8 @@ def load() -> Settings:
         if env is not None:
             values[key] = env
     return Settings(
-        database_url=values["database_url"],
-        data_dir=Path(values["data_dir"]),
+        database_url=absolute_database_url(values["database_url"]),
+        data_dir=Path(values["data_dir"]).resolve(),
         broker_url=values["broker_url"],
         chromium=values["chromium"],
         allow_private=values["allow_private"].lower() in ("1", "true", "yes"),

@@ -38,7 +38,10 @@ def prepare_crawl(run_id: int, site_ids: list[int], settings: Settings) -> Path:
 
 
 def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
-    """Scrapy in a subprocess: a crash or kill there never takes the run with it."""
+    """Scrapy in a subprocess: a crash or kill there never takes the run with it.
+
+    It runs in the user's working directory (the package is found by PYTHONPATH), so
+    relative paths in the user's settings mean the same folder there as here."""
     log_dir = prepare_crawl(run_id, site_ids, settings)
     env = {**os.environ, "GOVAUDIT_DATABASE_URL": settings.database_url, "GOVAUDIT_DATA_DIR": str(settings.data_dir),
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
@@ -50,7 +53,7 @@ def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str])
     with (log_dir / "crawl.log").open("ab") as log:
         proc = subprocess.run([sys.executable, "-m", "crawler.run", "--run", str(run_id),
                                "--sites", ",".join(map(str, site_ids))],
-                              cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
         raise GatherError(f"crawl process exited with code {proc.returncode} (log: {log_dir / 'crawl.log'})",
                           killed=proc.returncode < 0)
