@@ -1,19 +1,15 @@
 """Pure heuristics of the browser probes, on HTML strings and on real government pages."""
-from pathlib import Path
 
 import pytest
 
 from checks.browser import axe_summary
 from crawler.probes import heuristics as h
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 
 
 def corpus(name: str):
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"corpus file {path} not present")
-    return h.parse(path.read_text(encoding="utf-8", errors="replace"))
+    return h.parse((CORPUS / name).read_text(encoding="utf-8", errors="replace"))
 
 
 # --- real pages -----------------------------------------------------------------------------
