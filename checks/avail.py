@@ -5,15 +5,35 @@ from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, error, url_evidence
 from checks.base import check
 
+# The scanner's own refusals (a page's error kind → details.cause): the site was not asked, so it
+# neither passed nor failed. How an auditor lifts each is in the run summary and the README.
+REFUSAL_CAUSES = {"refused": "refused_by_policy", "robots": "robots_txt"}
+REFUSAL_TEXT = {"refused_by_policy": "the network policy refused this target (private or loopback address)",
+                "robots_txt": "the site's robots.txt forbids the scanner to fetch the homepage"}
+
+
+def refusal(home) -> Finding | None:
+    """`error`/`blocked` with `details.cause` when the scanner itself declined to fetch the homepage."""
+    cause = REFUSAL_CAUSES.get(home.error_kind or "")
+    if cause is None:
+        return None
+    return error("blocked", f"{REFUSAL_TEXT[cause]}: {home.facts.get('error') or home.error_kind}", cause=cause)
+
 
 @check("avail.homepage", "首页可用性", "Homepage availability", kinds="PDH", needs="crawl", unit="bool",
        timeout_s=15, max_redirects=10)
 def homepage(a: SiteArtifacts, t: dict) -> Finding:
     """1 if the homepage answered 2xx (after at most 10 redirects) within 15 s, else 0.
-    A scanner stopped by a WAF or challenge page is `error`/`blocked`: people may still reach the site."""
+    A scanner stopped by a WAF or challenge page is `error`/`blocked`: people may still reach the site.
+    A target our network policy refuses, or whose robots.txt we obey, is `error`/`blocked` with
+    `details.cause` `refused_by_policy` / `robots_txt`: the scanner's choice, not the site's failure."""
     home = a.homepage
     if home is None:
         return error("not_gathered", "the crawl recorded no homepage")
+    refused = refusal(home)
+    if refused:
+        refused.details["final_url"] = home.final_url or home.url
+        return refused
     details = {"status": home.status, "final_url": home.final_url or home.url, "elapsed_ms": home.elapsed_ms}
     if home.error_kind == "blocked":
         return error("blocked", f"the scanner was stopped: {home.facts.get('blocked', 'blocked')}", **details)

@@ -17,7 +17,8 @@ def _unusable(net: dict | None) -> Finding | None:
         return error("not_gathered", "no net facts for this site")
     if net.get("_error_kind"):
         kind = net["_error_kind"] if net["_error_kind"] in ("blocked", "timeout", "dns", "internal") else "not_gathered"
-        return error(kind, net.get("refused") or net.get("error") or "net facts could not be gathered")
+        cause = {"cause": "refused_by_policy"} if net.get("refused") else {}
+        return error(kind, net.get("refused") or net.get("error") or "net facts could not be gathered", **cause)
     return None
 
 

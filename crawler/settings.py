@@ -12,7 +12,7 @@ BOT_NAME = "govaudit"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 USER_AGENT = _cfg.user_agent
-ROBOTSTXT_OBEY = True
+ROBOTSTXT_OBEY = _cfg.obey_robots      # GOVAUDIT_OBEY_ROBOTS=0; per site: hint obey_robots
 
 CONCURRENT_REQUESTS = 256
 CONCURRENT_REQUESTS_PER_DOMAIN = 16

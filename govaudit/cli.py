@@ -9,6 +9,19 @@ import typer
 
 from govaudit.errors import UserError
 
+UNWRAPPED = 100_000      # columns of a console writing to a file or pipe: lines are never wrapped
+
+
+def make_console(stderr: bool = False):
+    """A Rich console: at a terminal, the terminal's width; written to a file or pipe, lines are
+    never wrapped, so paths, URLs and names stay whole for whoever reads or parses them."""
+    from rich.console import Console
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=UNWRAPPED, soft_wrap=True)
+
+
 app = typer.Typer(help="Crawl and audit government websites.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 

@@ -19,6 +19,7 @@ DEFAULTS = {
     "chromium": "",
     "allow_private": "",
     "allow_hosts": "",
+    "obey_robots": "1",
     "user_agent": "govaudit/0.1 (+https://github.com/govaudit/govaudit; government website audit)",
     "max_pages": "200",
     "max_depth": "3",
@@ -42,6 +43,7 @@ class Settings:
     timeout: float = 15.0
     max_attachment_texts: int = 50          # attachments per site whose text is read (PII check)
     max_attachment_bytes: int = 5 * 1024 * 1024
+    obey_robots: bool = True                # False: robots.txt ignored for every site (an evaluator's mandate)
 
 
 def _file_values() -> dict[str, str]:
@@ -102,6 +104,7 @@ def load() -> Settings:
         timeout=_number(values, "timeout", float),
         max_attachment_texts=_number(values, "max_attachment_texts", int),
         max_attachment_bytes=_number(values, "max_attachment_bytes", int),
+        obey_robots=values["obey_robots"].lower() not in ("0", "false", "no"),
     )
 
 

@@ -7,6 +7,7 @@ findings, and `--resume` redoes exactly what is missing.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import traceback
@@ -17,6 +18,7 @@ from typing import Callable, Iterable
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from checks.avail import refusal
 from checks.base import Check, Finding, error, select as select_checks
 from govaudit.config import Settings, load
 from govaudit.errors import UserError
@@ -47,7 +49,10 @@ def create_run(session: Session, site_ids: Iterable[int], only: list[str] | None
     if not site_ids:
         raise UserError("no sites to audit (import a registry or name --site)")
     select_checks(only)  # unknown ids fail before anything is written
-    run = m.Run(kind=kind, status="running", options={"only": only or [], "site_ids": site_ids, **(options or {})})
+    # robots.txt switched off for every site is an evaluator's decision: the run records it
+    robots = {} if load().obey_robots else {"obey_robots": False}
+    run = m.Run(kind=kind, status="running", options={"only": only or [], "site_ids": site_ids, **robots,
+                                                      **(options or {})})
     session.add(run)
     session.flush()
     session.add_all(m.RunSite(run_id=run.id, site_id=sid, stage="pending", gathered=[]) for sid in site_ids)
@@ -60,13 +65,16 @@ def needs_for(checks: list[Check], kind: str) -> set[str]:
 
 
 # -- evaluation -----------------------------------------------------------
-def homepage_failure(art) -> tuple[str, str] | None:
-    """(error_kind, message) when the homepage could not be audited."""
+def homepage_failure(art) -> tuple[str, str] | Finding | None:
+    """(error_kind, message), or the scanner's own refusal as a finding, when the homepage could not be audited."""
     if "crawl" not in art.gathered:
         return None
     home = art.homepage
     if home is None:
         return "connection", "the homepage was not fetched"
+    refused = refusal(home)
+    if refused:
+        return refused
     if home.error_kind:
         kind = home.error_kind if home.error_kind in ("timeout", "dns", "tls", "connection", "too_many_redirects",
                                                         "blocked") else "connection"
@@ -86,7 +94,8 @@ def evaluate_site(art, checks: list[Check]) -> list[tuple[Check, Finding]]:
             results.append((chk, error("not_gathered", f"{chk.needs} was not gathered for this site")))
             continue
         if failed_home and chk.id != HOMEPAGE_CHECK:
-            results.append((chk, error(failed_home[0], failed_home[1])))
+            results.append((chk, copy.deepcopy(failed_home) if isinstance(failed_home, Finding)
+                            else error(failed_home[0], failed_home[1])))
             continue
         try:
             finding = chk.evaluate(art, dict(chk.thresholds))

@@ -29,6 +29,16 @@ def served(tmp_path: Path, sites: dict[str, dict], files: dict[str, dict[str, st
         yield farm
 
 
+def cli(*args: str, cwd: Path, env_extra: dict[str, str] | None = None):
+    """`govaudit ARGS` as a user runs it in `cwd`: no GOVAUDIT_* variables but `env_extra`."""
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVAUDIT_") and k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-m", "govaudit", *args], cwd=cwd,
+                          env={**env, "COLUMNS": "200", **(env_extra or {})}, capture_output=True, text=True,
+                          timeout=600)
+
+
 @contextmanager
 def environ(**values: str | None):
     """Environment variables set (None: unset) for the duration, then restored."""

@@ -226,7 +226,8 @@ def test_net_checks(good):
     good.probes["net"] = {"refused": "10.0.0.1 is private", "_error_kind": "blocked"}
     chk = all_checks()["security.https"]
     f = chk.evaluate(good, {})
-    assert (f.status, f.details["error_kind"], f.details["error"]) == ("error", "blocked", "10.0.0.1 is private")
+    assert (f.status, f.details["error_kind"], f.details["error"], f.details["cause"]) == (
+        "error", "blocked", "10.0.0.1 is private", "refused_by_policy")
 
 
 def test_content_rules(good, monkeypatch, tmp_path):

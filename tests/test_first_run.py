@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from govaudit.demo.server import DemoFarm, load_sites
+from tests.helpers import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli(*args, cwd):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVAUDIT_") and k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-m", "govaudit", *args], cwd=cwd, env={**env, "COLUMNS": "200"},
-                          capture_output=True, text=True, timeout=600)
 
 
 def test_every_command_from_a_folder_outside_the_repository(tmp_path):

@@ -7,17 +7,16 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 
-from govaudit.cli import app
+from govaudit.cli import app, make_console
 from govaudit.config import load, redact_url
 from govaudit.errors import UserError
 
-console = Console(stderr=False)
-err = Console(stderr=True)
+console = make_console()
+err = make_console(stderr=True)
 
 sites_app = typer.Typer(help="The site registry.", no_args_is_help=True)
 checks_app = typer.Typer(help="The check catalog.", no_args_is_help=True)
@@ -157,7 +156,32 @@ def print_summary(run_id: int) -> None:
     for (sid, name), counts in sorted(per.items()):
         table.add_row(str(sid), name, *(str(counts.get(s, 0)) for s in statuses))
     console.print(table)
+    for line in refusal_lines(run_id):
+        err.print(line, markup=False, highlight=False)
     console.print(f"run id: {run_id}")
+
+
+LIFT = {"refused_by_policy": "refused by the network policy (private or loopback address); lift with "
+                             "--allow-private or --allow-host HOST[:PORT]",
+        "robots_txt": "not fetched because their robots.txt forbids it; lift per site with the registry hint "
+                      "obey_robots: false, or for every site with GOVAUDIT_OBEY_ROBOTS=0 (evaluators with a "
+                      "mandate; recorded in the run)"}
+
+
+def refusal_lines(run_id: int) -> list[str]:
+    """One line per cause of the scanner's own refusals in a run, saying how to lift it."""
+    from storage import models as m
+    with _session() as session:
+        rows = session.execute(select(m.Finding.site_id, m.Finding.details)
+                               .where(m.Finding.run_id == run_id, m.Finding.check_id == "avail.homepage",
+                                      m.Finding.status == "error")).all()
+    by_cause: dict[str, list[int]] = {}
+    for site_id, details in rows:
+        cause = (details or {}).get("cause")
+        if cause in LIFT:
+            by_cause.setdefault(cause, []).append(site_id)
+    return [f"{len(ids)} site(s) ({', '.join(map(str, sorted(ids)))}) {LIFT[cause]}"
+            for cause, ids in sorted(by_cause.items())]
 
 
 @app.command()
@@ -251,6 +275,8 @@ def check_one(site: str = typer.Argument(..., help="Site URL or id."),
     console.print(table)
     if new.get("details"):
         console.print_json(json.dumps(new["details"], ensure_ascii=False, default=str))
+        if new["details"].get("cause") in LIFT:
+            err.print(f"site {site}: {LIFT[new['details']['cause']]}", markup=False, highlight=False)
 
 
 # -- export --------------------------------------------------------------

@@ -5,14 +5,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from sqlalchemy import select
 
-from govaudit.cli import app
+from govaudit.cli import app, make_console
 from govaudit.config import load
 from govaudit.errors import UserError
 
-err = Console(stderr=True)
+err = make_console(stderr=True)
 
 
 @app.command()

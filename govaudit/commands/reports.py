@@ -5,10 +5,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from govaudit.cli import app
+from govaudit.cli import app, make_console
 from govaudit.commands.core import EXPORT_KINDS
 
 
@@ -26,7 +25,7 @@ def score_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (def
     with session_scope() as session:
         done = score_run(session, run, framework or None, str(manual) if manual else None,
                          [str(d) for d in frameworks_dir])
-        console = Console()
+        console = make_console()
         for scored in done:
             fw = scored.framework
             t = Table(title=f"{fw.name} v{fw.version} — {fw.title} (run {scored.run_id})")

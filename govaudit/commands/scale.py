@@ -6,14 +6,13 @@ import os
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from govaudit.cli import app
+from govaudit.cli import app, make_console
 from govaudit.config import load, redact_url
 from govaudit.errors import UserError
 
-console = Console()
+console = make_console()
 schedule_app = typer.Typer(help="Recurring rounds (cron, UTC).", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
 
