@@ -25,10 +25,15 @@ def _as_dict(f: m.Finding | None) -> dict[str, Any] | None:
         return None
     value = None if f.value is None else (int(f.value) if float(f.value).is_integer() else f.value)
     return {"id": f.id, "run_id": f.run_id, "status": f.status, "value": value, "details": f.details,
-            "measured_at": f.measured_at.strftime("%Y-%m-%d %H:%M:%S"), "supersedes": f.supersedes}
+            "measured_at": f.measured_at.strftime("%Y-%m-%d %H:%M:%S"), "supersedes": f.supersedes,
+            "adopted": f.adopted}
 
 
-def rerun_check(site_ref: str, check_id: str, stored: bool = False) -> tuple[dict | None, dict]:
+def rerun_check(site_ref: str, check_id: str, stored: bool = False,
+                accept_error: bool = False) -> tuple[dict | None, dict]:
+    """(previous, new) findings as dicts. A rerun ending in `error` (the site unreachable from
+    here, a refused target) over a measurement (any other status) is stored with `adopted`
+    false: kept in the history, the measurement stays the latest — unless `accept_error`."""
     settings = load()
     chk = all_checks().get(check_id)
     if chk is None:
@@ -38,7 +43,8 @@ def rerun_check(site_ref: str, check_id: str, stored: bool = False) -> tuple[dic
         site = runner.find_site(session, site_ref)
         if not chk.applies_to(site.kind):
             raise UserError(f"{check_id} does not apply to {site.kind} sites")
-        old = session.scalar(select(m.Finding).where(m.Finding.site_id == site.id, m.Finding.check_id == check_id)
+        old = session.scalar(select(m.Finding).where(m.Finding.site_id == site.id, m.Finding.check_id == check_id,
+                                                     m.Finding.adopted.is_(True))
                              .order_by(m.Finding.id.desc()).limit(1))
         source_run = None
         if stored:
@@ -61,8 +67,10 @@ def rerun_check(site_ref: str, check_id: str, stored: bool = False) -> tuple[dic
         with Session(engine) as session:
             art = load_site_artifacts(session, run_id, site_id)
     results = runner.evaluate_site(art, [chk])
+    adopt = accept_error or results[0][1].status != "error" or old is None or old.status == "error"
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        new = runner.store_findings(session, run_id, site_id, results, supersede=True)[0]
+        new = runner.store_findings(session, run_id, site_id, results, supersede=adopt)[0]
+        new.adopted = adopt
         rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
         rs.stage = "checked"
         r = session.get(m.Run, run_id)

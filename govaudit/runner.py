@@ -113,7 +113,8 @@ def store_findings(session: Session, run_id: int, site_id: int, results: list[tu
         previous = None
         if supersede:
             previous = session.scalar(select(func.max(m.Finding.id)).where(m.Finding.site_id == site_id,
-                                                                           m.Finding.check_id == chk.id))
+                                                                           m.Finding.check_id == chk.id,
+                                                                           m.Finding.adopted.is_(True)))
         row = m.Finding(run_id=run_id, site_id=site_id, check_id=chk.id, check_version=chk.version,
                         status=f.status, value=None if f.value is None else float(f.value),
                         unit_of_value=f.unit or chk.unit or None, details=f.details, evidence=f.evidence,

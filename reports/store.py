@@ -162,17 +162,24 @@ def score_framework(session: Session, run_id: int, fw: Framework,
     return scored
 
 
+def is_partial(run: Run) -> bool:
+    """A round run with --only measured some checks: its scores are never a baseline."""
+    return bool((run.options or {}).get("only"))
+
+
 def write_scores(session: Session, scored: Scored) -> int:
     """Replace this run's scores for the framework; returns rows written."""
     fw = scored.framework
     session.execute(delete(Score).where(Score.run_id == scored.run_id, Score.framework == fw.name))
     rows = 0
     breakpoints = set(scored.classified.breakpoints) if scored.classified else set()
+    partial = is_partial(session.get(Run, scored.run_id))
     for r in scored.results:
         s = r.subject
         group = s.group or DEFAULT_GROUP
         common = dict(run_id=scored.run_id, framework=fw.name, framework_version=fw.version,
-                      unit_id=s.unit_id if fw.scope == "unit" else None, site_id=s.site_id, group=group)
+                      unit_id=s.unit_id if fw.scope == "unit" else None, site_id=s.site_id, group=group,
+                      partial=partial)
         details: dict[str, Any] = {"subject": s.name, "missing": r.missing,
                                    "missing_share": round(r.missing_share, 6), "region": s.region}
         if r.vetoes:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text, UniqueConstraint)
+                        String, Text, UniqueConstraint, false, true)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -226,6 +226,9 @@ class Finding(Base):
     tool_versions: Mapped[dict] = col(Json, "Versions of tools relied on.", default=dict)
     measured_at: Mapped[datetime] = col(DateTime(timezone=True), "When evaluated.", default=utcnow)
     supersedes: Mapped[int | None] = col(ForeignKey("findings.id"), "The finding this one replaces.", nullable=True)
+    adopted: Mapped[bool] = col(Boolean, "False for a rerun's error kept in the history without replacing the "
+                                         "measurement before it (no --accept-error).", default=True,
+                                server_default=true())
 
 
 class Score(Base):
@@ -246,6 +249,8 @@ class Score(Base):
     group: Mapped[str | None] = col(String(100), "Ranking group.", nullable=True)
     incomplete: Mapped[bool] = col(Boolean, "Some indicators were missing.", default=False)
     manual: Mapped[bool] = col(Boolean, "Value imported from evaluators' CSV.", default=False)
+    partial: Mapped[bool] = col(Boolean, "Scored from a round run with --only: never a baseline for comparison.",
+                                default=False, server_default=false())
     details: Mapped[dict] = col(Json, "Missing indicators, vetoes, breakdown.", default=dict)
     created_at: Mapped[datetime] = col(DateTime(timezone=True), "When scored.", default=utcnow)
 
@@ -268,7 +273,7 @@ VIEWS = {
     "latest_findings": """
         SELECT f.* FROM findings f
         WHERE f.id = (SELECT MAX(f2.id) FROM findings f2
-                      WHERE f2.site_id = f.site_id AND f2.check_id = f.check_id)""",
+                      WHERE f2.site_id = f.site_id AND f2.check_id = f.check_id AND f2.adopted)""",
     "latest_scores": """
         SELECT s.* FROM scores s
         WHERE s.run_id = (SELECT MAX(s2.run_id) FROM scores s2 WHERE s2.framework = s.framework)

@@ -128,15 +128,18 @@ def run_with_progress(run_id: int, manual: str | None = None) -> None:
 def score_with_all(run_id: int, manual: str | None = None) -> None:
     """The round's last stage: scores with every framework (and the evaluators' manual
     values, when a CSV is given), one line each."""
-    from reports.store import score_run
+    from reports.store import is_partial, score_run
+    from storage import models as m
     from storage.db import session_scope
     with session_scope(load().database_url) as session:
+        partial = is_partial(session.get(m.Run, run_id))
         for scored in score_run(session, run_id, manual_path=manual):
             tiers: dict[str, int] = {}
             for r in scored.results:
                 tiers[r.tier or "—"] = tiers.get(r.tier or "—", 0) + 1
             shown = ", ".join(f"{t} {n}" for t, n in sorted(tiers.items()))
-            console.print(f"scored {scored.framework.name}: {len(scored.results)} subject(s) ({shown})")
+            console.print(f"scored {scored.framework.name}: {len(scored.results)} subject(s) ({shown})"
+                          + (" — partial round (--only): never compared against" if partial else ""))
 
 
 def print_summary(run_id: int) -> None:
@@ -252,22 +255,29 @@ def findings(site: str = typer.Argument(..., help="Site URL or id."),
     if not history:
         latest: dict[str, m.Finding] = {}
         for f in rows:
-            latest[f.check_id] = f
+            if f.adopted:     # a rerun's error kept beside a measurement is history, not the latest
+                latest[f.check_id] = f
         rows = list(latest.values())
-    table = Table("id", "run", "check", "status", "value", "measured", "supersedes", title=f"{s.name} {s.url}")
+    table = Table("id", "run", "check", "status", "value", "measured", "supersedes", "adopted",
+                  title=f"{s.name} {s.url}")
     for f in rows:
         table.add_row(str(f.id), str(f.run_id), f.check_id, f.status, str(_value(f.value)),
-                      f.measured_at.strftime("%Y-%m-%d %H:%M:%S"), str(f.supersedes or ""))
+                      f.measured_at.strftime("%Y-%m-%d %H:%M:%S"), str(f.supersedes or ""),
+                      "yes" if f.adopted else "no")
     console.print(table)
 
 
 @app.command("check")
 def check_one(site: str = typer.Argument(..., help="Site URL or id."),
               check_id: str = typer.Argument(..., help="Check id, e.g. links.dead_homepage."),
-              stored: bool = typer.Option(False, "--stored", help="Re-evaluate the latest run's stored artifacts; no network.")):
-    """Rerun one check on one site; the new finding supersedes the old one."""
+              stored: bool = typer.Option(False, "--stored", help="Re-evaluate the latest run's stored artifacts; no network."),
+              accept_error: bool = typer.Option(False, "--accept-error",
+                                                help="Let a rerun that ends in `error` replace a pass/fail/warn "
+                                                     "finding (default: kept in the history only).")):
+    """Rerun one check on one site; the new finding supersedes the old one (an `error` over a
+    measurement only with --accept-error)."""
     from govaudit.rerun import rerun_check
-    old, new = rerun_check(site, check_id, stored=stored)
+    old, new = rerun_check(site, check_id, stored=stored, accept_error=accept_error)
     table = Table("", "previous", "new", title=f"{check_id}")
     for label, key in (("finding", "id"), ("run", "run_id"), ("status", "status"), ("value", "value"),
                        ("measured", "measured_at")):
@@ -277,6 +287,9 @@ def check_one(site: str = typer.Argument(..., help="Site URL or id."),
         console.print_json(json.dumps(new["details"], ensure_ascii=False, default=str))
         if new["details"].get("cause") in LIFT:
             err.print(f"site {site}: {LIFT[new['details']['cause']]}", markup=False, highlight=False)
+    if not new["adopted"]:
+        err.print(f"finding {new['id']} (error) is kept in the history; finding {old['id']} ({old['status']}) stays "
+                  f"the latest: rerun with --accept-error to replace it", markup=False, highlight=False)
 
 
 # -- export --------------------------------------------------------------

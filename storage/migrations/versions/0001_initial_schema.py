@@ -8,7 +8,21 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from storage.models import Json, VIEWS
+from storage.models import Json
+
+# The views as this revision created them (storage.models.VIEWS is the newest form; later
+# revisions recreate them): a migration never changes meaning when the models do.
+VIEWS = {
+    "latest_findings": """
+        SELECT f.* FROM findings f
+        WHERE f.id = (SELECT MAX(f2.id) FROM findings f2
+                      WHERE f2.site_id = f.site_id AND f2.check_id = f.check_id)""",
+    "latest_scores": """
+        SELECT s.* FROM scores s
+        WHERE s.run_id = (SELECT MAX(s2.run_id) FROM scores s2 WHERE s2.framework = s.framework)
+          AND s.created_at = (SELECT MAX(s3.created_at) FROM scores s3
+                              WHERE s3.framework = s.framework AND s3.run_id = s.run_id)""",
+}
 from sqlalchemy.dialects import postgresql
 
 revision = '0001'
