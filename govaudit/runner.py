@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
+import socket
 import threading
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, Iterable
 
 from sqlalchemy import func, select, update
@@ -268,6 +271,76 @@ def process_site(run_id: int, site_id: int, settings: Settings | None = None) ->
     return check_site(settings, run_id, site_id)
 
 
+# -- the process running a round: `run --status` tells a dead run from a running one --------
+def _process_start(pid: int) -> str | None:
+    """The kernel's start time of a process (field 22 of /proc/PID/stat): with the pid, it names
+    one process even after the pid is reused. None where /proc does not exist."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _as_utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def begin_segment(session: Session, run: m.Run) -> None:
+    """Record this process as the one running `run` and open a segment of its wall time; the time of a
+    segment whose process died (a killed run being resumed) ends at the run's last activity."""
+    options = dict(run.options or {})
+    if options.get("segment_started"):
+        options["wall_s"] = options.get("wall_s", 0.0) + _segment_seconds(session, run, options, dead=True)
+    options.update(pid=os.getpid(), host=socket.gethostname(), proc_start=_process_start(os.getpid()),
+                   segment_started=datetime.now(timezone.utc).isoformat())
+    run.options = options
+
+
+def end_segment(run: m.Run) -> None:
+    options = dict(run.options or {})
+    if options.get("segment_started"):
+        started = datetime.fromisoformat(options.pop("segment_started"))
+        options["wall_s"] = options.get("wall_s", 0.0) + (datetime.now(timezone.utc) - started).total_seconds()
+    run.options = options
+
+
+def _segment_seconds(session: Session, run: m.Run, options: dict, dead: bool) -> float:
+    """Seconds of the open segment: until now, or for a dead process until the run's last activity."""
+    started = datetime.fromisoformat(options["segment_started"])
+    end = datetime.now(timezone.utc)
+    if dead:
+        last = session.scalar(select(func.max(m.RunSite.updated_at)).where(m.RunSite.run_id == run.id))
+        end = max(started, _as_utc(last)) if last else started
+    return max(0.0, (end - started).total_seconds())
+
+
+def run_liveness(options: dict) -> str:
+    """`alive`, `dead` or `unknown` (started on another machine) for a run whose status says running."""
+    pid, host = options.get("pid"), options.get("host")
+    if pid is None or host != socket.gethostname():
+        return "unknown"
+    start = _process_start(pid)
+    if start is None:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return "dead"
+        except PermissionError:
+            pass
+        return "alive" if not Path("/proc").is_dir() else "dead"
+    return "alive" if options.get("proc_start") in (None, start) else "dead"
+
+
+def wall_seconds(session: Session, run: m.Run, dead: bool) -> float:
+    """The run's own wall time: its processes' segments, not the gaps between a kill and a resume."""
+    options = run.options or {}
+    total = options.get("wall_s", 0.0)
+    if options.get("segment_started"):
+        total += _segment_seconds(session, run, options, dead)
+    return total
+
+
 CRAWL_BATCH = 200      # sites crawled at once by one Scrapy process: Scrapy's global concurrency is in the hundreds
 
 
@@ -287,6 +360,7 @@ def execute(run_id: int, settings: Settings | None = None, progress: Progress | 
         if run is None:
             raise UserError(f"no run {run_id}")
         run.status, run.finished_at = "running", None
+        begin_segment(session, run)
         todo = list(session.scalars(select(m.RunSite.site_id).where(m.RunSite.run_id == run_id,
                                                                      m.RunSite.stage != "checked")
                                     .order_by(m.RunSite.site_id)))
@@ -317,5 +391,6 @@ def execute(run_id: int, settings: Settings | None = None, progress: Progress | 
         run = session.get(m.Run, run_id)
         run.status = "interrupted" if summary.left_pending else "finished"
         run.finished_at = datetime.now(timezone.utc)
+        end_segment(run)
         summary.sites = session.scalar(select(func.count()).select_from(m.RunSite).where(m.RunSite.run_id == run_id))
     return summary

@@ -276,7 +276,9 @@ def score_round(settings: Settings, run_id: int, framework: str | None) -> bool:
 
 
 def round_status(settings: Settings, run_id: int) -> dict:
-    """What `govaudit run --status` shows: stages, errors, rate, queue length."""
+    """What `govaudit run --status` shows: stages, errors, rate, queue length; a local run whose
+    process has died is `dead` (pid and process start time recorded when it started)."""
+    from govaudit import runner
     with Session(get_engine(settings.database_url)) as session:
         run = session.get(m.Run, run_id)
         if run is None:
@@ -288,20 +290,28 @@ def round_status(settings: Settings, run_id: int) -> dict:
                                  .order_by(m.RunSite.site_id).limit(20)).all()
         findings = session.scalar(select(func.count()).select_from(m.Finding).where(m.Finding.run_id == run_id))
         started, finished, status, options = run.started_at, run.finished_at, run.status, run.options or {}
+        if status == "running" and not options.get("distributed") and runner.run_liveness(options) == "dead":
+            status = "dead"
+        if "pid" in options:        # a local run: the wall time of its own processes
+            elapsed = runner.wall_seconds(session, run, dead=status == "dead")
+        else:
+            end = finished or datetime.now(timezone.utc)
+            if started is not None and started.tzinfo is None:
+                started = started.replace(tzinfo=timezone.utc)
+            if end.tzinfo is None:
+                end = end.replace(tzinfo=timezone.utc)
+            elapsed = (end - started).total_seconds() if started else 0.0
     total = sum(stages.values())
     done = sum(stages.get(s, 0) for s in DONE_STAGES)
-    end = finished or datetime.now(timezone.utc)
-    if started is not None and started.tzinfo is None:
-        started = started.replace(tzinfo=timezone.utc)
-    if end.tzinfo is None:
-        end = end.replace(tzinfo=timezone.utc)
-    elapsed = (end - started).total_seconds() if started else 0.0
     rate = done / elapsed * 3600 if elapsed > 0 else 0.0
     out = {"run": run_id, "status": status, "distributed": bool(options.get("distributed")), "sites": total,
            "done": done, "stages": stages, "findings": findings, "elapsed_s": round(elapsed),
            "sites_per_hour": round(rate, 1),
-           "eta_s": round((total - done) / rate * 3600) if rate > 0 and done < total else None,
+           "eta_s": round((total - done) / rate * 3600) if rate > 0 and done < total and status != "dead" else None,
            "failed": [{"site": s, "error_kind": k, "error": e} for s, k, e in failed]}
+    if status == "dead":
+        out["hint"] = (f"the process running it (pid {options['pid']} on {options['host']}) has ended; "
+                       f"finish with `govaudit run --resume {run_id}`")
     if options.get("distributed"):
         try:
             out["queued"] = int(_redis(settings).llen(queue_name()))

@@ -157,3 +157,5 @@ def show_status(run_id: int) -> None:
     console.print(table)
     for f in st["failed"]:
         console.print(f"site {f['site']}: {f['error_kind']}: {f['error']}")
+    if st.get("hint"):
+        console.print(st["hint"], markup=False, highlight=False)
