@@ -14,6 +14,30 @@ from typing import Any, Callable
 STATUSES = ("pass", "fail", "warn", "not_applicable", "error")
 ERROR_KINDS = ("timeout", "dns", "tls", "connection", "too_many_redirects",
                "blocked", "not_gathered", "internal")
+# What each status and error kind means, for the generated catalog (docs/checks.md); a kind
+# declared above without a line here is still listed.
+STATUS_MEANINGS = {
+    "pass": "measured, and the value meets the check's line",
+    "fail": "measured, and the value misses the check's line",
+    "warn": "measured, below a warning line but not a failure",
+    "not_applicable": "the site has no such thing (e.g. no public message list): the indicator's weight is dropped",
+    "error": "could not be measured: `details.error_kind` and `details.error` say why; "
+             "scored as missing, never as 0 or full marks",
+}
+ERROR_KIND_MEANINGS = {
+    "timeout": "no complete answer within the timeout",
+    "dns": "the host name does not resolve",
+    "tls": "the TLS handshake or certificate failed",
+    "connection": "the connection was refused or broken, or the homepage answered an HTTP error",
+    "too_many_redirects": "more redirects than allowed",
+    "blocked": "the scanner was stopped: a WAF, CAPTCHA wall or blanket 403/429 (`details.wall` names a "
+               "recognised wall), or the scanner's own refusal (`details.cause`: `refused_by_policy` for a "
+               "private address without --allow-private / --allow-host, `robots_txt` for a homepage the "
+               "site's robots.txt forbids)",
+    "too_large": "the content exceeded a size cap, so it was not judged",
+    "not_gathered": "the artifact the check needs was not collected in this run",
+    "internal": "a bug in govaudit: the traceback is in the log",
+}
 KIND_LETTERS = {"portal": "P", "open_data": "D", "hotline": "H"}
 
 

@@ -22,7 +22,8 @@ def make_console(stderr: bool = False):
     return Console(stderr=stderr, width=UNWRAPPED, soft_wrap=True)
 
 
-app = typer.Typer(help="Crawl and audit government websites.", no_args_is_help=True,
+app = typer.Typer(help="Crawl and audit government websites. The checks: docs/checks.md; the scoring "
+                       "frameworks: docs/frameworks.md; the database: docs/data-dictionary.md.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 
 

@@ -1,4 +1,4 @@
-"""The site registry (CONTRACT.md): CSV or YAML in, upsert by URL.
+"""The site registry (the README's Site registry section): CSV or YAML in, upsert by URL.
 
 The whole file is validated before anything is written; each bad row is
 reported with its line number and reason, and then nothing is imported.

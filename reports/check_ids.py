@@ -1,4 +1,4 @@
-"""The check ids of the v1 catalog (shared spec CHECKS.md). A framework may name
+"""The check ids of the v1 catalog (docs/checks.md). A framework may name
 any of these even before its check is implemented (the finding is then simply
 missing), or any check registered in checks/ (a user's own check)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scores export (CONTRACT.md): one row per run × framework × unit/site ×
+"""Scores export (the README's Exports section): one row per run × framework × unit/site ×
 indicator (or total), as JSON Lines or CSV with the same columns."""
 from __future__ import annotations
 

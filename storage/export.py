@@ -1,4 +1,4 @@
-"""Export writers (CONTRACT.md): findings and sites as JSON Lines or CSV.
+"""Export writers (the README's Exports section): findings and sites as JSON Lines or CSV.
 CSV has the same columns as JSON Lines, nested fields as JSON text."""
 from __future__ import annotations
 

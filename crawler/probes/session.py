@@ -15,7 +15,7 @@ from crawler.probes.pool import js
 
 
 class ProbeError(Exception):
-    """A probe could not measure; `kind` is a CHECKS.md error kind."""
+    """A probe could not measure; `kind` is a catalog error kind (checks.base.ERROR_KINDS)."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -23,7 +23,7 @@ class ProbeError(Exception):
 
 
 def error_kind(exc: BaseException) -> str:
-    """Map a Playwright/network failure onto the CHECKS.md error kinds."""
+    """Map a Playwright/network failure onto the catalog's error kinds (checks.base.ERROR_KINDS)."""
     if isinstance(exc, ProbeError):
         return exc.kind
     text = str(exc)

@@ -67,7 +67,7 @@ def sites_list(format: str = typer.Option("table", "--format", help="table or js
 # -- checks --------------------------------------------------------------
 @checks_app.command("list")
 def checks_list(format: str = typer.Option("table", "--format", help="table or json")):
-    """The catalog as implemented: id, title, kinds, needs, version."""
+    """The catalog as implemented: id, title, kinds, needs, version (described in docs/checks.md)."""
     from checks.base import all_checks
     checks = sorted(all_checks().values(), key=lambda c: c.id)
     if format == "json":
@@ -298,7 +298,7 @@ def export(kind: str = typer.Argument(..., help="findings, scores or sites"),
            run_id: Optional[int] = typer.Option(None, "--run", help="Run id (default: the latest finished round)."),
            format: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
            out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: standard output).")):
-    """Export findings, scores or sites as JSON Lines or CSV (CONTRACT.md)."""
+    """Export findings, scores or sites as JSON Lines or CSV (columns: the README's Exports section)."""
     from storage import export as exports
     if format not in ("jsonl", "csv"):
         raise UserError(f"unknown format {format!r} (jsonl or csv)")

@@ -14,7 +14,7 @@ from govaudit.commands.core import EXPORT_KINDS
 @app.command("score")
 def score_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (default: the latest round)."),
               framework: list[str] = typer.Option([], "--framework", "-f",
-                                                  help="Framework name; repeatable (default: all)."),
+                                                  help="Framework name (docs/frameworks.md); repeatable (default: all)."),
               manual: Optional[Path] = typer.Option(None, "--manual", metavar="FILE",
                                                     help="Evaluators' CSV: unit or site, indicator, score, note."),
               frameworks_dir: list[Path] = typer.Option([], "--frameworks-dir", metavar="DIR",
