@@ -10,16 +10,24 @@ import typer
 from govaudit.errors import UserError
 
 UNWRAPPED = 100_000      # columns of a console writing to a file or pipe: lines are never wrapped
+# C0 and C1 control characters but newline and tab: shown as \\x1b…, never sent to the terminal
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), *range(0x7f, 0xa0)]}
 
 
 def make_console(stderr: bool = False):
-    """A Rich console: at a terminal, the terminal's width; written to a file or pipe, lines are
-    never wrapped, so paths, URLs and names stay whole for whoever reads or parses them."""
+    """A Rich console for command output. Strings are shown as they are: no markup (a site named
+    `[/]` or `[link=…]` is text), no emoji codes, control characters shown inert. At a terminal
+    it takes the terminal's width; written to a file or pipe, lines are never wrapped, so paths,
+    URLs and names stay whole for whoever reads or parses them."""
     from rich.console import Console
+
+    class InertConsole(Console):
+        def render_str(self, text: str, **kwargs):
+            return super().render_str(text.translate(_CONTROLS), **kwargs)
+
     stream = sys.stderr if stderr else sys.stdout
-    if stream.isatty():
-        return Console(stderr=stderr)
-    return Console(stderr=stderr, width=UNWRAPPED, soft_wrap=True)
+    width = {} if stream.isatty() else {"width": UNWRAPPED, "soft_wrap": True}
+    return InertConsole(stderr=stderr, markup=False, emoji=False, **width)
 
 
 app = typer.Typer(help="Crawl and audit government websites. The checks: docs/checks.md; the scoring "

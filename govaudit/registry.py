@@ -1,17 +1,21 @@
 """The site registry (the README's Site registry section): CSV or YAML in, upsert by URL.
 
-The whole file is validated before anything is written; each bad row is
-reported with its line number and reason, and then nothing is imported.
+The whole file is validated before anything is written; every problem of
+every row is reported with its line number, and then nothing is imported.
+A registry is input, and input can be hostile: the file's size, a CSV field's
+size and a YAML document's depth are bounded, YAML aliases are refused (no
+"billion laughs"), and every text fits its database column on every backend.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 from sqlalchemy import select
@@ -22,17 +26,48 @@ from storage.models import Site, Unit, utcnow
 KINDS = ("portal", "open_data", "hotline")
 LEVELS = ("ministry", "province", "city", "county", "other")
 FIELDS = ("name", "url", "kind", "unit", "level", "group", "region", "hints")
-HINT_INTS = ("max_pages", "max_depth")
+MAX_FILE_BYTES = 50 * 1024 * 1024        # a national registry of 15,000 sites is a few MB
+MAX_FIELD_BYTES = 128 * 1024             # one CSV field (the csv module's own default limit)
+MAX_YAML_DEPTH = 20                      # a registry is a list of mappings with small hints
+MAX_HINTS_CHARS = 64 * 1024              # hints as JSON
+ENCODINGS = ("utf-8", "gb18030")         # what Excel saves on a Chinese Windows is GB18030 (GBK)
+# Hints by type (the README lists what each does); unknown hints are kept as given.
+HINT_TYPES = {
+    **dict.fromkeys(("max_pages", "max_depth", "max_attachment_texts", "max_datasets", "sample_downloads",
+                     "max_catalog_pages", "max_messages", "max_list_pages"), "count"),
+    "obey_robots": "bool",
+    **dict.fromkeys(("search_url", "qa_url", "elder_url", "https_url", "http_url", "homepage_url", "catalog_url"),
+                    "url"),
+    "messages_url": "urls",
+    "allowed_domains": "texts",
+    **dict.fromkeys(("domain", "search_selector", "search_submit_selector", "qa_selector", "qa_input_selector",
+                     "elder_selector", "message_item", "message_link", "message_submitted", "message_replied",
+                     "message_status", "dataset_item", "dataset_link", "dataset_url_template",
+                     "message_url_template"), "text"),
+}
 
 
 class RegistryError(Exception):
     """The file was refused; `problems` lists every bad row as (line, reason)."""
 
-    def __init__(self, path: str, problems: list[tuple[int, str]]):
+    SHOWN = 10
+
+    def __init__(self, path: str, problems: list[tuple[int, str]], message: str | None = None):
         self.path, self.problems = path, problems
-        first = "; ".join(f"line {line}: {why}" for line, why in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{path}: {len(problems)} bad row(s), nothing imported: {first}{more}")
+        if message is None:
+            rows = len({line for line, _ in problems})
+            first = "; ".join(f"line {line}: {why}" for line, why in problems[:self.SHOWN])
+            more = f" (and {len(problems) - self.SHOWN} more)" if len(problems) > self.SHOWN else ""
+            message = f"{path}: {rows} bad row(s), nothing imported: {first}{more}"
+        super().__init__(message)
+
+
+class Registry(list):
+    """The validated rows of a registry file, and the text encoding it was read in."""
+
+    def __init__(self, rows=(), encoding: str = "utf-8"):
+        super().__init__(rows)
+        self.encoding = encoding
 
 
 @dataclass
@@ -66,61 +101,191 @@ def validate_url(url: str) -> str | None:
     return None
 
 
-def _parse_hints(raw: Any) -> dict[str, Any]:
+def _length(model, column: str) -> int:
+    return model.__table__.c[column].type.length
+
+
+# Each field's longest value: the database column's own length, so SQLite and PostgreSQL agree.
+MAX_LENGTHS = {"name": _length(Site, "name"), "url": _length(Site, "url"), "unit": _length(Unit, "name"),
+               "group": _length(Site, "group")}
+
+
+def _control_chars(text: str) -> bool:
+    return any(ord(c) < 32 and c not in "\t" or 0x7f <= ord(c) < 0xa0 for c in text)
+
+
+def _hint_problem(key: str, value: Any) -> str | None:
+    kind = HINT_TYPES.get(key)
+    if kind == "count":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return f"hint {key} must be a non-negative whole number"
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            return f"hint {key} must be true or false"
+    elif kind in ("url", "urls"):
+        urls = value if kind == "urls" and isinstance(value, list) else [value]
+        for url in urls:
+            if not isinstance(url, str):
+                return f"hint {key} must be {'a URL or a list of URLs' if kind == 'urls' else 'a URL'}"
+            why = validate_url(url)
+            if why:
+                return f"hint {key}: {why}"
+    elif kind == "text":
+        if not isinstance(value, str):
+            return f"hint {key} must be text"
+    elif kind == "texts":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"hint {key} must be a list of texts"
+    return None
+
+
+def _parse_hints(raw: Any) -> tuple[dict[str, Any], list[str]]:
+    """(hints, problems): every problem of the hints cell, never an exception."""
     if raw in (None, ""):
-        return {}
+        return {}, []
     if isinstance(raw, str):
+        if len(raw) > MAX_HINTS_CHARS:
+            return {}, [f"hints longer than {MAX_HINTS_CHARS} characters"]
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError:
-            raw = yaml.safe_load(raw)
+            try:
+                raw = _load_yaml(raw)
+            except YamlRefused as exc:
+                return {}, [f"hints are neither a JSON object nor a YAML mapping ({exc.reason})"]
     if not isinstance(raw, dict):
-        raise ValueError("hints must be a mapping (JSON object or YAML mapping)")
-    for key in HINT_INTS:
-        if key in raw and (not isinstance(raw[key], int) or isinstance(raw[key], bool) or raw[key] < 0):
-            raise ValueError(f"hint {key} must be a non-negative whole number")
-    return raw
+        return {}, ["hints must be a mapping (JSON object or YAML mapping)"]
+    if len(json.dumps(raw, ensure_ascii=False, default=str)) > MAX_HINTS_CHARS:
+        return {}, [f"hints longer than {MAX_HINTS_CHARS} characters"]
+    problems = [p for p in (_hint_problem(str(k), v) for k, v in raw.items()) if p]
+    return raw, problems
 
 
-def _row(line: int, raw: dict[str, Any]) -> SiteRow:
+def _row(line: int, raw: dict[str, Any]) -> tuple[SiteRow | None, list[str]]:
+    """The row, or None with every reason it is refused."""
     if not isinstance(raw, dict):
-        raise ValueError("row is not a mapping")
+        return None, ["row is not a mapping"]
+    problems = []
     unknown = sorted(set(map(str, raw)) - set(FIELDS))
     if unknown:
-        raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+        problems.append(f"unknown field(s): {', '.join(unknown)}")
     values = {k: ("" if raw.get(k) is None else raw.get(k)) for k in FIELDS}
     text = {k: str(values[k]).strip() for k in FIELDS if k != "hints"}
+    for key in FIELDS[:-1]:
+        if _control_chars(text[key]):
+            problems.append(f"{key} contains control characters (NUL, escape…)")
+        elif key in MAX_LENGTHS and len(text[key]) > MAX_LENGTHS[key]:
+            problems.append(f"{key} longer than {MAX_LENGTHS[key]} characters")
     for req in ("name", "url", "kind"):
         if not text[req]:
-            raise ValueError(f"missing {req}")
-    if text["kind"] not in KINDS:
-        raise ValueError(f"unknown kind {text['kind']!r} (expected one of {', '.join(KINDS)})")
+            problems.append(f"missing {req}")
+    if not text["unit"] and len(text["name"]) > MAX_LENGTHS["unit"]:
+        problems.append(f"name longer than {MAX_LENGTHS['unit']} characters and no unit given (the unit is the name)")
+    if text["kind"] and text["kind"] not in KINDS:
+        problems.append(f"unknown kind {text['kind']!r} (expected one of {', '.join(KINDS)})")
     if text["level"] and text["level"] not in LEVELS:
-        raise ValueError(f"unknown level {text['level']!r} (expected one of {', '.join(LEVELS)})")
+        problems.append(f"unknown level {text['level']!r} (expected one of {', '.join(LEVELS)})")
     if text["region"] and not (len(text["region"]) == 6 and text["region"].isdigit()):
-        raise ValueError(f"region must be a 6-digit code, got {text['region']!r}")
-    why = validate_url(text["url"])
-    if why:
-        raise ValueError(why)
-    return SiteRow(line, text["name"], text["url"], text["kind"], text["unit"] or text["name"],
-                   text["level"] or None, text["group"] or None, text["region"] or None,
-                   _parse_hints(values["hints"]))
+        problems.append(f"region must be a 6-digit code, got {text['region'][:20]!r}")
+    url = text["url"]
+    if url and not _control_chars(url) and len(url) <= MAX_LENGTHS["url"]:
+        why = validate_url(url)
+        if why:
+            problems.append(why)
+        else:
+            url = normalise_url(url)
+    hints, hint_problems = _parse_hints(values["hints"])
+    problems += hint_problems
+    if problems:
+        return None, problems
+    return SiteRow(line, text["name"], url, text["kind"], text["unit"] or text["name"], text["level"] or None,
+                   text["group"] or None, text["region"] or None, hints), []
 
 
-def _raw_rows(path: Path) -> list[tuple[int, Any]]:
-    data = path.read_bytes()
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _escapes(text: str, safe: str) -> str:
+    """Characters outside `safe` percent-encoded as UTF-8, escapes in upper case, escapes of
+    unreserved characters decoded (RFC 3986 §6.2.2): %7e, %7E and ~ are one spelling."""
+    def one(match: re.Match) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+    return _ESCAPE.sub(one, quote(text, safe=safe + "%"))
+
+
+def normalise_url(url: str) -> str:
+    """One spelling per entry URL: scheme and host in lower case, no trailing dot on the host, no
+    default port, an empty path as `/`, no fragment, percent-escapes normalised."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port is None or port == {"http": 80, "https": 443}[scheme] else f"{host}:{port}"
+    if parts.username or parts.password:
+        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
+    path = _escapes(parts.path, "/:@!$&'()*+,;=-._~") or "/"
+    query = _escapes(parts.query, "=&/:@!$'()*+,;?-._~")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def same_site_key(url: str) -> str:
+    """The normalised URL with a final index.html/index.htm dropped: two rows whose URLs differ only
+    so are one site (the URL fetched stays the one written)."""
+    return re.sub(r"/index\.html?$", "/", normalise_url(url), flags=re.I)
+
+
+class YamlRefused(ValueError):
+    """A YAML text refused: `line` (1-based) and `reason`."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(f"line {line}: {reason}")
+        self.line, self.reason = line, reason
+
+
+def _load_yaml(content: str) -> Any:
+    """YAML through the safe loader, refusing aliases and deep nesting before anything is built
+    (the event stream is read first: bounded memory whatever the document says)."""
+    depth = 0
     try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RegistryError(str(path), [(1, "file is not UTF-8 text")]) from None
+        for event in yaml.parse(content, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlRefused(event.start_mark.line + 1, "YAML aliases (*name) are not accepted")
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise YamlRefused(event.start_mark.line + 1, f"nested deeper than {MAX_YAML_DEPTH} levels")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        return yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise YamlRefused(mark.line + 1 if mark else 1,
+                          f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (a BOM accepted), else GB18030 — what Excel saves on a Chinese Windows."""
+    data = path.read_bytes()
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+        except UnicodeDecodeError:
+            continue
+        return text, encoding
+    raise RegistryError(str(path), [], f"{path}: not a text file in UTF-8 or GB18030 (GBK)")
+
+
+def _raw_rows(path: Path, content: str) -> list[tuple[int, Any]]:
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            nodes = yaml.compose(content, Loader=yaml.SafeLoader)
-            loaded = yaml.safe_load(content)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else 1
-            raise RegistryError(str(path), [(line, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+            loaded = _load_yaml(content)
+        except YamlRefused as exc:
+            raise RegistryError(str(path), [(exc.line, exc.reason)]) from None
+        nodes = yaml.compose(content, Loader=yaml.SafeLoader)      # line numbers (no aliases, depth bounded)
         if isinstance(loaded, dict) and "sites" in loaded:
             loaded = loaded["sites"]
             nodes = next(v for k, v in nodes.value if k.value == "sites")
@@ -131,42 +296,51 @@ def _raw_rows(path: Path) -> list[tuple[int, Any]]:
         return [(node.start_mark.line + 1, item) for node, item in zip(nodes.value, loaded)]
     if path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(content, newline=""))
-        header = reader.fieldnames or []
-        missing = [f for f in ("name", "url", "kind") if f not in header]
-        if missing:
-            raise RegistryError(str(path), [(1, f"CSV header lacks column(s): {', '.join(missing)}")])
         rows = []
-        for row in reader:
-            if None in row:
-                rows.append((reader.line_num, {"__extra__": row.pop(None)}))
-                continue
-            if not any((v or "").strip() for v in row.values()):
-                continue
-            rows.append((reader.line_num, row))
+        try:
+            header = reader.fieldnames or []
+            missing = [f for f in ("name", "url", "kind") if f not in header]
+            if missing:
+                raise RegistryError(str(path), [(1, f"CSV header lacks column(s): {', '.join(missing)}")])
+            for row in reader:
+                if None in row:
+                    rows.append((reader.line_num, {"__extra__": row.pop(None)}))
+                    continue
+                if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                    continue
+                rows.append((reader.line_num, row))
+        except csv.Error as exc:
+            # the csv module stops at a field over its limit: nothing after it can be read
+            reason = f"a field longer than {MAX_FIELD_BYTES // 1024} KiB" if "field limit" in str(exc) else str(exc)
+            raise RegistryError(str(path), [(reader.line_num + 1, reason)]) from None   # the line being read
         return rows
     raise RegistryError(str(path), [(1, "registry must be .csv, .yaml or .yml")])
 
 
-def parse(path: str | Path) -> list[SiteRow]:
-    """Validate the whole file; raise RegistryError listing every bad row."""
+def parse(path: str | Path) -> Registry:
+    """Validate the whole file; raise RegistryError listing every problem of every row."""
     path = Path(path)
     if not path.is_file():
-        raise RegistryError(str(path), [(0, "file not found")])
+        raise RegistryError(str(path), [], f"file not found: {path}")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise RegistryError(str(path), [], f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    content, encoding = read_text(path)
     problems: list[tuple[int, str]] = []
-    rows: list[SiteRow] = []
+    rows = Registry(encoding=encoding)
     seen: dict[str, int] = {}
-    for line, raw in _raw_rows(path):
-        try:
-            if isinstance(raw, dict) and "__extra__" in raw:
-                raise ValueError("more values than header columns")
-            row = _row(line, raw)
-        except ValueError as exc:
-            problems.append((line, str(exc)))
+    for line, raw in _raw_rows(path, content):
+        if isinstance(raw, dict) and "__extra__" in raw:
+            problems.append((line, "more values than header columns"))
             continue
-        if row.url in seen:
-            problems.append((line, f"url {row.url} already on line {seen[row.url]}"))
+        row, why = _row(line, raw)
+        if why:
+            problems += [(line, reason) for reason in why]
             continue
-        seen[row.url] = line
+        key = same_site_key(row.url)
+        if key in seen:
+            problems.append((line, f"url {row.url} already on line {seen[key]}"))
+            continue
+        seen[key] = line
         rows.append(row)
     if problems:
         raise RegistryError(str(path), problems)

@@ -25,6 +25,7 @@ from checks.avail import refusal
 from checks.base import Check, Finding, error, select as select_checks
 from govaudit.config import Settings, load
 from govaudit.errors import UserError
+from govaudit.registry import normalise_url, validate_url
 from storage import models as m
 from storage.artifacts import load_site_artifacts
 from storage.db import get_engine
@@ -40,7 +41,10 @@ def find_site(session: Session, ref: str | int) -> m.Site:
     ref = str(ref).strip()
     site = session.get(m.Site, int(ref)) if ref.isdigit() else None
     if site is None:
-        site = session.scalar(select(m.Site).where(m.Site.url.in_([ref, ref.rstrip("/"), ref.rstrip("/") + "/"])))
+        spellings = [ref, ref.rstrip("/"), ref.rstrip("/") + "/"]
+        if validate_url(ref) is None:
+            spellings.append(normalise_url(ref))       # the registry stores this spelling
+        site = session.scalar(select(m.Site).where(m.Site.url.in_(spellings)))
     if site is None:
         raise UserError(f"no site {ref!r} in the registry (import it with `govaudit sites import`)")
     return site

@@ -86,7 +86,7 @@ def test_yaml_errors(tmp_path):
     assert info.value.problems == [(2, "unknown field(s): colour")]
     with pytest.raises(RegistryError) as info:
         parse(tmp_path / "missing.csv")
-    assert info.value.problems == [(0, "file not found")]
+    assert str(info.value) == f"file not found: {tmp_path / 'missing.csv'}"     # the issue #19 wording, no "line 0"
     with pytest.raises(RegistryError) as info:
         parse(write(tmp_path, "z.txt", "x"))
     assert info.value.problems == [(1, "registry must be .csv, .yaml or .yml")]

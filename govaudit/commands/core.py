@@ -43,7 +43,8 @@ def sites_import(file: Path = typer.Argument(..., help="Registry file (.csv, .ya
     rows = parse(file)
     with _session() as session, session.begin():
         added, updated = upsert(session, rows)
-    console.print(f"imported {file}: {added} added, {updated} updated")
+    read_as = "" if rows.encoding == "utf-8" else f" (read as {rows.encoding.upper()})"
+    console.print(f"imported {file}{read_as}: {added} added, {updated} updated", highlight=False)
 
 
 @sites_app.command("list")
@@ -118,7 +119,7 @@ def run_with_progress(run_id: int, manual: str | None = None) -> None:
         summary = runner.execute(run_id, progress=runner.Progress(bars.stage, bars.advance, bars.message))
     print_summary(summary.run_id)
     for sid, why in summary.site_errors.items():
-        err.print(f"[yellow]site {sid}: {why}[/yellow]")
+        err.print(f"site {sid}: {why}", style="yellow")
     if summary.left_pending:
         raise UserError(f"run {run_id} interrupted: {len(summary.left_pending)} site(s) not finished; "
                         f"finish with `govaudit run --resume {run_id}`")
@@ -160,7 +161,7 @@ def print_summary(run_id: int) -> None:
         table.add_row(str(sid), name, *(str(counts.get(s, 0)) for s in statuses))
     console.print(table)
     for line in refusal_lines(run_id):
-        err.print(line, markup=False, highlight=False)
+        err.print(line, highlight=False)
     console.print(f"run id: {run_id}")
 
 
@@ -286,10 +287,10 @@ def check_one(site: str = typer.Argument(..., help="Site URL or id."),
     if new.get("details"):
         console.print_json(json.dumps(new["details"], ensure_ascii=False, default=str))
         if new["details"].get("cause") in LIFT:
-            err.print(f"site {site}: {LIFT[new['details']['cause']]}", markup=False, highlight=False)
+            err.print(f"site {site}: {LIFT[new['details']['cause']]}", highlight=False)
     if not new["adopted"]:
         err.print(f"finding {new['id']} (error) is kept in the history; finding {old['id']} ({old['status']}) stays "
-                  f"the latest: rerun with --accept-error to replace it", markup=False, highlight=False)
+                  f"the latest: rerun with --accept-error to replace it", highlight=False)
 
 
 # -- export --------------------------------------------------------------

@@ -158,4 +158,4 @@ def show_status(run_id: int) -> None:
     for f in st["failed"]:
         console.print(f"site {f['site']}: {f['error_kind']}: {f['error']}")
     if st.get("hint"):
-        console.print(st["hint"], markup=False, highlight=False)
+        console.print(st["hint"], highlight=False)

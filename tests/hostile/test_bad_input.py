@@ -84,7 +84,7 @@ def test_bad_registry_after_good_one_changes_nothing(tmp_path):
 
 def test_missing_file(tmp_path):
     assert one_line_error(cli("sites", "import", "nope.csv", cwd=tmp_path)) == \
-        "error: nope.csv: 1 bad row(s), nothing imported: line 0: file not found"
+        "error: file not found: nope.csv"
 
 
 def test_bad_run_arguments_write_no_run(tmp_path):
