@@ -26,6 +26,7 @@ from storage.models import Site, Unit, utcnow
 KINDS = ("portal", "open_data", "hotline")
 LEVELS = ("ministry", "province", "city", "county", "other")
 FIELDS = ("name", "url", "kind", "unit", "level", "group", "region", "hints")
+EXPORTED_ONLY = ("id",)                  # `govaudit export sites` adds the database id: read back, ignored
 MAX_FILE_BYTES = 50 * 1024 * 1024        # a national registry of 15,000 sites is a few MB
 MAX_FIELD_BYTES = 128 * 1024             # one CSV field (the csv module's own default limit)
 MAX_YAML_DEPTH = 20                      # a registry is a list of mappings with small hints
@@ -163,10 +164,12 @@ def _parse_hints(raw: Any) -> tuple[dict[str, Any], list[str]]:
 
 def _row(line: int, raw: dict[str, Any]) -> tuple[SiteRow | None, list[str]]:
     """The row, or None with every reason it is refused."""
+    if isinstance(raw, str):
+        return None, [raw]          # the reader's own reason (a JSON Lines line that is not JSON)
     if not isinstance(raw, dict):
         return None, ["row is not a mapping"]
     problems = []
-    unknown = sorted(set(map(str, raw)) - set(FIELDS))
+    unknown = sorted(set(map(str, raw)) - set(FIELDS) - set(EXPORTED_ONLY))
     if unknown:
         problems.append(f"unknown field(s): {', '.join(unknown)}")
     values = {k: ("" if raw.get(k) is None else raw.get(k)) for k in FIELDS}
@@ -314,7 +317,17 @@ def _raw_rows(path: Path, content: str) -> list[tuple[int, Any]]:
             reason = f"a field longer than {MAX_FIELD_BYTES // 1024} KiB" if "field limit" in str(exc) else str(exc)
             raise RegistryError(str(path), [(reader.line_num + 1, reason)]) from None   # the line being read
         return rows
-    raise RegistryError(str(path), [(1, "registry must be .csv, .yaml or .yml")])
+    if path.suffix.lower() == ".jsonl":
+        rows = []
+        for number, line in enumerate(content.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append((number, json.loads(line)))
+            except (json.JSONDecodeError, RecursionError) as exc:
+                rows.append((number, f"not a JSON object ({getattr(exc, 'msg', 'nested too deep')})"))
+        return rows
+    raise RegistryError(str(path), [(1, "registry must be .csv, .yaml, .yml or .jsonl")])
 
 
 def parse(path: str | Path) -> Registry:

@@ -37,7 +37,7 @@ def _session():
 
 # -- sites ---------------------------------------------------------------
 @sites_app.command("import")
-def sites_import(file: Path = typer.Argument(..., help="Registry file (.csv, .yaml, .yml).")):
+def sites_import(file: Path = typer.Argument(..., help="Registry file (.csv, .yaml, .yml, or .jsonl as `export sites` writes).")):
     """Import or update sites (upsert by URL). The whole file is validated first."""
     from govaudit.registry import parse, upsert
     rows = parse(file)
@@ -310,11 +310,18 @@ def export(kind: str = typer.Argument(..., help="findings, scores or sites"),
         if out is None:
             n = writers[kind](session, run_id, format, sys.stdout)
         else:
-            out.parent.mkdir(parents=True, exist_ok=True)
             tmp = out.with_name(out.name + ".part")
-            with tmp.open("w", encoding="utf-8", newline="") as fh:
-                n = writers[kind](session, run_id, format, fh)
-            tmp.replace(out)
+            # a CSV file starts with a UTF-8 BOM: Excel on a Chinese Windows then reads it as UTF-8
+            encoding = "utf-8-sig" if format == "csv" else "utf-8"
+            try:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with tmp.open("w", encoding=encoding, newline="") as fh:
+                    n = writers[kind](session, run_id, format, fh)
+                tmp.replace(out)
+            except OSError as exc:
+                raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from None
+            finally:
+                tmp.unlink(missing_ok=True)      # nothing half-written, whatever stopped the export
             err.print(f"wrote {n} {kind} to {out}")
 
 
