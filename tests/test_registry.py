@@ -89,7 +89,7 @@ def test_yaml_errors(tmp_path):
     assert str(info.value) == f"file not found: {tmp_path / 'missing.csv'}"     # the issue #19 wording, no "line 0"
     with pytest.raises(RegistryError) as info:
         parse(write(tmp_path, "z.txt", "x"))
-    assert info.value.problems == [(1, "registry must be .csv, .yaml or .yml")]
+    assert info.value.problems == [(1, "registry must be .csv, .yaml, .yml or .jsonl")]
     with pytest.raises(RegistryError) as info:
         parse(write(tmp_path, "h.csv", "title,link\nA,B\n"))
     assert info.value.problems == [(1, "CSV header lacks column(s): name, url, kind")]
