@@ -25,6 +25,8 @@ DEFAULTS = {
     "timeout": "15",
     "max_attachment_texts": "50",
     "max_attachment_bytes": str(5 * 1024 * 1024),
+    "max_external_links": "500",
+    "max_links_per_page": "1000",
 }
 
 
@@ -42,6 +44,8 @@ class Settings:
     timeout: float = 15.0
     max_attachment_texts: int = 50          # attachments per site whose text is read (PII check)
     max_attachment_bytes: int = 5 * 1024 * 1024
+    max_external_links: int = 500           # external targets checked per site; the rest are `unchecked`
+    max_links_per_page: int = 1000          # link rows stored (and followed) per page
 
 
 def _file_values() -> dict[str, str]:
@@ -83,6 +87,8 @@ def load() -> Settings:
         timeout=_number(values, "timeout", float),
         max_attachment_texts=_number(values, "max_attachment_texts", int),
         max_attachment_bytes=_number(values, "max_attachment_bytes", int),
+        max_external_links=_number(values, "max_external_links", int),
+        max_links_per_page=_number(values, "max_links_per_page", int),
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+
+from crawler.urls import BadLink, link_target
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Browsers ignore a stray </html> or </body> (CMS header fragments carry them
@@ -95,9 +96,13 @@ class Anchor:
 
     @property
     def url(self) -> str:
-        if not self.href or self.href.startswith(("javascript:", "#", "mailto:", "tel:")):
+        """The target as the crawl keys it (crawler/urls.py), "" when there is none to fetch."""
+        if not self.href or self.href[0] == "#":
             return ""
-        return urljoin(self.base, self.href)
+        try:
+            return link_target(self.base, self.href)
+        except BadLink:
+            return ""
 
 
 def link_label(a) -> str:
