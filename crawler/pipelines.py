@@ -241,7 +241,8 @@ def extract(item: PageItem, tree=None) -> None:
     the spider extracts the homepage's itself, passing the tree it parsed)."""
     from crawler.extract import page_facts
     from crawler.spiders.portal import TEXT_CAP
-    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage, tree=tree)
+    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage, tree=tree,
+                       encoding=item.encoding)
     item.text = facts.pop("text", "")[:TEXT_CAP]
     item.facts = {**facts, **item.facts}
     item.html = None

@@ -93,6 +93,7 @@ class Anchor:
     label: str       # text, else title, else the alt of its image
     text: str        # the link's own text only
     base: str
+    encoding: str | None = None      # the page's encoding: a GBK page's query is sent in GBK
 
     @property
     def url(self) -> str:
@@ -100,7 +101,7 @@ class Anchor:
         if not self.href or self.href[0] == "#":
             return ""
         try:
-            return link_target(self.base, self.href)
+            return link_target(self.base, self.href, self.encoding)
         except BadLink:
             return ""
 
@@ -116,7 +117,7 @@ def link_label(a) -> str:
     return text
 
 
-def anchors(tree, page_url: str) -> list[Anchor]:
+def anchors(tree, page_url: str, encoding: str | None = None) -> list[Anchor]:
     """Every <a>, read once for all extractors."""
     out = []
     for a in tree.iter("a"):
@@ -128,5 +129,5 @@ def anchors(tree, page_url: str) -> list[Anchor]:
                 label = squash(img.get("alt") or img.get("title") or "")
                 if label:
                     break
-        out.append(Anchor(a, href, label, text, page_url))
+        out.append(Anchor(a, href, label, text, page_url, encoding))
     return out

@@ -191,11 +191,11 @@ def _empty_list(tree, html_text: str, text: str) -> bool:
     return False
 
 
-def pagination_only(tree, page_url: str, html_text: str) -> list[str]:
+def pagination_only(tree, page_url: str, html_text: str, encoding: str | None = None) -> list[str]:
     """`page_facts(...)["list"]["pagination"]` without the rest of the page's facts: what the
     crawl follows, while the full extraction runs in the storage process."""
     with code_muted(tree):
-        anchor_list = read_anchors(tree, page_url)
+        anchor_list = read_anchors(tree, page_url, encoding)
         # the visible text only counts the pages of a TRS pager (page_facts reads it from the muted body)
         body = tree.find("body")
         text = node_text(body if body is not None else tree) if TRS_PAGER.search(html_text) else ""

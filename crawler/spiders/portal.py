@@ -250,7 +250,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                 return
         else:
             # other pages' facts are extracted by the storage pipeline (in the storage process)
-            pagination = pagination_only(tree, response.url, text)
+            pagination = pagination_only(tree, response.url, text, item.encoding)
         yield item
         yield from self.follow(state, response, links)
         yield from self.follow_pagination(state, response, pagination)

@@ -6,8 +6,9 @@ What a person reads on the farm's pages, before running the tool:
   (mixed spelling) and the 通知公告 list (raw and encoded query): all open. Three of its links
   give 404: 附件1：通知.doc, files/a b.pdf and the full-width ｇｋ/全角.html. 政务公开 links
   附件2.pdf, which gives 404. Dead links: 3 on the homepage, 1 elsewhere; 3 dead attachments.
-- gbk (某某县人民政府, a GBK page): its 通知公告 list opens (the server reads the query as GBK,
-  as the site's own pages send it); 政务公开 opens; 附件/不存在.pdf gives 404: 1 dead link.
+- gbk (某某县人民政府, a GBK page): its 通知公告 list, linked raw and GBK-percent-encoded, opens
+  (the server reads the query as GBK, as the site's own pages send it); 政务公开 (raw and
+  UTF-8-encoded) opens; 附件/不存在.pdf and 附件/附件 1.doc give 404: 2 dead links.
 - bad-hrefs (某某镇人民政府): hrefs no browser can follow (broken IPv6 hosts, a space in a host,
   `%zz` host, javascript:, data:, a 100,000-character path) and ok.html, which opens; the
   control characters of /a\\x01b\\x7f.html leave /ab%7F.html, which gives 404: 1 dead link.
@@ -55,13 +56,15 @@ def test_dead_links_with_chinese_spaces_and_full_width_names_are_counted(spelled
 
 
 def test_a_gbk_page_query_reaches_the_server_in_gbk(spelled):
-    assert statuses(spelled, "gbk") == {"avail.homepage": ("pass", 1), "links.dead_homepage": ("fail", 1),
-                                        "links.dead_site": ("pass", 0), "links.attachments": ("fail", 1)}
+    assert statuses(spelled, "gbk") == {"avail.homepage": ("pass", 1), "links.dead_homepage": ("fail", 2),
+                                        "links.dead_site": ("pass", 0), "links.attachments": ("fail", 2)}
     base = spelled.farm.by_slug["gbk"].base
     assert sorted((u.removeprefix(base), p[1]) for u, p in spelled.pages("gbk").items()) == [
         ("/", 200), ("/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/index.html", 200),
         ("/%E9%99%84%E4%BB%B6/%E4%B8%8D%E5%AD%98%E5%9C%A8.pdf", 404),
+        ("/%E9%99%84%E4%BB%B6/%E9%99%84%E4%BB%B6%201.doc", 404),
         ("/list.jsp?name=%CD%A8%D6%AA%B9%AB%B8%E6", 200)]
+    assert spelled.farm.by_slug["gbk"].hits["/list.jsp?name=%CD%A8%D6%AA%B9%AB%B8%E6"] == 1
 
 
 def test_bad_hrefs_are_skipped_with_a_reason_and_the_crawl_goes_on(spelled):

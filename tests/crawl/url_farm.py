@@ -53,7 +53,8 @@ def gbk_site(case, conn, req):
     path, query = split(req.path, "gbk")
     ctype = "text/html; charset=gbk"
     if path == "/":
-        body = html("某某县人民政府", links(f"/list.jsp?name={NAME}", RAW, "/附件/不存在.pdf"), "gbk")
+        body = html("某某县人民政府", links(f"/list.jsp?name={NAME}", "/list.jsp?name=%CD%A8%D6%AA%B9%AB%B8%E6", RAW,
+                                          ENCODED, "/附件/不存在.pdf", "附件/附件 1.doc"), "gbk")
         send(conn, 200, body.encode("gbk"), ctype)
     elif path == "/list.jsp" and query.get("name") == [NAME]:
         send(conn, 200, html(NAME, "", "gbk").encode("gbk"), ctype)
