@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs, unquote_to_bytes
 
-from tests.hostile.farm import Case, HostileFarm, head, send
+from tests.hostile.farm import Case, HostileFarm, head, send, stream
 
 RAW = "/政务公开/index.html"
 ENCODED = "/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/index.html"
@@ -100,15 +100,43 @@ def control(case, conn, req):
     if req.path == "/":
         send(conn, 200, html("某某区人民政府", links("/a.html", "/gone.html")))
     elif req.path == "/a.html":
-        time.sleep(2)
+        time.sleep(1)
         send(conn, 200, html("新闻", links("/")))
     else:
         send(conn, 404, NOT_FOUND)
 
 
+SIZE = 12 * 1024 * 1024
+
+
+def big(case, conn, req):
+    """A homepage of 12 MiB (declared), over the 10 MiB cap."""
+    if req.path == "/":
+        head(conn, 200, {"Content-Type": "text/html; charset=utf-8", "Content-Length": SIZE, "Connection": "close"})
+        stream(case, conn, "/", SIZE, b"<p>" + "政务公开".encode() * 5000)
+
+
+def endless(case, conn, req):
+    """A homepage that streams without end (no length)."""
+    if req.path == "/":
+        head(conn, 200, {"Content-Type": "text/html; charset=utf-8", "Connection": "close"})
+        stream(case, conn, "/", 10 * SIZE, b"<p>" + "政务公开".encode() * 5000)
+
+
+def wide(case, conn, req):
+    """A homepage with 20 links to another site's pages (each 404), then 20 to its own (each 200)."""
+    other = case.farm.by_slug["control"].base
+    if req.path == "/":
+        send(conn, 200, html("某某市人民政府", links(*(f"{other}/e{i}.html" for i in range(20)),
+                                               *(f"/p{i}.html" for i in range(20)))))
+    else:
+        send(conn, 200, html("页面", ""))
+
+
 CASES = [("utf8", "中文链接", utf8_site), ("gbk", "GBK链接", gbk_site), ("bad-hrefs", "坏链接", bad_hrefs),
-         ("two-spellings", "两种写法", two_spellings),
-         ("control", "对照", control)]
+         ("two-spellings", "两种写法", two_spellings), ("control", "对照", control),
+         ("big", "超大首页", big), ("endless", "无尽首页", endless),
+         ("wide", "链接众多", wide, {"max_external_links": 5, "max_links_per_page": 30})]
 
 
 def nul_header(case, conn, req):
