@@ -37,6 +37,16 @@ def homepage(a: SiteArtifacts, t: dict) -> Finding:
     details = {"status": home.status, "final_url": home.final_url or home.url, "elapsed_ms": home.elapsed_ms}
     if home.error_kind == "blocked":
         return error("blocked", f"the scanner was stopped: {home.facts.get('blocked', 'blocked')}", **details)
+    if home.error_kind == "too_large":
+        # the site answered; only its content was over the cap (the checks that read it say too_large)
+        if home.facts.get("truncated") and home.status is not None:
+            ok = 200 <= home.status < 300
+            finding = binary(ok, "bool", **details, truncated=True, cap_bytes=home.facts.get("cap_bytes"))
+            if not ok:
+                finding.details["error_kind"] = f"http_{home.status}"
+            finding.evidence = url_evidence([home.url])
+            return finding
+        return error("too_large", home.facts.get("error") or "the homepage is over the size cap", **details)
     ok = home.error_kind is None and home.status is not None and 200 <= home.status < 300
     finding = binary(ok, "bool", **details)
     if not ok:

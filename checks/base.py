@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 STATUSES = ("pass", "fail", "warn", "not_applicable", "error")
 ERROR_KINDS = ("timeout", "dns", "tls", "connection", "too_many_redirects",
-               "blocked", "not_gathered", "internal")
+               "blocked", "too_large", "not_gathered", "internal")
 # What each status and error kind means, for the generated catalog (docs/checks.md); a kind
 # declared above without a line here is still listed.
 STATUS_MEANINGS = {

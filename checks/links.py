@@ -22,26 +22,52 @@ def failing(page: PageArt | None) -> str | None:
 
 
 def _dead_targets(a: SiteArtifacts, sources: set[str] | None, exclude: set[str] | None = None):
-    """{target: (reason, status, [sources])} for links from `sources` (None: any non-homepage page)."""
+    """({target: (reason, status, [sources])}, unchecked details or None) for links from `sources`
+    (None: any non-homepage page)."""
     # The homepage as a reader sees it: its aliases and the pages it shows in frames (a footer iframe).
     home_urls = homepage_urls(a) | {p.url for p in homepage_frames(a)}
     dead: dict[str, list[str]] = defaultdict(list)
+    unchecked: set[str] = set()
+    source_pages: set[str] = set()
     for link in a.links:
         from_home = link.source_url in home_urls
         if sources is not None and not from_home:
             continue
         if sources is None and from_home:
             continue
-        if failing(a.page(link.target_url)) and link.source_url not in dead[link.target_url]:
+        source_pages.add(link.source_url)
+        target = a.page(link.target_url)
+        if target is None and link.external:
+            unchecked.add(link.target_url)
+        if failing(target) and link.source_url not in dead[link.target_url]:
             dead[link.target_url].append(link.source_url)
-    return {t: (failing(a.page(t)), a.page(t).status, src) for t, src in dead.items()}
+    dead_targets = {t: (failing(a.page(t)), a.page(t).status, src) for t, src in dead.items()}
+    return dead_targets, _unchecked(a, unchecked, source_pages)
 
 
-def _finding(dead: dict, with_sources: bool) -> Finding:
+def _unchecked(a: SiteArtifacts, externals: set[str], source_pages: set[str]) -> dict | None:
+    """What the crawl's fan-out caps left unchecked among these links, with the reason: external
+    targets beyond the per-site cap, and links beyond the per-page cap (never stored)."""
+    fanout = (a.probes.get("crawl") or {}).get("fanout") or {}
+    not_stored = sum((p.facts or {}).get("links_not_stored", 0) for p in a.pages
+                     if p.role == "page" and (p.url in source_pages or p.final_url in source_pages))
+    if not externals and not not_stored:
+        return None
+    return {"external_targets": len(externals), "links_not_stored": not_stored,
+            "reason": f"over the crawl's fan-out caps: {fanout.get('max_external_links')} external targets checked "
+                      f"per site (max_external_links), {fanout.get('max_links_per_page')} links stored per page "
+                      f"(max_links_per_page)",
+            "examples": sorted(externals)[:20]}
+
+
+def _finding(found: tuple[dict, dict | None], with_sources: bool) -> Finding:
+    dead, unchecked = found
     confirmed = sorted(t for t, (_, status, _) in dead.items() if status in CONFIRMED)
     suspected = sorted(t for t in dead if t not in confirmed)
     details = {"confirmed": confirmed, "suspected": suspected,
                "targets": [{"url": t, "reason": why, "linked_from": src[:20]} for t, (why, _, src) in sorted(dead.items())]}
+    if unchecked:
+        details["unchecked"] = unchecked
     evidence = []
     for target, (why, _, src) in sorted(dead.items())[:100]:
         item = {"kind": "url", "ref": target, "reason": why}

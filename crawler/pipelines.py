@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crawler.items import PageItem, RowsItem, SiteDone
 from crawler.warc import Record, WarcStore, warc_path
 from storage import models as m
-from storage.db import get_engine
+from storage.db import get_engine, insert_new
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -72,6 +72,7 @@ class StoragePipeline:
         self.links: dict[int, list[dict]] = {}
         self.rows: dict[tuple[int, str], list[dict]] = {}
         self.done: set[int] = set()
+        self.failed: dict[int, str] = {}       # sites whose artifacts could not be stored, and why
         self.run_id: int | None = None
 
     @classmethod
@@ -104,6 +105,36 @@ class StoragePipeline:
         return self.store_item(item)
 
     def store_item(self, item):
+        """Store one item. A failure is contained to its site: the site's partial rows are
+        dropped, it is recorded on its run_sites row (error_kind internal) and left ungathered,
+        and the other sites' items go on being stored."""
+        site_id = getattr(item, "site_id", None)
+        if site_id in self.failed:
+            return item
+        try:
+            return self._store(item)
+        except Exception as exc:
+            if site_id is None:
+                raise
+            log.exception("storing the crawl of site %s failed", site_id)
+            self._fail_site(item.run_id, site_id, f"storing the crawl failed: {type(exc).__name__}: "
+                                                  f"{(str(exc).splitlines() or [''])[0][:300]}")
+            return item
+
+    def _fail_site(self, run_id: int, site_id: int, reason: str) -> None:
+        self.failed[site_id] = reason
+        self.pages.pop(site_id, None)
+        self.links.pop(site_id, None)
+        for key in [k for k in self.rows if k[0] == site_id]:
+            self.rows.pop(key)
+        self.warc_at.pop(site_id, None)
+        with Session(self.engine) as session, session.begin():
+            clear_crawl(session, run_id, site_id)
+            rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
+            if rs is not None:
+                rs.error_kind, rs.error, rs.updated_at = "internal", reason, m.utcnow()
+
+    def _store(self, item):
         if isinstance(item, PageItem):
             self.run_id = item.run_id
             if item.html is not None:
@@ -151,7 +182,8 @@ class StoragePipeline:
         if pages:
             # A URL can be recorded twice (HEAD then redirect target); keep the last answer.
             unique = {p["url"]: p for p in pages}
-            session.execute(m.Page.__table__.insert(), list(unique.values()))
+            # and across batches the first answer stays (the spider keys URLs in one form, so this is rare)
+            insert_new(session, m.Page.__table__, list(unique.values()), ["run_id", "site_id", "url"])
         links = self.links.pop(site_id, [])
         if links:
             session.execute(m.Link.__table__.insert(), links)
@@ -209,7 +241,8 @@ def extract(item: PageItem, tree=None) -> None:
     the spider extracts the homepage's itself, passing the tree it parsed)."""
     from crawler.extract import page_facts
     from crawler.spiders.portal import TEXT_CAP
-    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage, tree=tree)
+    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage, tree=tree,
+                       encoding=item.encoding)
     item.text = facts.pop("text", "")[:TEXT_CAP]
     item.facts = {**facts, **item.facts}
     item.html = None

@@ -73,3 +73,5 @@ GOVAUDIT_MAX_PAGES = _cfg.max_pages
 GOVAUDIT_MAX_DEPTH = _cfg.max_depth
 GOVAUDIT_MAX_ATTACHMENT_TEXTS = _cfg.max_attachment_texts
 GOVAUDIT_MAX_ATTACHMENT_BYTES = _cfg.max_attachment_bytes
+GOVAUDIT_MAX_EXTERNAL_LINKS = _cfg.max_external_links
+GOVAUDIT_MAX_LINKS_PER_PAGE = _cfg.max_links_per_page

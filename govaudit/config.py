@@ -26,6 +26,8 @@ DEFAULTS = {
     "timeout": "15",
     "max_attachment_texts": "50",
     "max_attachment_bytes": str(5 * 1024 * 1024),
+    "max_external_links": "500",
+    "max_links_per_page": "1000",
 }
 
 
@@ -44,6 +46,8 @@ class Settings:
     max_attachment_texts: int = 50          # attachments per site whose text is read (PII check)
     max_attachment_bytes: int = 5 * 1024 * 1024
     obey_robots: bool = True                # False: robots.txt ignored for every site (an evaluator's mandate)
+    max_external_links: int = 500           # external targets checked per site; the rest are `unchecked`
+    max_links_per_page: int = 1000          # link rows stored (and followed) per page
 
 
 def _file_values() -> dict[str, str]:
@@ -105,6 +109,8 @@ def load() -> Settings:
         max_attachment_texts=_number(values, "max_attachment_texts", int),
         max_attachment_bytes=_number(values, "max_attachment_bytes", int),
         obey_robots=values["obey_robots"].lower() not in ("0", "false", "no"),
+        max_external_links=_number(values, "max_external_links", int),
+        max_links_per_page=_number(values, "max_links_per_page", int),
     )
 
 

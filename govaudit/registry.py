@@ -34,8 +34,9 @@ MAX_HINTS_CHARS = 64 * 1024              # hints as JSON
 ENCODINGS = ("utf-8", "gb18030")         # what Excel saves on a Chinese Windows is GB18030 (GBK)
 # Hints by type (the README lists what each does); unknown hints are kept as given.
 HINT_TYPES = {
-    **dict.fromkeys(("max_pages", "max_depth", "max_attachment_texts", "max_datasets", "sample_downloads",
-                     "max_catalog_pages", "max_messages", "max_list_pages"), "count"),
+    **dict.fromkeys(("max_pages", "max_depth", "max_external_links", "max_links_per_page", "max_attachment_texts",
+                     "max_datasets", "sample_downloads", "max_catalog_pages", "max_messages", "max_list_pages"),
+                    "count"),
     "obey_robots": "bool",
     **dict.fromkeys(("search_url", "qa_url", "elder_url", "https_url", "http_url", "homepage_url", "catalog_url"),
                     "url"),

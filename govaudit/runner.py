@@ -82,6 +82,8 @@ def homepage_failure(art) -> tuple[str, str] | Finding | None:
     refused = refusal(home)
     if refused:
         return refused
+    if home.error_kind == "too_large" and (home.status is None or home.status < 400):
+        return "too_large", f"{home.facts.get('error') or 'the homepage is over the size cap'}: its content was not judged"
     if home.error_kind:
         kind = home.error_kind if home.error_kind in ("timeout", "dns", "tls", "connection", "too_many_redirects",
                                                         "blocked") else "connection"
@@ -100,7 +102,9 @@ def evaluate_site(art, checks: list[Check]) -> list[tuple[Check, Finding]]:
         if chk.needs not in art.gathered and chk.needs not in NOT_GATHERED_NEEDS:
             results.append((chk, error("not_gathered", f"{chk.needs} was not gathered for this site")))
             continue
-        if failed_home and chk.id != HOMEPAGE_CHECK:
+        # an oversized homepage only stops the checks that read the crawl (its content)
+        if failed_home and chk.id != HOMEPAGE_CHECK and (isinstance(failed_home, Finding) or
+                                                         failed_home[0] != "too_large" or chk.needs == "crawl"):
             results.append((chk, copy.deepcopy(failed_home) if isinstance(failed_home, Finding)
                             else error(failed_home[0], failed_home[1])))
             continue
@@ -192,6 +196,7 @@ def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progr
         with _Watch(engine, run_id, sorted(ids), needs, progress):
             try:
                 fn(run_id, sorted(ids), settings, needs)
+                errors.update(_ungathered(engine, run_id, ids, needs))
             except Exception as exc:
                 log.error("gatherer %s failed:\n%s", sorted(needs), traceback.format_exc())
                 with Session(engine) as session:
@@ -204,6 +209,16 @@ def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progr
                     if getattr(exc, "killed", False):
                         errors.killed.add(sid)
     return errors
+
+
+def _ungathered(engine, run_id: int, ids: set[int], needs: set[str]) -> dict[int, str]:
+    """{site: why} for sites a gatherer finished without gathering, having recorded why (e.g. the
+    storage of one site's crawl failed while the other sites' went on)."""
+    with Session(engine) as session:
+        rows = session.execute(select(m.RunSite.site_id, m.RunSite.gathered, m.RunSite.error).where(
+            m.RunSite.run_id == run_id, m.RunSite.site_id.in_(ids), m.RunSite.error.is_not(None))).all()
+    return {sid: f"{', '.join(sorted(needs))}: {error}" for sid, gathered, error in rows
+            if not needs <= set(gathered or [])}
 
 
 class _Watch:

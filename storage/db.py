@@ -109,3 +109,13 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def insert_new(session: Session, table, rows: list[dict], unique: list[str]) -> None:
+    """Insert `rows`, skipping those whose `unique` columns already have a row (PostgreSQL and
+    SQLite: ON CONFLICT DO NOTHING), so one repeated row never fails the rows beside it."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(table).on_conflict_do_nothing(index_elements=unique), rows)

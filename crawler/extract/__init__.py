@@ -87,22 +87,23 @@ def _main_text(tree, text: str) -> str:
 
 
 def page_facts(url: str, text: str, headers: dict | None = None, is_homepage: bool = False,
-               tree=None, today: date | None = None) -> dict[str, Any]:
-    """Facts of one page; `tree` is `parse(text)` when the caller has it already."""
+               tree=None, today: date | None = None, encoding: str | None = None) -> dict[str, Any]:
+    """Facts of one page; `tree` is `parse(text)` when the caller has it already; `encoding` is the
+    page's (its links' queries are resolved in it)."""
     today = today or _today()
     if tree is None:
         tree = parse(text)
     with code_muted(tree):
-        return _facts(url, text, tree, is_homepage, today)
+        return _facts(url, text, tree, is_homepage, today, encoding)
 
 
-def _facts(url: str, text: str, tree, is_homepage: bool, today: date) -> dict[str, Any]:
+def _facts(url: str, text: str, tree, is_homepage: bool, today: date, encoding: str | None) -> dict[str, Any]:
     meta = meta_map(tree)
     body = tree.find("body")
     visible = node_text(body if body is not None else tree)
     title_el = tree.find(".//title")
     title = txt(title_el) if title_el is not None else ""
-    links = anchors(tree, url)
+    links = anchors(tree, url, encoding)
     lists = list_facts(tree, url, text, today, links, visible)
     facts: dict[str, Any] = {
         "title": title[:300],

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+
+from crawler.urls import BadLink, link_target
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Browsers ignore a stray </html> or </body> (CMS header fragments carry them
@@ -92,12 +93,17 @@ class Anchor:
     label: str       # text, else title, else the alt of its image
     text: str        # the link's own text only
     base: str
+    encoding: str | None = None      # the page's encoding: a GBK page's query is sent in GBK
 
     @property
     def url(self) -> str:
-        if not self.href or self.href.startswith(("javascript:", "#", "mailto:", "tel:")):
+        """The target as the crawl keys it (crawler/urls.py), "" when there is none to fetch."""
+        if not self.href or self.href[0] == "#":
             return ""
-        return urljoin(self.base, self.href)
+        try:
+            return link_target(self.base, self.href, self.encoding)
+        except BadLink:
+            return ""
 
 
 def link_label(a) -> str:
@@ -111,7 +117,7 @@ def link_label(a) -> str:
     return text
 
 
-def anchors(tree, page_url: str) -> list[Anchor]:
+def anchors(tree, page_url: str, encoding: str | None = None) -> list[Anchor]:
     """Every <a>, read once for all extractors."""
     out = []
     for a in tree.iter("a"):
@@ -123,5 +129,5 @@ def anchors(tree, page_url: str) -> list[Anchor]:
                 label = squash(img.get("alt") or img.get("title") or "")
                 if label:
                     break
-        out.append(Anchor(a, href, label, text, page_url))
+        out.append(Anchor(a, href, label, text, page_url, encoding))
     return out

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from urllib.parse import urljoin, urldefrag
 
+from crawler.urls import BadLink, link_target
 
 SPACES = re.compile(r"[\s\u00a0\u3000]+")
 COLON = "：:"
@@ -208,11 +208,11 @@ def absolute(base_url: str, href: str | None) -> str | None:
     if not href:
         return None
     href = href.strip()
-    if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+    if not href or href[0] == "#":
         return None
     try:
-        return urldefrag(urljoin(base_url, href))[0]
-    except ValueError:      # e.g. a malformed IPv6 host: no usable link
+        return link_target(base_url, href)
+    except BadLink:      # e.g. a malformed IPv6 host, javascript:: no usable link
         return None
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from crawler.extract.dates import full_dates, item_date, url_date
 from crawler.extract.datastore import datastore_total, datastore_tree
 from crawler.extract.html import Anchor, anchors as read_anchors, code_muted, node_text, squash, txt
+from crawler.urls import resolve
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item
 STOP_TAGS = {"body", "html", "ul", "ol", "table", "tbody", "dl"}
@@ -159,7 +160,7 @@ def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: 
         stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else "index"
         if "_" not in stem:
             for i in range(1, min(count, 5)):
-                u = urljoin(page_url, f"{stem}_{i}.{ext}")
+                u = resolve(page_url, f"{stem}_{i}.{ext}")
                 if u not in links:
                     links.append(u)
     return links[:20], count
@@ -190,11 +191,11 @@ def _empty_list(tree, html_text: str, text: str) -> bool:
     return False
 
 
-def pagination_only(tree, page_url: str, html_text: str) -> list[str]:
+def pagination_only(tree, page_url: str, html_text: str, encoding: str | None = None) -> list[str]:
     """`page_facts(...)["list"]["pagination"]` without the rest of the page's facts: what the
     crawl follows, while the full extraction runs in the storage process."""
     with code_muted(tree):
-        anchor_list = read_anchors(tree, page_url)
+        anchor_list = read_anchors(tree, page_url, encoding)
         # the visible text only counts the pages of a TRS pager (page_facts reads it from the muted body)
         body = tree.find("body")
         text = node_text(body if body is not None else tree) if TRS_PAGER.search(html_text) else ""

@@ -11,9 +11,12 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterator
-from urllib.parse import urldefrag, urljoin, urlsplit
+from collections import Counter
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import StopDownload
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler import decode, errors
@@ -22,6 +25,7 @@ from crawler.extract.datastore import datastore_tree
 from crawler.extract.html import link_label
 from crawler.extract.lists import pagination_only
 from crawler.traps import TrapGuard
+from crawler.urls import BadLink, link_target, normalize
 from crawler.items import PageItem, SiteDone
 from crawler.pipelines import extract
 from crawler.extract.attachment_text import attachment_format
@@ -29,11 +33,8 @@ from crawler.spiders.attachment_texts import AttachmentTexts, new_stats
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
 RESOURCE_EXT = re.compile(r"\.(jpe?g|png|gif|bmp|webp|svg|ico|mp4|mp3|flv|swf|avi|wmv)$", re.I)
-SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "file:", "ftp:", "about:", "sms:", "#")
 KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-security-policy",
                 "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
-# an absolute path urljoin would not rewrite: no dot segments, parameters, backslashes, controls or spaces
-SIMPLE_PATH = re.compile(r"/(?![/\\])[^\s\\;\x00-\x1f\x7f]*\Z")
 TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
@@ -62,6 +63,10 @@ class SiteState:
     facts: dict[str, Any] = field(default_factory=dict)
     traps: TrapGuard = field(default_factory=TrapGuard)
     attachments: dict[str, Any] = field(default_factory=new_stats)
+    skipped: Counter = field(default_factory=Counter)      # links not followed, by BadLink reason
+    max_external: int = 500
+    max_links: int = 1000
+    fanout: Counter = field(default_factory=Counter)       # what the fan-out caps left out
 
     def admit_page(self, url: str) -> bool:
         """False for a trap step or a URL already queued under another spelling."""
@@ -94,6 +99,26 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         self.run_arg, self.sites_arg, self.site_arg = run, sites, site
         self.states: dict[int, SiteState] = {}
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.cap_homepage, signal=signals.headers_received)
+        crawler.signals.connect(spider.cap_homepage, signal=signals.bytes_received)
+        return spider
+
+    def cap_homepage(self, request, data: bytes = b"", body_length: int = -1, **kwargs) -> None:
+        """A homepage over the size cap is cut there, not failed: the site answered (its status is
+        kept) but its content is not read (`too_large`). Other URLs keep Scrapy's DOWNLOAD_MAXSIZE
+        failure (never downloaded whole)."""
+        meta = request.meta
+        if not meta.get("homepage"):
+            return
+        cap = meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE")
+        meta["ga_bytes"] = meta.get("ga_bytes", 0) + len(data)
+        if meta["ga_bytes"] > cap or (isinstance(body_length, int) and body_length > cap):   # length may be unknown
+            meta["ga_truncated"] = cap
+            raise StopDownload(fail=False)
+
     # -- start ---------------------------------------------------------
     async def start(self):
         for request in self.start_requests():
@@ -107,14 +132,27 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             hints = row["hints"] or {}
             state = SiteState(row["id"], row["url"], row["kind"], hints,
                               int(hints.get("max_pages", self.settings.getint("GOVAUDIT_MAX_PAGES"))),
-                              int(hints.get("max_depth", self.settings.getint("GOVAUDIT_MAX_DEPTH"))))
-            state.hosts.add(host_of(row["url"]))
-            state.admit_page(row["url"])
+                              int(hints.get("max_depth", self.settings.getint("GOVAUDIT_MAX_DEPTH"))),
+                              max_external=int(hints.get("max_external_links",
+                                                         self.settings.getint("GOVAUDIT_MAX_EXTERNAL_LINKS", 500))),
+                              max_links=int(hints.get("max_links_per_page",
+                                                      self.settings.getint("GOVAUDIT_MAX_LINKS_PER_PAGE", 1000))))
+            try:
+                entry = normalize(row["url"])
+            except BadLink:
+                entry = row["url"]       # refused by schedule(): the site ends with no homepage
+            state.hosts.add(host_of(entry))
+            state.admit_page(entry)
             self.states[state.site_id] = state
             yield from self.schedule(state, row["url"], role="page", depth=0, homepage=True)
 
     def schedule(self, state: SiteState, url: str, role: str, depth: int, homepage: bool = False,
                  method: str = "GET", attempt: int = 1, callback=None, **meta) -> Iterator[scrapy.Request]:
+        try:
+            url = normalize(url)      # the one form requests, pages and links are keyed by
+        except BadLink as bad:
+            state.skipped[bad.reason] += 1
+            return
         state.pending += 1
         state.seen.add(url)
         if role == "page" and attempt == 1:
@@ -166,6 +204,13 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                                      **carried(meta))
             return
         item = self.base_item(state, response)
+        if meta.get("ga_truncated") and "download_stopped" in response.flags:
+            item.error_kind = "too_large"
+            item.facts = {"truncated": True, "cap_bytes": meta["ga_truncated"],
+                          "error": f"the homepage is larger than the {meta['ga_truncated']}-byte size cap"}
+            state.homepage_final, state.homepage_error = response.url, "too_large"
+            yield item
+            return
         if role == "external" and status < 400 and response.body and self.is_html(response):
             self.note_external(item, response)
         if role != "page" or not self.is_html(response) or status >= 400:
@@ -184,8 +229,14 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             return
         text = decode.response_text(response)
         item.encoding = decode.used_encoding(response, text)
-        tree, links = self.parse_links(response, text)
+        tree, links = self.parse_links(state, response, text, item.encoding)
         item.title = (tree.findtext(".//title") or "").strip()[:500]
+        if len(links) > state.max_links:
+            # a page with 100,000 links: the first ones in page order are stored and followed, the rest counted
+            item.facts = {**item.facts, "links_not_stored": len(links) - state.max_links}
+            state.fanout["pages_over_link_cap"] += 1
+            state.fanout["links_not_stored"] += len(links) - state.max_links
+            links = links[:state.max_links]
         for link in links:
             link["external"] = host_of(link["target_url"]) not in state.hosts
         item.links = links
@@ -199,7 +250,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                 return
         else:
             # other pages' facts are extracted by the storage pipeline (in the storage process)
-            pagination = pagination_only(tree, response.url, text)
+            pagination = pagination_only(tree, response.url, text, item.encoding)
         yield item
         yield from self.follow(state, response, links)
         yield from self.follow_pagination(state, response, pagination)
@@ -245,14 +296,17 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         return not ctype and isinstance(response, TextResponse)
 
     # -- links ---------------------------------------------------------
-    def parse_links(self, response: Response, text: str):
+    def parse_links(self, state: SiteState, response: Response, text: str, encoding: str | None):
+        """The page's tree and its links, each resolved once as a browser would (crawler/urls.py);
+        a link no browser could fetch is counted in `state.skipped` by reason and left out."""
         tree = parse_html(text)
         base = response.url
         base_href = tree.find(".//base[@href]")
         if base_href is not None:
-            base = urljoin(base, base_href.get("href").strip())
-        parts = urlsplit(base)
-        origin = f"{parts.scheme}://{parts.netloc}"
+            try:
+                base = link_target(base, base_href.get("href").strip(), encoding)
+            except BadLink:
+                pass
         found: dict[tuple[str, str], dict[str, str]] = {}
         store = datastore_tree(text)      # a Hanweb column's entries, written by script
         elements = [*tree.iter("a", "img", "iframe", "frame", "area"),
@@ -260,18 +314,12 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         for el in elements:
             attr = "src" if el.tag in ("img", "iframe", "frame") else "href"
             raw = (el.get(attr) or "").strip()
-            if not raw or raw.lower().startswith(SKIP_SCHEMES):
+            if not raw or raw[0] == "#":
                 continue
-            if SIMPLE_PATH.match(raw) and "/." not in raw and "?#" not in raw and raw[-1] != "?":
-                target = origin + raw       # what urljoin gives for a plain absolute path, 20x cheaper
-            else:
-                try:
-                    target = urljoin(base, raw)
-                except ValueError:
-                    continue
-            if "#" in target:
-                target = urldefrag(target)[0]
-            if not target.startswith(("http://", "https://")):
+            try:
+                target = link_target(base, raw, encoding)
+            except BadLink as bad:
+                state.skipped[bad.reason] += 1
                 continue
             tag = "a" if el.tag == "area" else "iframe" if el.tag == "frame" else el.tag
             if tag == "a" and ATTACHMENT_EXT.search(path_of(target)):
@@ -290,6 +338,11 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             if target in state.seen:
                 continue
             if external:
+                if state.fanout["external_checked"] >= state.max_external:
+                    state.seen.add(target)      # counted once
+                    state.fanout["external_unchecked"] += 1
+                    continue
+                state.fanout["external_checked"] += 1
                 # Outside the trusted domains the page itself is read (GET), to spot a hijacked target.
                 method = "HEAD" if trusted_external(target) else "GET"
                 yield from self.schedule(state, target, "external", depth + 1, method=method)
@@ -322,6 +375,10 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
                 "traps": state.traps.report(),
                 "attachment_texts": state.attachments,
+                "links_skipped": dict(sorted(state.skipped.items())),
+                "fanout": {"max_external_links": state.max_external, "max_links_per_page": state.max_links,
+                           **{k: state.fanout[k] for k in ("external_checked", "external_unchecked",
+                                                           "pages_over_link_cap", "links_not_stored")}},
                 "user_agent": self.settings.get("USER_AGENT"),
                 "obey_robots": state.hints.get("obey_robots") is not False and self.settings.getbool("ROBOTSTXT_OBEY"),
                 **state.facts}

@@ -111,7 +111,8 @@ class _Bars:
         self.progress.console.print(text)
 
 
-def run_with_progress(run_id: int, manual: str | None = None) -> None:
+def run_with_progress(run_id: int, manual: str | None = None):
+    """Execute and score a run; return the runner's RunSummary."""
     from govaudit import runner
     with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=not err.is_terminal and False) as progress:
@@ -124,6 +125,22 @@ def run_with_progress(run_id: int, manual: str | None = None) -> None:
         raise UserError(f"run {run_id} interrupted: {len(summary.left_pending)} site(s) not finished; "
                         f"finish with `govaudit run --resume {run_id}`")
     score_with_all(run_id, manual)
+    return summary
+
+
+def exit_if_gathering_failed(summary) -> None:
+    """A round where some site's gathering failed ends non-zero (exit 1), after one line naming
+    those sites and why: its other sites were audited and scored, but the round is not whole."""
+    if not summary.site_errors:
+        return
+    from storage import models as m
+    with _session() as session:
+        names = dict(session.execute(select(m.Site.id, m.Site.name).where(
+            m.Site.id.in_(list(summary.site_errors)))).all())
+    shown = "; ".join(f"{names.get(sid, '?')} (site {sid}): {why}" for sid, why in sorted(summary.site_errors.items()))
+    err.print(f"gathering failed for {len(summary.site_errors)} site(s): {shown}", markup=False, highlight=False,
+              style="red")
+    raise typer.Exit(1)
 
 
 def score_with_all(run_id: int, manual: str | None = None) -> None:
@@ -210,7 +227,10 @@ def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this 
             found = session.get(m.Run, resume)
             if found is None:
                 raise UserError(f"no run {resume} to resume")
-        scale.run_distributed(resume) if distributed else run_with_progress(resume)
+        if distributed:
+            scale.run_distributed(resume)
+        else:
+            exit_if_gathering_failed(run_with_progress(resume))
         return
     with _session() as session, session.begin():
         if sites is not None:
@@ -230,7 +250,10 @@ def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this 
             raise UserError(f"unknown check: {exc.args[0]}") from None
         run_id = new.id
     err.print(f"run {run_id}: {len(set(ids))} site(s)")
-    scale.run_distributed(run_id) if distributed else run_with_progress(run_id)
+    if distributed:
+        scale.run_distributed(run_id)
+    else:
+        exit_if_gathering_failed(run_with_progress(run_id))
 
 
 # -- findings ------------------------------------------------------------

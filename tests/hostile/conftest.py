@@ -54,8 +54,9 @@ class HostileAudit:
                 m.ProbeResult.probe == "crawl")) or {}
 
 
-def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = None) -> HostileAudit:
-    """Import the farm and run one full audit in-process with short timeouts; the environment is restored."""
+def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = None, **settings: str) -> HostileAudit:
+    """Import the farm and run one full audit in-process with short timeouts (or `settings`, e.g.
+    GOVAUDIT_TIMEOUT="15"); the environment is restored."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -65,7 +66,7 @@ def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = Non
     from storage import models as m
     from storage.db import get_engine
     from tests.helpers import environ
-    env = {**FAST, "GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(tmp / "data"),
+    env = {**FAST, **settings, "GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(tmp / "data"),
            "GOVAUDIT_ALLOW_HOSTS": ",".join(farm.allow_hosts())}
     with environ(**env, GOVAUDIT_ALLOW_PRIVATE=None):
         settings = load()
