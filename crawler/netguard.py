@@ -77,7 +77,7 @@ def is_public(addr: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _literal(host: str) -> str | None:
+def ip_literal(host: str) -> str | None:
     """The address when `host` is an IP literal in any form a resolver accepts (0x7f.1, 2130706433, [::1]),
     or a name that is loopback by definition (RFC 6761: localhost and *.localhost, as browsers treat them)."""
     host = host.strip("[]")
@@ -130,7 +130,7 @@ def _static_refusal(url: str, allow_private: bool, allow_hosts: list[str],
     port = port or (443 if scheme == "https" else 80)
     if allow_private or _host_allowed(host, port, allow_hosts):
         return None, host, port, True
-    addr = _literal(host)
+    addr = ip_literal(host)
     if addr is not None:
         if _host_allowed(addr, port, allow_hosts) or is_public(addr):
             return None, host, port, True

@@ -4,11 +4,12 @@ row (plus the "render" row: the rendered homepage HTML)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import threading
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,36 @@ def gather(run_id: int, site_ids: list[int], settings, probes: set[str] | None =
     from storage.db import session_scope
     with session_scope(settings.database_url) as session:
         targets = load_targets(session, run_id, site_ids)
-    coro = run_sites(run_id, targets, wanted, settings, contexts, recycle_after, store=True)
-    _run_coroutine(coro)
+    with run_log(Path(settings.data_dir) / "runs" / str(run_id) / "probes.log"):
+        _run_coroutine(run_sites(run_id, targets, wanted, settings, contexts, recycle_after, store=True))
+
+
+LOGGERS = ("crawler.probes", "asyncio", "playwright")
+
+
+@contextmanager
+def run_log(path: Path):
+    """While the probes run, their log — a probe's traceback with its site, the browser driver's
+    errors, asyncio's "exception was never retrieved" — goes to the run's probes.log, not the console."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    saved = []
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.propagate, logger.level))
+        logger.addHandler(handler)
+        logger.propagate = False
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
+    try:
+        yield path
+    finally:
+        gc.collect()      # futures the browser left unretrieved report now, into this log
+        for logger, propagate, level in saved:
+            logger.removeHandler(handler)
+            logger.propagate, logger.level = propagate, level
+        handler.close()
 
 
 def _run_coroutine(coro):
@@ -185,7 +214,8 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
         outcomes["render"] = {"result": {"url": page.url, "status": status, "html": html[:RENDER_CAP],
                                          "truncated": len(html) > RENDER_CAP},
                               "error_kind": None, "tool_versions": versions}
-        base = dict(site=t, home_url=page.url, shot_dir=data_dir / ref, shot_ref=ref, timeout_ms=timeout_ms,
+        # a page that navigated itself into an error page is still probed at the site's address
+        base = dict(site=t, home_url=page.url if page.url.startswith(("http:", "https:")) else home_url, shot_dir=data_dir / ref, shot_ref=ref, timeout_ms=timeout_ms,
                     status=status, load_timeout_s=None if load_reached else timeout_ms / 1000,
                     load_s=round(load_s, 3) if load_s is not None and load_reached else None)
         names = [n for n in ORDER if n in wanted]

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import h11
 
-from crawler.netguard import RefusedAddress, connect_address, refusal
+from crawler.netguard import RefusedAddress, connect_address, ip_literal, refusal
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +104,8 @@ class _Sized:
 
 
 class GuardProxy:
-    """`async with GuardProxy(...) as proxy:`; `port, meter = await proxy.listen()` per context."""
+    """`async with GuardProxy(...) as proxy:`; `port, meter = await proxy.listen()` per context,
+    `await proxy.close(port)` after it. Callable from any event loop: the proxy serves on its own."""
 
     def __init__(self, allow_private: bool, allow_hosts: list[str], timeout_s: float,
                  response_cap: int, page_cap: int):
@@ -110,19 +113,49 @@ class GuardProxy:
         self.timeout_s, self.response_cap, self.page_cap = timeout_s, response_cap, page_cap
         self._servers: dict[int, asyncio.AbstractServer] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._resolver = ThreadPoolExecutor(max_workers=8, thread_name_prefix="guardproxy-dns")
 
     async def __aenter__(self) -> "GuardProxy":
+        self._start()
         return self
 
     async def __aexit__(self, *exc) -> None:
+        if self._loop is None:
+            return
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop))
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+        self._loop = self._thread = None
+        self._resolver.shutdown(wait=False, cancel_futures=True)
+
+    def _start(self) -> None:
+        if self._loop is not None:
+            return
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="guardproxy", daemon=True)
+        self._thread.start()
+
+    async def listen(self) -> tuple[int, Meter]:
+        self._start()
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._listen(), self._loop))
+
+    async def close(self, port: int) -> None:
+        if self._loop is not None:
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._close(port), self._loop))
+
+    # -- on the proxy's own loop ----------------------------------------------
+    async def _shutdown(self) -> None:
         for port in list(self._servers):
-            await self.close(port)
+            await self._close(port)
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def listen(self) -> tuple[int, Meter]:
+    async def _listen(self) -> tuple[int, Meter]:
         meter = Meter(self.page_cap)
 
         async def serve(reader, writer):
@@ -141,7 +174,7 @@ class GuardProxy:
         self._servers[port] = server
         return port, meter
 
-    async def close(self, port: int) -> None:
+    async def _close(self, port: int) -> None:
         server = self._servers.pop(port, None)
         if server is not None:
             server.close()
@@ -170,11 +203,15 @@ class GuardProxy:
             parts = urlsplit(url)
             host, port = (parts.hostname or "").rstrip("."), parts.port or (443 if parts.scheme == "https" else 80)
             try:
-                return await asyncio.to_thread(connect_address, host, port, None, self.allow_private,
-                                               self.allow_hosts), port
+                literal = ip_literal(host)
+                if literal is not None:          # nothing to look up
+                    return connect_address(host, port, literal, self.allow_private, self.allow_hosts), port
+                lookup = asyncio.get_running_loop().run_in_executor(
+                    self._resolver, connect_address, host, port, None, self.allow_private, self.allow_hosts)
+                return await asyncio.wait_for(lookup, self.timeout_s), port
             except RefusedAddress as exc:
                 why = str(exc)
-            except OSError as exc:       # unresolvable: the browser sees a failed connection
+            except (OSError, asyncio.TimeoutError) as exc:    # unresolvable: the browser sees a failed connection
                 log.debug("proxy cannot resolve %s: %s", host, exc)
                 return None
         log.info("browser request refused: %s (%s)", url[:300], why)
