@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 STATUSES = ("pass", "fail", "warn", "not_applicable", "error")
 ERROR_KINDS = ("timeout", "dns", "tls", "connection", "too_many_redirects",
-               "blocked", "not_gathered", "internal")
+               "blocked", "not_gathered", "internal", "too_large")
 KIND_LETTERS = {"portal": "P", "open_data": "D", "hotline": "H"}
 
 
