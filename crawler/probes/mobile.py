@@ -4,7 +4,7 @@ measured on the site's first, cold desktop load."""
 from __future__ import annotations
 
 from crawler.probes.pool import js
-from crawler.probes.session import ProbeContext, goto, settle
+from crawler.probes.session import ProbeContext, answer, goto, settle
 
 PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "user_agent": "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -21,7 +21,7 @@ async def run(p: ProbeContext) -> dict:
         page = await ctx.new_page()
         await goto(page, p.home_url, p.timeout_ms)
         await settle(page)
-        facts = await page.evaluate(js("mobile"))
+        facts = await answer(page.evaluate(js("mobile")))
         shot_dir = p.shot_dir
         shot_dir.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(shot_dir / "mobile.png"))

@@ -119,13 +119,13 @@ async def goto(page, url: str, timeout_ms: int, load_wait_ms: int = 5000):
     return response, True
 
 
-async def answer(call):
+async def answer(call, timeout_s: float = UNRESPONSIVE_S):
     """Await a page call that has no timeout of its own (evaluate, content): a page whose script
-    never yields is abandoned after UNRESPONSIVE_S as a probe `timeout`, not held for the budget."""
+    never yields is abandoned after `timeout_s` as a probe `timeout`, not held for the budget."""
     try:
-        return await asyncio.wait_for(call, UNRESPONSIVE_S)
+        return await asyncio.wait_for(call, timeout_s)
     except (asyncio.TimeoutError, TimeoutError):
-        raise ProbeError("timeout", f"the page did not answer within {UNRESPONSIVE_S} s (a script never yields)") from None
+        raise ProbeError("timeout", f"the page did not answer within {timeout_s:g} s (a script never yields)") from None
 
 
 async def marked_tree(page_or_frame):
@@ -182,7 +182,7 @@ async def click_and_follow(pctx: ProbeContext, page, locator, wait_s: float = 4.
                 return
             except Exception:
                 pass
-        await locator.evaluate("el => el.click()")
+        await answer(locator.evaluate("el => el.click()"))
     return await act_and_follow(pctx, page, click, wait_s)
 
 
@@ -255,7 +255,7 @@ async def open_entry(pctx: ProbeContext, page, el):
     target, how, t0, t_done = await click_and_follow(pctx, page, live(page, el))
     href = _href_of(el)
     if how == "none" and href:
-        url = await page.evaluate("(h) => new URL(h, location.href).href", href)
+        url = await answer(page.evaluate("(h) => new URL(h, location.href).href", href))
         await goto(page, url, pctx.timeout_ms)
         t_done = await settle(page)
         target, how = page, "navigation"

@@ -1,8 +1,10 @@
 """One site must never hurt another (issue 18): a homepage that navigates itself away every
 20 ms while pulling twenty endless images is probed at the same time as two demo probe sites.
-The two normal sites' findings are exactly those a run without it gives (EXPECTED in
-test_probes.py, which pins that run), and the hostile site ends with one outcome per probe,
-its endless images cut off at the browser's download caps (said in its results)."""
+A page whose script never yields is probed in the same batch. The two normal sites'
+findings are exactly those a run without them gives (EXPECTED in
+test_probes.py, which pins that run), the self-navigating site ends with one outcome per probe,
+its endless images cut off at the browser's download caps (said in its results), and the
+looping page's probes are abandoned as `timeout` once it has not answered for 10 s."""
 from __future__ import annotations
 
 import asyncio
@@ -43,11 +45,12 @@ def test_a_self_navigating_homepage_leaves_its_neighbours_findings_unchanged(tmp
     _browser_or_skip()
     from govaudit.demo.server import DemoFarm, load_sites
     with DemoFarm([s for s in load_sites() if s.slug in ("portal-probe", "portal-probe-bad")]) as demo, \
-            HostileFarm(only=["control"]) as hostile:
+            HostileFarm(only=["control", "js-loop"]) as hostile:
         case = hostile.by_slug["control"]
         case.handler = self_navigating
         normal = _targets(demo)
-        targets = normal + [SiteTarget(99, case.url, "自跳转", "portal")]
+        targets = normal + [SiteTarget(99, case.url, "自跳转", "portal"),
+                            SiteTarget(98, hostile.by_slug["js-loop"].url, "脚本死循环", "portal")]
         settings = SimpleNamespace(**vars(_settings(tmp_path)), allow_private=False,
                                    allow_hosts=demo.allow_hosts() + hostile.allow_hosts())
         out = asyncio.run(run_sites(1, targets, set(PROBES), settings, contexts=4, store=False))
@@ -56,6 +59,8 @@ def test_a_self_navigating_homepage_leaves_its_neighbours_findings_unchanged(tmp
         assert {cid: found[cid] for cid in EXPECTED[site.slug]} == EXPECTED[site.slug], site.slug
         assert all(o["error_kind"] is None for o in out[target.id].values()), site.slug
     assert set(out[99]) >= set(PROBES)
+    assert {name: (o["error_kind"], o["result"]["error"]) for name, o in out[98].items()} == {
+        name: ("timeout", "the page did not answer within 10 s (a script never yields)") for name in [*PROBES, "render"]}
     capped = [o["result"]["download_capped"] for o in out[99].values() if "download_capped" in o["result"]]
     assert capped and all(c["bytes"] <= c["page_cap"] + 20 * 64 * 1024 for c in capped)   # cut at the caps
     assert all(r["cap"] in ("response", "page") and r["url"].startswith(case.base + "/big")
