@@ -1,15 +1,16 @@
 """Audit the whole hostile farm once and print what happened:
 
-    python -m bench.hostile [--timeout 3] [--budget 300] [--db URL]
+    python -m bench.hostile [--timeout 3] [--budget 300] [--contexts 4] [--db URL]
 
 wall time (and per gather stage), sites finished, findings by status, error
-kinds, peak memory (this process and its largest child: the crawler, the
-browser), and whether the run stayed within its budget."""
+kinds, peak memory summed over the whole process tree (PSS and RSS: this
+process, the crawl and its storage process, the Playwright driver, every
+browser process) with the largest single process, the load average, and
+whether the run stayed within its budget."""
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -24,12 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.hostile")
     parser.add_argument("--timeout", default="3", help="GOVAUDIT_TIMEOUT for the run (seconds)")
     parser.add_argument("--budget", type=float, default=300.0, help="wall-time budget, seconds")
+    parser.add_argument("--contexts", default="4", help="GOVAUDIT_BROWSER_CONTEXTS: sites probed at once")
     parser.add_argument("--db", default="", help="database URL (default: a fresh SQLite file)")
     args = parser.parse_args(argv)
 
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
+    from bench.round import TreeMemory
     from govaudit import runner
     from govaudit.config import load, redact_url
     from govaudit.registry import parse, upsert
@@ -41,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     with HostileFarm() as farm:
         os.environ.update(GOVAUDIT_DATABASE_URL=args.db or f"sqlite:///{tmp / 'hostile.db'}",
                           GOVAUDIT_DATA_DIR=str(tmp / "data"), GOVAUDIT_TIMEOUT=args.timeout,
-                          GOVAUDIT_RETRY_AFTER_MAX="5", GOVAUDIT_ALLOW_HOSTS=",".join(farm.allow_hosts()))
+                          GOVAUDIT_RETRY_AFTER_MAX="5", GOVAUDIT_BROWSER_CONTEXTS=args.contexts,
+                          GOVAUDIT_ALLOW_HOSTS=",".join(farm.allow_hosts()))
         os.environ.pop("GOVAUDIT_ALLOW_PRIVATE", None)
         settings = load()
         with Session(get_engine(settings.database_url)) as session, session.begin():
@@ -59,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             stages.append([name, now, 0.0])
 
         start = time.monotonic()
-        runner.execute(run_id, settings, runner.Progress(stage=stage))
+        with TreeMemory(every=0.25) as tree:
+            tree.roots = [os.getpid()]
+            runner.execute(run_id, settings, runner.Progress(stage=stage))
         wall = time.monotonic() - start
         if stages:
             stages[-1][2] = time.monotonic() - stages[-1][1]
@@ -71,8 +77,6 @@ def main(argv: list[str] | None = None) -> int:
         rows = session.execute(select(m.Finding.status, m.Finding.details).where(m.Finding.run_id == run_id)).all()
     by_status = Counter(status for status, _ in rows)
     kinds = Counter((d or {}).get("error_kind") for status, d in rows if status == "error")
-    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     print(f"hostile farm: {len(farm.sites)} sites, timeout {args.timeout} s, database {redact_url(settings.database_url)}")
     print(f"wall time: {wall:.1f} s (budget {args.budget:.0f} s: {'within' if wall <= args.budget else 'OVER'})")
@@ -81,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sites finished: {finished}/{len(ids)}")
     print("findings by status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
     print("error kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: str(kv[0]))))
-    print(f"peak memory: this process {self_mb:.0f} MB, largest child {child_mb:.0f} MB")
+    print(f"peak memory of the process tree ({args.contexts} browser contexts): PSS {tree.peak_kb / 1024:.0f} MB, "
+          f"RSS {tree.peak_rss_kb / 1024:.0f} MB; largest process {tree.largest[1]} {tree.largest[0] / 1024:.0f} MB RSS")
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"requests that reached the canary (private address): {len(canary)}")
     return 0 if finished == len(ids) and wall <= args.budget and not canary else 1
 

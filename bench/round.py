@@ -54,12 +54,12 @@ def _children_map() -> dict[int, list[int]]:
     return out
 
 
-def _pss_kb(pid: int) -> int:
-    """Proportional set size: shared pages (forked workers) are not counted twice."""
+def _pss_kb(pid: int, field: str = "Pss:") -> int:
+    """Proportional set size: shared pages (forked workers) are not counted twice (`field` "Rss:": resident)."""
     try:
         with open(f"/proc/{pid}/smaps_rollup") as fh:
             for line in fh:
-                if line.startswith("Pss:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -67,11 +67,14 @@ def _pss_kb(pid: int) -> int:
 
 
 class TreeMemory:
-    """Samples the summed PSS of some processes and all their descendants; keeps the peak."""
+    """Samples the summed PSS (and RSS) of some processes and all their descendants; keeps the
+    peaks, and the largest single process's RSS with its name."""
 
     def __init__(self, every: float = 0.5):
         self.roots: list[int] = []
         self.peak_kb = 0
+        self.peak_rss_kb = 0
+        self.largest: tuple[int, str] = (0, "")
         self.every = every
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
@@ -86,6 +89,15 @@ class TreeMemory:
             seen.add(pid)
             todo.extend(kids.get(pid, []))
         self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in seen))
+        rss = {p: _pss_kb(p, "Rss:") for p in seen}
+        self.peak_rss_kb = max(self.peak_rss_kb, sum(rss.values()))
+        top = max(rss, key=rss.get, default=None)
+        if top is not None and rss[top] > self.largest[0]:
+            try:
+                with open(f"/proc/{top}/comm") as fh:
+                    self.largest = (rss[top], fh.read().strip())
+            except OSError:
+                pass
 
     def _loop(self) -> None:
         while not self.stop.wait(self.every):

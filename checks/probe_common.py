@@ -14,8 +14,13 @@ def probe_result(a: SiteArtifacts, name: str) -> tuple[dict[str, Any] | None, Fi
         return None, error("not_gathered", f"probe {name} stored no result for this site")
     kind = result.get("_error_kind")
     if kind:
-        return None, error(kind, result.get("error") or f"probe {name} failed",)
+        return None, error(kind, result.get("error") or f"probe {name} failed", **_capped(result))
     return result, None
+
+
+def _capped(result: dict[str, Any]) -> dict[str, Any]:
+    """The browser's download caps cut something off while the probe ran: the finding says so."""
+    return {"download_capped": result["download_capped"]} if result.get("download_capped") else {}
 
 
 def versions(result: dict[str, Any]) -> dict[str, str]:
@@ -28,6 +33,8 @@ def shots(*refs: str | None) -> list[dict[str, Any]]:
 
 def finish(f: Finding, result: dict[str, Any], evidence: list[dict[str, Any]] | None = None) -> Finding:
     f.tool_versions = versions(result)
+    for key, value in _capped(result).items():
+        f.details.setdefault(key, value)
     if evidence:
         f.evidence = evidence + f.evidence
     return f

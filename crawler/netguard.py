@@ -12,14 +12,15 @@ Three layers, because a registry and every crawled page are hostile input:
   resolution the connection actually uses, so a name that answers a public
   address to a first lookup and 127.0.0.1 to the next (DNS rebinding) is
   still refused.
-`guard_route` does the same for Playwright (`context.route("**/*", guard_route)`).
+The probes' browser sends every request through crawler/probes/guardproxy.py, which
+applies `refusal` and `connect_address` to each one.
 """
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.interfaces import IHostnameResolver, IResolutionReceiver
@@ -28,6 +29,10 @@ from zope.interface import implementer, provider
 from govaudit.config import load
 
 BROWSER_INLINE_SCHEMES = ("data", "blob", "about")
+# IPv6 space that embeds or reaches IPv4 or site-local space (refused whatever address it carries):
+# IPv4-compatible (::a.b.c.d), SIIT IPv4-translated, NAT64 (well-known and local-use), site-local.
+NON_PUBLIC_V6 = tuple(ipaddress.ip_network(n) for n in (
+    "::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "fec0::/10"))
 # host name → why its resolution was refused (this process): lets errors.classify say `refused`, not `dns`
 REFUSED_NAMES: dict[str, str] = {}
 
@@ -64,17 +69,20 @@ def is_public(addr: str) -> bool:
     except ValueError:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in NON_PUBLIC_V6):
+            return False
         embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
-        if embedded is None and ip in ipaddress.ip_network("64:ff9b::/96"):
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None and not is_public(str(embedded)):
             return False
     return ip.is_global and not ip.is_multicast
 
 
-def _literal(host: str) -> str | None:
-    """The address when `host` is an IP literal in any form a resolver accepts (0x7f.1, 2130706433, [::1])."""
+def ip_literal(host: str) -> str | None:
+    """The address when `host` is an IP literal in any form a resolver accepts (0x7f.1, 2130706433, [::1]),
+    or a name that is loopback by definition (RFC 6761: localhost and *.localhost, as browsers treat them)."""
     host = host.strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return "127.0.0.1"
     try:
         return ipaddress.ip_address(host.split("%")[0]).compressed
     except ValueError:
@@ -83,6 +91,10 @@ def _literal(host: str) -> str | None:
         return socket.inet_ntoa(socket.inet_aton(host))   # the legacy forms: 127.1, 0x7f000001, 017700000001
     except (OSError, UnicodeError, ValueError):
         return None
+
+
+def _is_ip_spelling(host: str) -> bool:
+    return host.startswith("[") or ":" in host or all(c in "0123456789abcdefx." for c in host.lower())
 
 
 def _settings(allow_private: bool | None, allow_hosts: list[str] | None) -> tuple[bool, list[str]]:
@@ -106,16 +118,24 @@ def _static_refusal(url: str, allow_private: bool, allow_hosts: list[str],
         return None, "", 0, True
     if scheme not in ("http", "https"):
         return f"scheme {scheme!r} not allowed", "", 0, True
-    host = (parts.hostname or "").rstrip(".")
+    host = parts.hostname or ""
+    if "%" in host and not host.startswith("["):   # a browser percent-decodes the host: %31%32%37.0.0.1 is 127.0.0.1
+        try:
+            host = unquote(host, errors="strict").lower()
+        except UnicodeDecodeError:
+            return "bad url or port", "", 0, True
+    host = host.rstrip(".")
     if not host:
         return "no host", "", 0, True
     port = port or (443 if scheme == "https" else 80)
     if allow_private or _host_allowed(host, port, allow_hosts):
         return None, host, port, True
-    addr = _literal(host)
+    addr = ip_literal(host)
     if addr is not None:
         if _host_allowed(addr, port, allow_hosts) or is_public(addr):
             return None, host, port, True
+        if not _is_ip_spelling(host):
+            return f"{host} resolves to non-public address {addr}", host, port, True
         return f"{host} is the non-public address {addr}", host, port, True
     return None, host, port, False
 
@@ -154,49 +174,6 @@ async def arefusal(url: str, allow_private: bool | None = None, allow_hosts: lis
     except (socket.gaierror, UnicodeError, OSError):
         return None
     return _resolved_refusal(host, port, sorted({i[4][0] for i in infos}), allow_hosts)
-
-
-def make_guard_route(allow_private: bool | None = None, allow_hosts: list[str] | None = None,
-                     timeout_s: float | None = None):
-    """A Playwright route handler with these settings (default: the environment's)."""
-    allow_private, allow_hosts = _settings(allow_private, allow_hosts)
-    timeout_ms = 1000 * (timeout_s if timeout_s is not None else load().timeout)
-
-    async def guard_route(route) -> None:
-        url = route.request.url
-        why = await arefusal(url, allow_private, allow_hosts, inline_ok=True)
-        if why:
-            await route.abort("blockedbyclient")
-            return
-        await forward_checked(route, timeout_ms)
-    return guard_route
-
-
-async def forward_checked(route, timeout_ms: float | None = None) -> None:
-    """Let an allowed browser request go on so that its redirects come back to the route:
-    Chromium follows a redirect without asking the route again, so http(s) requests are
-    fetched without following and the 3xx is handed to the page, whose next request is
-    routed (and checked) in turn."""
-    if not route.request.url.lower().startswith(("http:", "https:")):
-        await route.fallback()
-        return
-    if timeout_ms is None:
-        timeout_ms = 1000 * load().timeout
-    try:
-        response = await route.fetch(max_redirects=0, timeout=timeout_ms)
-    except Exception:
-        await route.abort("failed")
-        return
-    await route.fulfill(response=response)
-
-
-async def guard_route(route) -> None:
-    """Playwright: `await context.route("**/*", guard_route)` refuses what the crawler would refuse.
-    Requests are fetched by Playwright without following redirects, so each
-    redirect target is checked too. The fetch resolves the name again: a
-    rebinding answer between the two lookups is the one gap left here (pages
-    are only opened on URLs the crawler already fetched through the resolver guard)."""
-    await make_guard_route()(route)
 
 
 class RefusedAddress(OSError):

@@ -8,17 +8,19 @@ import asyncio
 from axe_playwright_python.base import AXE_SCRIPT
 
 from crawler.probes import heuristics as h
-from crawler.probes.session import ProbeContext, goto, settle
+from crawler.probes.session import ProbeContext, answer, goto, settle
 
 AXE_OPTIONS = {"resultTypes": ["violations"],
                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PAGES = 2
+AXE_RUN_S = 60      # axe's own run on a large page may take a while; a page that never yields does not
 
 
 async def axe_page(page) -> tuple[str, list[dict]]:
-    await page.evaluate(AXE_SCRIPT)
-    res = await page.evaluate("(o) => axe.run(document, o).then(r => ({version: r.testEngine.version, violations: r.violations}))",
-                              AXE_OPTIONS)
+    await answer(page.evaluate(AXE_SCRIPT))
+    res = await answer(page.evaluate(
+        "(o) => axe.run(document, o).then(r => ({version: r.testEngine.version, violations: r.violations}))",
+        AXE_OPTIONS), AXE_RUN_S)
     rules = []
     for v in res["violations"]:
         node = v["nodes"][0] if v["nodes"] else {}

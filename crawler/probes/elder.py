@@ -10,13 +10,14 @@ from __future__ import annotations
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
-from crawler.probes.session import ProbeContext, click_and_follow, goto, live, marked_tree, open_entry, settle
+from crawler.probes.session import (ProbeContext, ProbeError, answer, click_and_follow, goto, live, marked_tree,
+                                    open_entry, settle)
 
 TEXT_SAMPLES = 1500
 
 
 async def measure(page) -> dict:
-    samples = await page.evaluate(js("text_samples"), TEXT_SAMPLES)
+    samples = await answer(page.evaluate(js("text_samples"), TEXT_SAMPLES))
     return {"font_px": h.main_font_px(samples), "contrast": h.text_contrast(samples)}
 
 
@@ -41,7 +42,9 @@ async def ads(page) -> list[dict]:
     found = []
     for frame in page.frames:
         try:
-            data = await frame.evaluate(js("overlays"))
+            data = await answer(frame.evaluate(js("overlays")))
+        except ProbeError:
+            raise
         except Exception:
             continue
         for item in data["items"]:

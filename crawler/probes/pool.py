@@ -1,6 +1,13 @@
 """One Chromium for many sites: a fresh context per site, a bounded number of
 contexts at once, the browser relaunched after N sites so memory stays flat.
 
+Every request of the browser goes through the guard proxy (crawler/probes/guardproxy.py):
+the network guard and the download caps apply browser-wide, at the network layer, so no
+request path (speculation rules, WebSocket, redirects, beacons) can bypass them and no
+body passes through Playwright's driver. Launch flags turn off what would bypass a
+proxy or spend work on the scanner's behalf: WebRTC's non-proxied UDP, prerendering and
+speculative prefetches.
+
 Playwright's async API; callers run `BrowserPool` inside one event loop.
 """
 from __future__ import annotations
@@ -10,10 +17,19 @@ import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
+from crawler.probes.guardproxy import GuardProxy, Meter
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT_S = 15
+RESPONSE_CAP = 10 * 1024 * 1024     # bytes per response, as the crawl's DOWNLOAD_MAXSIZE
+CONTEXT_CAP = 50 * 1024 * 1024      # bytes per browser context (one probe's pages)
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",   # WebRTC only over the proxy (TURN/TCP)
+    "--disable-features=Prerender2,SpeculationRulesPrefetchFuture,PreloadingHeuristicsMLModel,"
+    "NetworkPrediction,LinkPreview",
+    "--dns-prefetch-disable", "--disable-background-networking",
+]
 
 DEBIAN_PATHS = ("/usr/lib/chromium/chromium-headless-shell", "/usr/lib/chromium/chromium")
 JS_DIR = Path(__file__).parent / "js"
@@ -25,33 +41,6 @@ def js(name: str) -> str:
     if name not in _js_cache:
         _js_cache[name] = (JS_DIR / f"{name}.js").read_text(encoding="utf-8")
     return _js_cache[name]
-
-
-async def install_guard(ctx, refuse) -> None:
-    """Abort every request of the context that `refuse(url)` names a reason for (the SSRF guard:
-    a page must not make the scanner's browser reach private addresses). Verdicts are cached
-    per scheme/host/port and looked up off the event loop (they may resolve names)."""
-    if refuse is None:
-        return
-    verdicts: dict[str, str | None] = {}
-
-    async def handle(route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:", "about:")):
-            await route.continue_()
-            return
-        parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.netloc}"
-        if key not in verdicts:
-            verdicts[key] = await asyncio.to_thread(refuse, url)
-        if verdicts[key]:
-            log.info("browser request refused: %s (%s)", url, verdicts[key])
-            await route.abort("blockedbyclient")
-        else:
-            from crawler.netguard import forward_checked   # redirect hops come back here to be checked
-            await forward_checked(route)
-
-    await ctx.route("**/*", handle)
 
 
 class BrowserUnavailable(Exception):
@@ -95,8 +84,13 @@ class BrowserPool:
     closed and relaunched once the open ones are done."""
 
     def __init__(self, executable: str = "", contexts: int = 2, recycle_after: int = 50,
-                 user_agent: str | None = None, refuse=None, ignore_https_errors: bool = True):
-        self.refuse = refuse
+                 user_agent: str | None = None, allow_private: bool = True, allow_hosts: list[str] | tuple = (),
+                 ignore_https_errors: bool = True, timeout_s: float = 15.0,
+                 response_cap: int = RESPONSE_CAP, context_cap: int = CONTEXT_CAP):
+        """`allow_private`/`allow_hosts`: the network guard's settings (by default nothing is refused,
+        as for the demo's loopback sites; the probes gatherer passes the run's settings)."""
+        self.proxy = GuardProxy(allow_private, list(allow_hosts), timeout_s, response_cap, context_cap)
+        self.meters: dict[object, Meter] = {}      # open context -> what the proxy did for it
         self.ignore_https_errors = ignore_https_errors
         self.executable = resolve_executable(executable)
         self.limit = max(1, contexts)
@@ -116,23 +110,34 @@ class BrowserPool:
     async def __aenter__(self) -> "BrowserPool":
         from playwright.async_api import async_playwright
         self._pw = await async_playwright().start()
-        await self._launch()
+        try:
+            self._proxy_port, _ = await self.proxy.listen()     # the browser-wide default route out
+            await self._launch()
+        except BaseException:
+            await self.__aexit__()
+            raise
         return self
 
     async def __aexit__(self, *exc) -> None:
-        if self._browser is not None:
-            await self._browser.close()
-            self._browser = None
-        if self._pw is not None:
-            await self._pw.stop()
-            self._pw = None
+        try:
+            if self._browser is not None:
+                browser, self._browser = self._browser, None
+                await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)
+        except Exception:
+            log.warning("closing the browser failed; the driver's exit ends it", exc_info=True)
+        finally:
+            if self._pw is not None:
+                pw, self._pw = self._pw, None
+                await pw.stop()
+            await self.proxy.__aexit__()
 
     async def _launch(self) -> None:
         try:
             # Certificates GOVAUDIT_CA_BUNDLE vouches for are valid to Chromium too (their keys are pinned).
             from crawler.cabundle import chromium_args
-            self._browser = await self._pw.chromium.launch(executable_path=self.executable,
-                                                           args=["--no-sandbox", *chromium_args()])
+            self._browser = await self._pw.chromium.launch(
+                executable_path=self.executable, args=[*LAUNCH_ARGS, *chromium_args()],
+                proxy={"server": f"http://127.0.0.1:{self._proxy_port}"})
         except Exception as exc:  # Playwright raises its own Error with a multi-line message
             raise BrowserUnavailable(f"cannot launch {self.executable}: {str(exc).splitlines()[0]}") from None
         self.version = self._browser.version
@@ -158,10 +163,15 @@ class BrowserPool:
         """A guarded context of this pool's browser, closed (or the browser marked for relaunch) after."""
         if self.user_agent and "user_agent" not in options:
             options["user_agent"] = self.user_agent
-        ctx = await self._browser.new_context(ignore_https_errors=self.ignore_https_errors, locale="zh-CN",
-                                              **options)
+        port, meter = await self.proxy.listen()      # its own listener: its downloads are counted apart
         try:
-            await install_guard(ctx, self.refuse)
+            ctx = await self._browser.new_context(ignore_https_errors=self.ignore_https_errors, locale="zh-CN",
+                                                  proxy={"server": f"http://127.0.0.1:{port}"}, **options)
+        except BaseException:
+            await self.proxy.close(port)
+            raise
+        self.meters[ctx] = meter
+        try:
             yield ctx
         finally:
             try:
@@ -169,6 +179,13 @@ class BrowserPool:
             except Exception:  # gone after a crash, or a renderer stuck in a script loop
                 log.warning("closing a context failed; the browser will be relaunched", exc_info=True)
                 self._served = self.recycle_after
+            finally:
+                self.meters.pop(ctx, None)
+                await self.proxy.close(port)
+
+    def meter(self, ctx) -> Meter | None:
+        """What the guard proxy refused or cut off for an open context of this pool."""
+        return self.meters.get(ctx)
 
     @asynccontextmanager
     async def extra_context(self, **options):

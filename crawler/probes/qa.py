@@ -13,8 +13,8 @@ import time
 
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
-from crawler.probes.session import (ProbeContext, body_text, click_and_follow, goto, live, marked_tree, open_entry,
-                                    settle)
+from crawler.probes.session import (ProbeContext, ProbeError, answer, body_text, click_and_follow, goto, live,
+                                    marked_tree, open_entry, settle)
 
 ANSWER_WAIT_S = 10.0
 TYPING = re.compile(r"正在输入|思考中|请稍[候等]|加载中|typing|loading", re.I)
@@ -80,8 +80,10 @@ async def _ask_all(p: ProbeContext, result: dict, found) -> dict:
 async def _input_keys(page) -> set:
     """Identify the text inputs already on the page (so the chat's new input can be told apart)."""
     try:
-        return set(await page.evaluate(
-            "() => Array.from(document.querySelectorAll('input,textarea')).filter(e => e.getClientRects().length > 0).map(e => e.tagName + '|' + (e.name||'') + '|' + (e.id||'') + '|' + (e.placeholder||''))"))
+        return set(await answer(page.evaluate(
+            "() => Array.from(document.querySelectorAll('input,textarea')).filter(e => e.getClientRects().length > 0).map(e => e.tagName + '|' + (e.name||'') + '|' + (e.id||'') + '|' + (e.placeholder||''))")))
+    except ProbeError:
+        raise
     except Exception:
         return set()
 

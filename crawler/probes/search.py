@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
-from crawler.probes.session import ProbeContext, act_and_follow, goto, live, marked_tree, settle
+from crawler.probes.session import ProbeContext, ProbeError, act_and_follow, answer, goto, live, marked_tree, settle
 
 RESULTS_WAIT_S = 5.0
 BASELINE_QUERY = "虚构词条甲乙丙丁壬癸"  # nonsense: its results page shows only the site chrome
@@ -140,7 +140,7 @@ async def _locate(p: ProbeContext, start_url: str, hints: dict):
         href = link.get("href") or ""
         if not href or href.startswith("javascript") or href == "#":
             continue
-        url = await page.evaluate("(h) => new URL(h, location.href).href", href)
+        url = await answer(page.evaluate("(h) => new URL(h, location.href).href", href))
         await goto(page, url, p.timeout_ms)
         await settle(page)
         tree = await marked_tree(page)
@@ -242,7 +242,9 @@ async def _all_links(page) -> list[dict]:
     out = []
     for frame in page.frames:
         try:
-            out.extend(await frame.evaluate(js("links")))
+            out.extend(await answer(frame.evaluate(js("links"))))
+        except ProbeError:
+            raise
         except Exception:
             continue
     return out
@@ -252,7 +254,9 @@ async def _all_text(page) -> str:
     parts = []
     for frame in page.frames:
         try:
-            parts.append(await frame.evaluate("() => document.body ? document.body.innerText : ''"))
+            parts.append(await answer(frame.evaluate("() => document.body ? document.body.innerText : ''")))
+        except ProbeError:
+            raise
         except Exception:
             continue
     return "\n".join(parts)

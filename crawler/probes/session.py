@@ -14,6 +14,10 @@ from crawler.probes import heuristics as h
 from crawler.probes.pool import js
 
 
+# a page whose script never yields answers no evaluate/content call: abandon it after this long
+UNRESPONSIVE_S = 10
+
+
 class ProbeError(Exception):
     """A probe could not measure; `kind` is a catalog error kind (checks.base.ERROR_KINDS)."""
 
@@ -50,6 +54,7 @@ class SiteTarget:
     kind: str
     hints: dict[str, Any] = field(default_factory=dict)
     pages: list[dict] = field(default_factory=list)     # crawled pages: url, final_url, title, depth, is_homepage
+    home_over_cap: str | None = None    # the homepage URL when the crawl found it over the size cap
 
 
 @dataclass
@@ -62,12 +67,12 @@ class ProbeContext:
     shot_ref: str                     # the same, relative to the data directory
     timeout_ms: int = 15000
     tool_versions: dict[str, str] = field(default_factory=dict)
-    refuse: Any = None                # the network guard: url -> reason to refuse, or None
     load_s: float | None = None       # load-event seconds of the first, cold homepage load
     load_timeout_s: float | None = None   # set when the load event never came within the timeout
     status: int | None = None
     fresh: bool = False               # `page` shows the homepage just loaded and untouched
-    new_context: Any = None           # () -> async context manager of one more browser context, or None
+    new_context: Any = None           # (**options) -> async context manager of one more browser context, or None
+    meters: list = field(default_factory=list)   # guard-proxy meters of the contexts this probe used
 
     async def home(self) -> None:
         """Back to the homepage in the reusable page, closing any pop-up tabs."""
@@ -114,10 +119,19 @@ async def goto(page, url: str, timeout_ms: int, load_wait_ms: int = 5000):
     return response, True
 
 
+async def answer(call, timeout_s: float = UNRESPONSIVE_S):
+    """Await a page call that has no timeout of its own (evaluate, content): a page whose script
+    never yields is abandoned after `timeout_s` as a probe `timeout`, not held for the budget."""
+    try:
+        return await asyncio.wait_for(call, timeout_s)
+    except (asyncio.TimeoutError, TimeoutError):
+        raise ProbeError("timeout", f"the page did not answer within {timeout_s:g} s (a script never yields)") from None
+
+
 async def marked_tree(page_or_frame):
     """Number the candidate elements in the live DOM and return the parsed DOM."""
-    await page_or_frame.evaluate(js("marks"))
-    return h.parse(await page_or_frame.content())
+    await answer(page_or_frame.evaluate(js("marks")))
+    return h.parse(await answer(page_or_frame.content()))
 
 
 def live(page_or_frame, el):
@@ -130,7 +144,9 @@ def live(page_or_frame, el):
 
 async def body_text(page_or_frame) -> str:
     try:
-        return await page_or_frame.evaluate("() => document.body ? document.body.innerText : ''")
+        return await answer(page_or_frame.evaluate("() => document.body ? document.body.innerText : ''"))
+    except ProbeError:
+        raise
     except Exception:
         return ""
 
@@ -143,7 +159,9 @@ async def settle(page, quiet_ms: int = 250, max_ms: int = 5000) -> float:
     prev = None
     while time.monotonic() < deadline:
         try:
-            cur = await page.evaluate("() => location.href + '|' + (document.body ? document.body.innerText.length : -1)")
+            cur = await answer(page.evaluate("() => location.href + '|' + (document.body ? document.body.innerText.length : -1)"))
+        except ProbeError:
+            raise
         except Exception:  # navigating: the execution context is being replaced
             cur = None
         if cur != prev:
@@ -164,7 +182,7 @@ async def click_and_follow(pctx: ProbeContext, page, locator, wait_s: float = 4.
                 return
             except Exception:
                 pass
-        await locator.evaluate("el => el.click()")
+        await answer(locator.evaluate("el => el.click()"))
     return await act_and_follow(pctx, page, click, wait_s)
 
 
@@ -223,7 +241,9 @@ async def act_and_follow(pctx: ProbeContext, page, action, wait_s: float = 4.0):
 
 async def _text_len(page) -> int:
     try:
-        return await page.evaluate("() => document.body ? document.body.innerText.length : -1")
+        return await answer(page.evaluate("() => document.body ? document.body.innerText.length : -1"))
+    except ProbeError:
+        raise
     except Exception:
         return -2
 
@@ -235,7 +255,7 @@ async def open_entry(pctx: ProbeContext, page, el):
     target, how, t0, t_done = await click_and_follow(pctx, page, live(page, el))
     href = _href_of(el)
     if how == "none" and href:
-        url = await page.evaluate("(h) => new URL(h, location.href).href", href)
+        url = await answer(page.evaluate("(h) => new URL(h, location.href).href", href))
         await goto(page, url, pctx.timeout_ms)
         t_done = await settle(page)
         target, how = page, "navigation"

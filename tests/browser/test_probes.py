@@ -178,7 +178,8 @@ def test_network_guard_keeps_the_browser_off_private_addresses(tmp_path):
         refused = SimpleNamespace(**vars(_settings(tmp_path)), allow_private=False, allow_hosts=[])
         out = asyncio.run(run_sites(1, target, {"mobile"}, refused, store=False))
         assert out[1]["mobile"]["error_kind"] == "connection"
-        assert "ERR_BLOCKED_BY_CLIENT" in out[1]["mobile"]["result"]["error"]
+        assert out[1]["mobile"]["result"]["error"].startswith(
+            "refused by the network guard: 127.0.0.1 is the non-public address 127.0.0.1")
         opened = SimpleNamespace(**vars(_settings(tmp_path)), allow_private=False, allow_hosts=farm.allow_hosts())
         out = asyncio.run(run_sites(1, target, {"mobile"}, opened, store=False))
         assert out[1]["mobile"]["error_kind"] is None and out[1]["mobile"]["result"]["responsive"] is True

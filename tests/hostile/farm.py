@@ -244,7 +244,8 @@ def private_links(case, conn, req):
                f"http://0x7f000001:{canary}/", f"http://127.1:{canary}/", f"http://2130706433:{canary}/",
                f"http://[::ffff:127.0.0.1]:{canary}/", "http://10.0.0.1/", "http://192.168.1.1/admin",
                "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://0.0.0.0:%d/" % canary,
-               "/go", "/go2"]
+               "/go", "/go2", f"http://localhost.:{canary}/", f"http://%31%32%37.0.0.1:{canary}/",
+               f"http://[::7f00:1]:{canary}/", f"http://[64:ff9b::7f00:1]:{canary}/"]
     body = " ".join(f'<a href="{t}">{i}</a>' for i, t in enumerate(targets))
     body += f'<img src="http://127.0.0.1:{canary}/pixel.gif"><iframe src="http://localhost:{canary}/frame"></iframe>'
     send(conn, 200, page("内网", body))

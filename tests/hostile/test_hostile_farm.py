@@ -134,5 +134,7 @@ def test_private_targets_refused_canary_untouched(hostile_audit):
         f"http://[::ffff:7f00:1]:{canary}/", "http://10.0.0.1/", "http://192.168.1.1/admin",
         "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", f"http://0.0.0.0:{canary}/",
         f"{farm.by_slug['private-links'].base}/go", f"{farm.by_slug['private-links'].base}/go2",
-        f"http://127.0.0.1:{canary}/pixel.gif", f"http://localhost:{canary}/frame"])
+        f"http://127.0.0.1:{canary}/pixel.gif", f"http://localhost:{canary}/frame",
+        f"http://localhost.:{canary}/", f"http://%31%32%37.0.0.1:{canary}/", f"http://[::7f00:1]:{canary}/",
+        f"http://[64:ff9b::7f00:1]:{canary}/"])
     assert farm.canary_hits == []

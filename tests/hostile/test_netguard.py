@@ -1,4 +1,4 @@
-"""The SSRF guard: what is refused, what --allow-host opens, and the browser route."""
+"""The SSRF guard: what is refused, what --allow-host opens, and the probes' browser."""
 from __future__ import annotations
 
 import asyncio
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from crawler.netguard import is_public, make_guard_route, refusal
+from crawler.netguard import is_public, refusal
 from tests.hostile.farm import HostileFarm, page, send
 
 NONE: list[str] = []
@@ -29,6 +29,17 @@ NONE: list[str] = []
     ("http://0.0.0.0/", "0.0.0.0 is the non-public address 0.0.0.0"),
     ("http://224.0.0.1/", "224.0.0.1 is the non-public address 224.0.0.1"),
     ("http://localhost/", "localhost resolves to non-public address 127.0.0.1"),
+    ("http://localhost./", "localhost resolves to non-public address 127.0.0.1"),
+    ("http://Intranet.LOCALHOST:8080/", "intranet.localhost resolves to non-public address 127.0.0.1"),
+    ("http://%31%32%37.0.0.1/", "127.0.0.1 is the non-public address 127.0.0.1"),
+    ("http://%31%32%37%2E0%2E0%2E1:8080/", "127.0.0.1 is the non-public address 127.0.0.1"),
+    ("http://%ff%fe/", "bad url or port"),
+    ("http://[::7f00:1]/", "::7f00:1 is the non-public address ::7f00:1"),          # IPv4-compatible
+    ("http://[::808:808]/", "::808:808 is the non-public address ::808:808"),
+    ("http://[64:ff9b::808:808]/", "64:ff9b::808:808 is the non-public address 64:ff9b::808:808"),   # NAT64
+    ("http://[64:ff9b:1::a00:1]/", "64:ff9b:1::a00:1 is the non-public address 64:ff9b:1::a00:1"),
+    ("http://[::ffff:0:7f00:1]/", "::ffff:0:7f00:1 is the non-public address ::ffff:0:7f00:1"),      # SIIT
+    ("http://[fec0::1]/", "fec0::1 is the non-public address fec0::1"),                              # site-local
     ("file:///etc/passwd", "scheme 'file' not allowed"),
     ("gopher://127.0.0.1:6379/_INFO", "scheme 'gopher' not allowed"),
     ("ftp://example.gov.cn/", "scheme 'ftp' not allowed"),
@@ -37,6 +48,8 @@ NONE: list[str] = []
     ("http:///nohost", "no host"),
     ("http://93.184.216.34/", None),
     ("https://[2001:4860:4860::8888]/", None),
+    ("http://[::ffff:8.8.8.8]/", None),
+    ("http://%65xample.gov.cn./", None),
 ])
 def test_refusal_by_default(url, why):
     assert refusal(url, allow_private=False, allow_hosts=NONE) == why
@@ -91,38 +104,34 @@ def _browser_case(case, conn, req):
                                   f"new Image().src='http://0x7f000001:{canary}/beacon';</script>"))
 
 
-def test_browser_route_refuses_private_subresources_and_survives_popups_and_loops():
-    """Real Chromium with the guard route: no sub-resource, fetch or redirect reaches the canary;
+def test_browser_guard_refuses_private_subresources_and_survives_popups_and_loops():
+    """The probes' browser (its guard proxy): no sub-resource, fetch or redirect reaches the canary;
     a pop-up storm and a page whose script never ends are contained by timeouts and closing the context."""
     from playwright.async_api import TimeoutError as PWTimeout
-    from playwright.async_api import async_playwright
 
+    from crawler.probes.pool import BrowserPool
     farm = HostileFarm(only=["popups", "js-loop", "control"])
     farm.by_slug["control"].handler = _browser_case
-    executable = _chromium()
 
     async def main():
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-            context = await browser.new_context()
-            await context.route("**/*", make_guard_route(False, farm.allow_hosts()))
-            popups: list = []
-            tab = await context.new_page()
-            tab.on("popup", lambda p: popups.append(p) or asyncio.ensure_future(p.close()))
-            await tab.goto(farm.by_slug["control"].url, wait_until="load", timeout=10_000)
-            await tab.wait_for_timeout(300)
-            loaded = await tab.title()
-            await tab.goto(farm.by_slug["popups"].url, wait_until="commit", timeout=10_000)
-            await tab.wait_for_timeout(1000)
-            stuck = await context.new_page()
-            timed_out = False
-            try:
-                await stuck.goto(farm.by_slug["js-loop"].url, wait_until="load", timeout=2_000)
-            except PWTimeout:
-                timed_out = True
-            await asyncio.wait_for(context.close(), 20)
-            await browser.close()
-            return loaded, len(popups), timed_out
+        async with BrowserPool(executable=_chromium(), contexts=1, allow_private=False,
+                               allow_hosts=farm.allow_hosts()) as pool:
+            async with pool.context() as context:
+                popups: list = []
+                tab = await context.new_page()
+                tab.on("popup", lambda p: popups.append(p) or asyncio.ensure_future(p.close()))
+                await tab.goto(farm.by_slug["control"].url, wait_until="load", timeout=10_000)
+                await tab.wait_for_timeout(300)
+                loaded = await tab.title()
+                await tab.goto(farm.by_slug["popups"].url, wait_until="commit", timeout=10_000)
+                await tab.wait_for_timeout(1000)
+                stuck = await context.new_page()
+                timed_out = False
+                try:
+                    await stuck.goto(farm.by_slug["js-loop"].url, wait_until="load", timeout=2_000)
+                except PWTimeout:
+                    timed_out = True
+        return loaded, len(popups), timed_out
 
     with farm:
         loaded, n_popups, timed_out = asyncio.run(main())
@@ -158,8 +167,7 @@ def test_probe_pool_guard_follows_redirect_hops():
 
     async def main():
         allow = farm.allow_hosts()
-        async with BrowserPool(executable=_chromium(), contexts=1,
-                               refuse=lambda url: refusal(url, False, allow)) as pool:
+        async with BrowserPool(executable=_chromium(), contexts=1, allow_private=False, allow_hosts=allow) as pool:
             async with pool.context() as ctx:
                 tab = await ctx.new_page()
                 await tab.goto(farm.by_slug["control"].url, wait_until="load", timeout=15_000)
