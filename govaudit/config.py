@@ -25,6 +25,8 @@ DEFAULTS = {
     "timeout": "15",
     "max_attachment_texts": "50",
     "max_attachment_bytes": str(5 * 1024 * 1024),
+    "max_rps": "5",
+    "host_concurrency": "2",
 }
 
 
@@ -42,6 +44,8 @@ class Settings:
     timeout: float = 15.0
     max_attachment_texts: int = 50          # attachments per site whose text is read (PII check)
     max_attachment_bytes: int = 5 * 1024 * 1024
+    max_rps: float = 5.0                    # requests per second to one server (host:port); 0: unthrottled
+    host_concurrency: int = 2               # requests in flight at once to one server
 
 
 def _file_values() -> dict[str, str]:
@@ -70,6 +74,8 @@ def load() -> Settings:
         env = os.environ.get("GOVAUDIT_" + key.upper())
         if env is not None:
             values[key] = env
+    if _number(values, "max_rps", float) < 0 or _number(values, "host_concurrency", int) < 1:
+        raise UserError("settings GOVAUDIT_MAX_RPS must be ≥ 0 (0: unthrottled) and GOVAUDIT_HOST_CONCURRENCY ≥ 1")
     return Settings(
         database_url=values["database_url"],
         data_dir=Path(values["data_dir"]),
@@ -83,6 +89,8 @@ def load() -> Settings:
         timeout=_number(values, "timeout", float),
         max_attachment_texts=_number(values, "max_attachment_texts", int),
         max_attachment_bytes=_number(values, "max_attachment_bytes", int),
+        max_rps=_number(values, "max_rps", float),
+        host_concurrency=_number(values, "host_concurrency", int),
     )
 
 

@@ -23,6 +23,7 @@ KINDS = ("portal", "open_data", "hotline")
 LEVELS = ("ministry", "province", "city", "county", "other")
 FIELDS = ("name", "url", "kind", "unit", "level", "group", "region", "hints")
 HINT_INTS = ("max_pages", "max_depth")
+FETCH_MODES = ("http", "browser")       # hint `fetch`: browser = through the real browser (walled sites)
 
 
 class RegistryError(Exception):
@@ -79,6 +80,11 @@ def _parse_hints(raw: Any) -> dict[str, Any]:
     for key in HINT_INTS:
         if key in raw and (not isinstance(raw[key], int) or isinstance(raw[key], bool) or raw[key] < 0):
             raise ValueError(f"hint {key} must be a non-negative whole number")
+    if "max_rps" in raw and (isinstance(raw["max_rps"], bool) or not isinstance(raw["max_rps"], (int, float))
+                             or raw["max_rps"] <= 0):
+        raise ValueError("hint max_rps must be a positive number (requests per second)")
+    if "fetch" in raw and raw["fetch"] not in FETCH_MODES:
+        raise ValueError(f"hint fetch must be one of {', '.join(FETCH_MODES)}")
     return raw
 
 

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from checks.avail import site_wall, wall_message
 from checks.base import Check, Finding, error, select as select_checks
 from govaudit.config import Settings, load
 from govaudit.errors import UserError
@@ -60,19 +61,23 @@ def needs_for(checks: list[Check], kind: str) -> set[str]:
 
 
 # -- evaluation -----------------------------------------------------------
-def homepage_failure(art) -> tuple[str, str] | None:
-    """(error_kind, message) when the homepage could not be audited."""
+def homepage_failure(art) -> tuple[str, str, dict] | None:
+    """(error_kind, message, details) when the site could not be audited: its homepage failed, or a
+    wall answered instead of the site (then every finding carries the wall's evidence)."""
     if "crawl" not in art.gathered:
         return None
+    wall = site_wall(art)
+    if wall is not None:
+        return "blocked", wall_message(wall), {"wall": wall}
     home = art.homepage
     if home is None:
-        return "connection", "the homepage was not fetched"
+        return "connection", "the homepage was not fetched", {}
     if home.error_kind:
         kind = home.error_kind if home.error_kind in ("timeout", "dns", "tls", "connection", "too_many_redirects",
                                                         "blocked") else "connection"
-        return kind, f"homepage unreachable: {home.facts.get('blocked') or home.facts.get('error') or home.error_kind}"
+        return kind, f"homepage unreachable: {home.facts.get('blocked') or home.facts.get('error') or home.error_kind}", {}
     if home.status is None or home.status >= 400:
-        return "connection", f"homepage answered HTTP {home.status}"
+        return "connection", f"homepage answered HTTP {home.status}", {}
     return None
 
 
@@ -86,7 +91,7 @@ def evaluate_site(art, checks: list[Check]) -> list[tuple[Check, Finding]]:
             results.append((chk, error("not_gathered", f"{chk.needs} was not gathered for this site")))
             continue
         if failed_home and chk.id != HOMEPAGE_CHECK:
-            results.append((chk, error(failed_home[0], failed_home[1])))
+            results.append((chk, error(*failed_home[:2], **failed_home[2])))
             continue
         try:
             finding = chk.evaluate(art, dict(chk.thresholds))

@@ -7,6 +7,7 @@ Open-data and hotline spiders subclass it and add their own walking.
 """
 from __future__ import annotations
 
+import asyncio
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler import decode, errors
+from crawler import decode, errors, walls
 from crawler.extract import parse as parse_html
 from crawler.extract.datastore import datastore_tree
 from crawler.extract.html import link_label
@@ -37,6 +38,7 @@ SIMPLE_PATH = re.compile(r"/(?![/\\])[^\s\\;\x00-\x1f\x7f]*\Z")
 TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
+WALL_RECHECKS = 3          # times a 403 mid-crawl sends the crawl back to the homepage to see whether a wall went up
 
 
 def trusted_external(url: str) -> bool:
@@ -62,6 +64,12 @@ class SiteState:
     facts: dict[str, Any] = field(default_factory=dict)
     traps: TrapGuard = field(default_factory=TrapGuard)
     attachments: dict[str, Any] = field(default_factory=new_stats)
+    responses: int = 0                    # answers received (a wall met mid-crawl says after how many)
+    wall: dict[str, Any] | None = None    # the wall's evidence once one answers instead of the site
+    wall_suspect: dict[str, Any] | None = None   # a 403 waiting for the homepage re-check
+    wall_checks: int = 0
+    wall_settled: Any = None              # asyncio.Event, set when the homepage re-check has answered
+    max_rps: float = 0.0                  # the site's `max_rps` hint (0: the global rate)
 
     def admit_page(self, url: str) -> bool:
         """False for a trap step or a URL already queued under another spelling."""
@@ -71,6 +79,13 @@ class SiteState:
 def carried(meta: dict[str, Any]) -> dict[str, Any]:
     """Request meta a retry keeps."""
     return {"attachment_format": meta["attachment_format"]} if meta.get("attachment_format") else {}
+
+
+def hint_rps(hints: dict[str, Any]) -> float:
+    try:
+        return max(0.0, float(hints.get("max_rps") or 0))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 @lru_cache(maxsize=65536)
@@ -108,6 +123,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             state = SiteState(row["id"], row["url"], row["kind"], hints,
                               int(hints.get("max_pages", self.settings.getint("GOVAUDIT_MAX_PAGES"))),
                               int(hints.get("max_depth", self.settings.getint("GOVAUDIT_MAX_DEPTH"))))
+            state.max_rps = hint_rps(hints)
             state.hosts.add(host_of(row["url"]))
             state.admit_page(row["url"])
             self.states[state.site_id] = state
@@ -115,12 +131,16 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
 
     def schedule(self, state: SiteState, url: str, role: str, depth: int, homepage: bool = False,
                  method: str = "GET", attempt: int = 1, callback=None, **meta) -> Iterator[scrapy.Request]:
+        if state.wall is not None:
+            return                # a walled site is left alone: nothing more is asked of it
         state.pending += 1
         state.seen.add(url)
         if role == "page" and attempt == 1:
             state.pages += 1
         m = {"site_id": state.site_id, "role": role, "ga_depth": depth, "homepage": homepage,
              "attempt": attempt, **meta}
+        if state.max_rps and role != "external":
+            m["ga_max_rps"] = state.max_rps        # the site's own rate (crawler/slots.py)
         if role != "page" or state.hints.get("obey_robots") is False:
             # robots.txt governs crawling; checking that a linked URL answers is not crawling it
             m["dont_obey_robotstxt"] = True
@@ -132,6 +152,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
     def on_response(self, response: Response):
         state = self.states[response.meta["site_id"]]
         state.pending -= 1
+        state.responses += 1
         yield from self.handle_response(state, response)
         yield from self.maybe_done(state)
 
@@ -141,7 +162,12 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         state.pending -= 1
         kind, message = errors.classify(failure)
         meta = request.meta
-        if kind in errors.RETRYABLE and meta["attempt"] == 1:
+        if meta["role"] == "wallcheck":
+            state.wall_suspect = None      # the homepage did not answer: no evidence of a wall either way
+            state.wall_settled.set()
+        elif state.wall is not None:
+            pass                           # dropped or failed after the wall went up: nothing to judge
+        elif kind in errors.RETRYABLE and meta["attempt"] == 1:
             yield from self.schedule(state, meta.get("redirect_urls", [request.url])[0], meta["role"], meta["ga_depth"], meta["homepage"],
                                      "GET", 2, request.callback if request.callback != self.on_response else None,
                                      **carried(meta))
@@ -159,6 +185,16 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         meta = response.meta
         role, attempt = meta["role"], meta["attempt"]
         status = response.status
+        if role == "wallcheck":
+            self.wall_rechecked(state, response)
+            return
+        if status >= 400 and not meta["homepage"] and role != "external" and host_of(response.url) in state.hosts:
+            # a challenge or a rate wall is one before any retry; a 403 sends the crawl back to the homepage
+            item = self.base_item(state, response)
+            yield from self.watch_for_wall(state, response, item)
+            if state.wall is not None:
+                yield item
+                return
         if status >= 400 and attempt == 1 and not (meta["homepage"] and status in (403, 429)):
             # HEAD refused or a transient failure: one more try, with GET.
             yield from self.schedule(state, response.request.url, role, meta["ga_depth"], meta["homepage"], "GET", 2,
@@ -166,6 +202,10 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                                      **carried(meta))
             return
         item = self.base_item(state, response)
+        if state.wall is not None:
+            item.facts = {"after_wall": True}     # answered after the wall went up: kept, never judged or followed
+            yield item
+            return
         if role == "external" and status < 400 and response.body and self.is_html(response):
             self.note_external(item, response)
         if role != "page" or not self.is_html(response) or status >= 400:
@@ -186,6 +226,12 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         item.encoding = decode.used_encoding(response, text)
         tree, links = self.parse_links(response, text)
         item.title = (tree.findtext(".//title") or "").strip()[:500]
+        if not meta["homepage"] and sum(1 for link in links if link["tag"] == "a") <= walls.FEW_LINKS:
+            self.note_wall(state, response, item, walls.recognise(
+                status, self.wall_headers(response), text, tree, response.headers.getlist("Set-Cookie")))
+            if state.wall is not None:
+                yield item
+                return
         for link in links:
             link["external"] = host_of(link["target_url"]) not in state.hosts
         item.links = links
@@ -193,7 +239,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         if meta["homepage"]:
             extract(item, tree)      # the homepage's facts are needed here (a wall is judged on its text)
             pagination = (item.facts.get("list") or {}).get("pagination") or []
-            self.note_homepage(state, response, item, html=True)
+            self.note_homepage(state, response, item, html=True, tree=tree, text=text)
             if item.error_kind == "blocked":
                 yield item
                 return
@@ -229,13 +275,66 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                         headers=headers, elapsed_ms=int(1000 * meta.get("download_latency", 0)),
                         attempts=meta["attempt"], warc=meta.get("warc"))
 
-    def note_homepage(self, state: SiteState, response: Response, item: PageItem, html: bool) -> None:
+    def note_homepage(self, state: SiteState, response: Response, item: PageItem, html: bool,
+                      tree=None, text: str | None = None) -> None:
         state.homepage_final = response.url
-        blocked = errors.blocked_reason(response.status, item.text if html else "", response.body[:20000])
-        if blocked:
-            item.error_kind = "blocked"
-            item.facts = {**item.facts, "blocked": blocked}
+        if text is None:
+            evidence = self.wall_evidence(response)
+        else:
+            evidence = walls.recognise(response.status, self.wall_headers(response), text, tree,
+                                       response.headers.getlist("Set-Cookie"))
+        self.note_wall(state, response, item, evidence)
+        if state.wall is not None:
             state.homepage_error = "blocked"
+
+    # -- walls -----------------------------------------------------------
+    @staticmethod
+    def wall_headers(response: Response) -> dict[str, str]:
+        return {k: response.headers.get(k, b"").decode("latin-1") for k in ("server", "cf-mitigated")}
+
+    def wall_evidence(self, response: Response, refusal_is_wall: bool = True) -> dict | None:
+        """walls.recognise() on a response whose text the spider has not decoded yet."""
+        text = decode.response_text(response) if isinstance(response, TextResponse) else ""
+        tree = parse_html(text) if text and self.is_html(response) else None
+        return walls.recognise(response.status, self.wall_headers(response), text, tree,
+                               response.headers.getlist("Set-Cookie"), refusal_is_wall=refusal_is_wall)
+
+    def note_wall(self, state: SiteState, response: Response, item: PageItem, evidence: dict | None,
+                  **more: Any) -> None:
+        """The site is walled from this answer on: its page row says so and nothing more is fetched."""
+        if evidence is None or state.wall is not None:
+            return
+        evidence = {**evidence, "url": response.url, "after_requests": state.responses, **more}
+        state.wall = evidence
+        item.error_kind = "blocked"
+        item.facts = {**item.facts, "wall": evidence}
+
+    def watch_for_wall(self, state: SiteState, response: Response, item: PageItem) -> Iterator[scrapy.Request]:
+        """A refusal or challenge met after the homepage (a rate wall, a wall after N requests). A 429 or a
+        challenge is a wall at once; a 403 only when the homepage, asked again, answers 403 too (a person
+        would reload the homepage to tell a forbidden page from a wall)."""
+        status = response.status
+        if status < 400:
+            return
+        evidence = self.wall_evidence(response, refusal_is_wall=False)
+        if evidence is not None:
+            self.note_wall(state, response, item, evidence)
+        elif status == 403 and response.meta["role"] == "page" and state.wall_suspect is None \
+                and state.wall_checks < WALL_RECHECKS:
+            state.wall_checks += 1
+            state.wall_suspect = {"url": response.url, "status": status, "after_requests": state.responses}
+            state.wall_settled = asyncio.Event()      # the site's other requests wait for the answer (crawler/fetch.py)
+            # a slot of its own: the re-check must not queue behind the requests it holds back
+            yield from self.schedule(state, state.homepage_final or state.url, "wallcheck", 0,
+                                     download_slot="wallcheck:" + host_of(state.homepage_final or state.url))
+
+    def wall_rechecked(self, state: SiteState, response: Response) -> None:
+        suspect, state.wall_suspect = state.wall_suspect, None
+        state.wall_settled.set()
+        evidence = self.wall_evidence(response)
+        if evidence is not None and suspect is not None and state.wall is None:
+            state.wall = {**evidence, "url": suspect["url"], "after_requests": suspect["after_requests"],
+                          "confirmed_by": f"the homepage, asked again, answered {evidence['reason']}"}
 
     @staticmethod
     def is_html(response: Response) -> bool:
@@ -318,7 +417,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
 
     def site_facts(self, state: SiteState) -> dict[str, Any]:
         return {"kind": state.kind, "entry_url": state.url, "homepage_final": state.homepage_final,
-                "homepage_error": state.homepage_error, "pages_requested": state.pages,
+                "homepage_error": state.homepage_error, "pages_requested": state.pages, "wall": state.wall,
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
                 "traps": state.traps.report(),
                 "attachment_texts": state.attachments,
