@@ -22,14 +22,19 @@ from scrapy.extensions.throttle import AutoThrottle
 from scrapy.utils.httpobj import urlparse_cached
 
 
-def raise_floor(downloader, key: str, delay: float) -> None:
-    """At least `delay` seconds between request starts on slot `key`, now and for a slot made again
-    later (never below the global DOWNLOAD_DELAY: a hint can slow a site down, not speed it up)."""
+def raise_floor(downloader, key: str, delay: float, concurrency: int | None = None) -> None:
+    """At least `delay` seconds between request starts on slot `key` (and at most `concurrency` in flight),
+    now and for a slot made again later (never below the global DOWNLOAD_DELAY: a hint can slow a site
+    down, not speed it up)."""
     floor = downloader.per_slot_settings.setdefault(key, {})
     floor["delay"] = max(float(floor.get("delay", 0.0)), delay, downloader.settings.getfloat("DOWNLOAD_DELAY"))
+    if concurrency is not None:
+        floor["concurrency"] = concurrency
     slot = downloader.slots.get(key)
-    if slot is not None and slot.delay < floor["delay"]:
-        slot.delay = floor["delay"]
+    if slot is not None:
+        slot.delay = max(slot.delay, floor["delay"])
+        if concurrency is not None:
+            slot.concurrency = concurrency
 
 
 def push_back(downloader, key: str, wait: float) -> None:
@@ -54,10 +59,15 @@ class SiteSlotMiddleware:
             parts = urlparse_cached(request)
             if parts.port:
                 request.meta["download_slot"] = f"{parts.hostname}:{parts.port}"
+        if self.crawler is None:
+            return None
+        downloader = self.crawler.engine.downloader
         max_rps = request.meta.get("ga_max_rps")
-        if max_rps and self.crawler is not None:      # the site's own hint: slower than the global rate
-            downloader = self.crawler.engine.downloader
+        if max_rps:      # the site's own hint: slower than the global rate
             raise_floor(downloader, downloader.get_slot_key(request), 1.0 / max_rps)
+        if request.meta.get("ga_fetch") == "browser":      # one page at a time, at a person's pace
+            raise_floor(downloader, downloader.get_slot_key(request),
+                        self.crawler.settings.getfloat("GOVAUDIT_BROWSER_PACE"), concurrency=1)
         return None
 
 

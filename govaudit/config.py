@@ -27,6 +27,7 @@ DEFAULTS = {
     "max_attachment_bytes": str(5 * 1024 * 1024),
     "max_rps": "5",
     "host_concurrency": "2",
+    "browser_pace": "2",
 }
 
 
@@ -46,6 +47,7 @@ class Settings:
     max_attachment_bytes: int = 5 * 1024 * 1024
     max_rps: float = 5.0                    # requests per second to one server (host:port); 0: unthrottled
     host_concurrency: int = 2               # requests in flight at once to one server
+    browser_pace: float = 2.0               # seconds between requests of a `fetch: browser` site
 
 
 def _file_values() -> dict[str, str]:
@@ -91,6 +93,7 @@ def load() -> Settings:
         max_attachment_bytes=_number(values, "max_attachment_bytes", int),
         max_rps=_number(values, "max_rps", float),
         host_concurrency=_number(values, "host_concurrency", int),
+        browser_pace=_number(values, "browser_pace", float),
     )
 
 

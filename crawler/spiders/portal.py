@@ -70,6 +70,7 @@ class SiteState:
     wall_checks: int = 0
     wall_settled: Any = None              # asyncio.Event, set when the homepage re-check has answered
     max_rps: float = 0.0                  # the site's `max_rps` hint (0: the global rate)
+    fetch: str = "http"                   # the site's `fetch` hint: http, or browser (crawler/fetch.py)
 
     def admit_page(self, url: str) -> bool:
         """False for a trap step or a URL already queued under another spelling."""
@@ -124,6 +125,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                               int(hints.get("max_pages", self.settings.getint("GOVAUDIT_MAX_PAGES"))),
                               int(hints.get("max_depth", self.settings.getint("GOVAUDIT_MAX_DEPTH"))))
             state.max_rps = hint_rps(hints)
+            state.fetch = "browser" if hints.get("fetch") == "browser" else "http"
             state.hosts.add(host_of(row["url"]))
             state.admit_page(row["url"])
             self.states[state.site_id] = state
@@ -141,6 +143,8 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
              "attempt": attempt, **meta}
         if state.max_rps and role != "external":
             m["ga_max_rps"] = state.max_rps        # the site's own rate (crawler/slots.py)
+        if (state.fetch == "browser" or meta.get("ga_fetch") == "browser") and role != "external":
+            m["ga_fetch"] = "browser"              # through Chromium (crawler/fetch.py)
         if role != "page" or state.hints.get("obey_robots") is False:
             # robots.txt governs crawling; checking that a linked URL answers is not crawling it
             m["dont_obey_robotstxt"] = True
@@ -203,7 +207,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             return
         item = self.base_item(state, response)
         if state.wall is not None:
-            item.facts = {"after_wall": True}     # answered after the wall went up: kept, never judged or followed
+            item.facts = {**item.facts, "after_wall": True}     # answered after the wall went up: kept, never judged or followed
             yield item
             return
         if role == "external" and status < 400 and response.body and self.is_html(response):
@@ -273,7 +277,8 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                         final_url=response.url, role=meta["role"], status=response.status, depth=meta["ga_depth"],
                         is_homepage=meta["homepage"], content_type=headers.get("content-type", ""),
                         headers=headers, elapsed_ms=int(1000 * meta.get("download_latency", 0)),
-                        attempts=meta["attempt"], warc=meta.get("warc"))
+                        attempts=meta["attempt"], warc=meta.get("warc"),
+                        facts={"fetched_by": "browser"} if meta.get("ga_fetch") == "browser" else {})
 
     def note_homepage(self, state: SiteState, response: Response, item: PageItem, html: bool,
                       tree=None, text: str | None = None) -> None:
@@ -418,6 +423,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
     def site_facts(self, state: SiteState) -> dict[str, Any]:
         return {"kind": state.kind, "entry_url": state.url, "homepage_final": state.homepage_final,
                 "homepage_error": state.homepage_error, "pages_requested": state.pages, "wall": state.wall,
+                "fetch": state.fetch,
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
                 "traps": state.traps.report(),
                 "attachment_texts": state.attachments,
