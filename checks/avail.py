@@ -33,6 +33,8 @@ def homepage(a: SiteArtifacts, t: dict) -> Finding:
     if home is None:
         return error("not_gathered", "the crawl recorded no homepage")
     details = {"status": home.status, "final_url": home.final_url or home.url, "elapsed_ms": home.elapsed_ms}
+    if home.facts.get("redirected_by"):
+        details["redirected_by"] = home.facts["redirected_by"]     # the entry page sent the visitor on by script
     wall = site_wall(a)
     if wall is not None:
         finding = error("blocked", wall_message(wall), wall=wall, **details)

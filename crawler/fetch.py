@@ -89,6 +89,11 @@ class BrowserFetcher:
         page.on("response", on_response)
         try:
             await page.goto(request.url, wait_until="load", timeout=timeout_ms)
+            if request.meta.get("redirected_by") == "script":      # the page's script sends the visitor on
+                try:
+                    await page.wait_for_url(lambda url: url != request.url, timeout=CHALLENGE_WAIT_MS)
+                except Exception:
+                    pass      # it did not: the page is what it is
             deadline = time.monotonic() + CHALLENGE_WAIT_MS / 1000
             while True:
                 # a challenge page's script sets its cookie and reloads, as the site intends: wait for the site

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from crawler.extract.html import code_muted, node_text, squash
+from crawler.extract.html import squash, visible_shape
 
 # statuses walls answer with; 403/429 refuse every client alike ("blanket"), the others carry a challenge
 CHALLENGE_STATUSES = {202, 405, 412, 503, 521}
@@ -62,18 +62,6 @@ def cookie_names(set_cookies: Iterable[bytes | str], body: str = "") -> list[str
     return names
 
 
-def _visible(tree) -> tuple[str, int, int]:
-    """(visible text without <noscript>, number of links, characters of inline script)."""
-    script = sum(len(el.text or "") for el in tree.iter("script") if not el.get("src"))
-    links = sum(1 for el in tree.iter("a", "area") if (el.get("href") or "").strip())
-    body = tree.find("body")
-    with code_muted(tree):
-        text = node_text(body if body is not None else tree)
-        for el in tree.iter("noscript"):      # what a browser running scripts does not show
-            text = text.replace(node_text(el), "", 1).strip()
-    return text, links, script
-
-
 def _snippet(body: str, match: re.Match | None, text: str) -> str:
     if match is not None:
         start = max(0, match.start() - SNIPPET // 3)
@@ -100,7 +88,7 @@ def recognise(status: int | None, headers: dict[str, Any], body: str, tree=None,
         if product_match:
             product = name
             break
-    text, links, script = _visible(tree) if tree is not None else (squash(body), 0, 0)
+    text, links, script = visible_shape(tree) if tree is not None else (squash(body), 0, 0)
     empty = len(text) <= EMPTY_TEXT and links <= FEW_LINKS
     signals = []
     if _SETS_COOKIE.search(body):

@@ -22,6 +22,7 @@ from crawler.extract import parse as parse_html
 from crawler.extract.datastore import datastore_tree
 from crawler.extract.html import link_label
 from crawler.extract.lists import pagination_only
+from crawler.extract.script_redirect import script_redirect
 from crawler.traps import TrapGuard
 from crawler.items import PageItem, SiteDone
 from crawler.pipelines import extract
@@ -38,6 +39,7 @@ SIMPLE_PATH = re.compile(r"/(?![/\\])[^\s\\;\x00-\x1f\x7f]*\Z")
 TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
+SCRIPT_HOPS = 3            # script redirects of a homepage followed (as a browser would)
 WALL_RECHECKS = 3          # times a 403 mid-crawl sends the crawl back to the homepage to see whether a wall went up
 
 
@@ -70,6 +72,7 @@ class SiteState:
     wall_checks: int = 0
     wall_settled: Any = None              # asyncio.Event, set when the homepage re-check has answered
     max_rps: float = 0.0                  # the site's `max_rps` hint (0: the global rate)
+    script_hops: int = 0
     fetch: str = "http"                   # the site's `fetch` hint: http, or browser (crawler/fetch.py)
 
     def admit_page(self, url: str) -> bool:
@@ -247,6 +250,16 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             if item.error_kind == "blocked":
                 yield item
                 return
+            hop = script_redirect(tree, response.url) if state.script_hops < SCRIPT_HOPS else None
+            if hop is not None:
+                # the page sends the visitor on by script: follow it as a browser would, as a redirect of the
+                # homepage (its own row is the target's, as for an HTTP redirect); a computed target is run in Chromium
+                state.script_hops += 1
+                chain = [*meta.get("redirect_urls", []), response.url]
+                yield from self.schedule(state, hop["target"] or response.url, "page", 0, homepage=True,
+                                         redirect_urls=chain, redirected_by="script",
+                                         **({} if hop["target"] else {"ga_fetch": "browser"}))
+                return
         else:
             # other pages' facts are extracted by the storage pipeline (in the storage process)
             pagination = pagination_only(tree, response.url, text)
@@ -278,7 +291,8 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                         is_homepage=meta["homepage"], content_type=headers.get("content-type", ""),
                         headers=headers, elapsed_ms=int(1000 * meta.get("download_latency", 0)),
                         attempts=meta["attempt"], warc=meta.get("warc"),
-                        facts={"fetched_by": "browser"} if meta.get("ga_fetch") == "browser" else {})
+                        facts={k: v for k, v in (("fetched_by", "browser" if meta.get("ga_fetch") else None),
+                                                 ("redirected_by", meta.get("redirected_by"))) if v})
 
     def note_homepage(self, state: SiteState, response: Response, item: PageItem, html: bool,
                       tree=None, text: str | None = None) -> None:

@@ -121,6 +121,7 @@ class Site:
     latency: float = 0.02           # seconds the server takes per request
     robots: str = "User-agent: *\nAllow: /\n"
     retry_after: tuple[str, int] | None = None   # (path, seconds): that path answers 429 once with Retry-After
+    root: str = ""                  # served at / instead of the homepage (which stays at /index.html)
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0
@@ -222,6 +223,8 @@ class WallFarm:
                 if site.retry_after and path == site.retry_after[0] and not site.answers.get(path):
                     site.answers[path] = "429"
                     return 429, {"Retry-After": str(site.retry_after[1])}, "Too Many Requests"
+                if site.root and path == "/":
+                    return 200, {}, site.root
                 if site.extra and path in ("/", "/index.html"):
                     links = "".join(f'<li><a href="/p/{i}.html">第{i}页</a></li>' for i in range(1, site.extra + 1))
                     return 200, {}, f"<html><body><h1>{site.name}</h1><ul>{links}</ul></body></html>"
