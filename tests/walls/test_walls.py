@@ -85,3 +85,26 @@ def test_wall_met_mid_crawl(wall_audit, slug):
     site = wall_audit.farm.by_slug[slug]
     after_wall = site.arrivals[site.after:]
     assert len(after_wall) <= {"after-n": 2, "rate-403": 2 * 2 + 1, "rate-429": 2 * (1 + 3)}[slug], after_wall
+
+
+def test_walled_sites_exported_and_reported(wall_audit, tmp_path):
+    """The list evaluators send to the sites: every walled site with its evidence, in the export and the report."""
+    import csv
+    import io
+
+    from sqlalchemy.orm import Session
+
+    from reports.html import write_report
+    from storage.db import get_engine
+    from storage.export import write_walls
+    with Session(get_engine(wall_audit.db_url)) as session:
+        out = io.StringIO()
+        assert write_walls(session, wall_audit.run_id, "csv", out) == len(WALLS) + len(MID_CRAWL)
+        rows = {r["site_url"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+        write_report(session, wall_audit.run_id, tmp_path / "report", tmp_path)
+    ruishu = rows[wall_audit.farm.by_slug["ruishu"].url]
+    assert (ruishu["product"], ruishu["status"], ruishu["cookies"]) == (
+        "瑞数", "412", '["FSSBBIl1UgzbN7N80S", "FSSBBIl1UgzbN7N80T"]')
+    assert wall_audit.farm.by_slug["control"].url not in rows
+    index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr><td><a href=\"site-") - index.split('id="walls"')[0].count("<tr><td><a href=\"site-") == 9
