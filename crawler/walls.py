@@ -22,6 +22,7 @@ from crawler.extract.html import squash, visible_shape
 # statuses walls answer with; 403/429 refuse every client alike ("blanket"), the others carry a challenge
 CHALLENGE_STATUSES = {202, 405, 412, 503, 521}
 REFUSAL_STATUSES = {403, 429}
+WAF_STATUSES = {412, 521}  # used by walls only: with a product's signature, a wall even without a script
 EMPTY_TEXT = 200           # at most this many visible characters: not a content page
 FEW_LINKS = 3
 LARGE_SCRIPT = 2000        # inline script characters on an otherwise empty page
@@ -63,9 +64,10 @@ def cookie_names(set_cookies: Iterable[bytes | str], body: str = "") -> list[str
 
 
 def _snippet(body: str, match: re.Match | None, text: str) -> str:
+    """Around what gave the wall away, else the page's text, else its start."""
     if match is not None:
         start = max(0, match.start() - SNIPPET // 3)
-        return squash(body[start:start + SNIPPET])
+        return squash(match.string[start:start + SNIPPET])
     return squash(text or body)[:SNIPPET]
 
 
@@ -105,7 +107,7 @@ def recognise(status: int | None, headers: dict[str, Any], body: str, tree=None,
     reason = None
     if status == 429 or (status in REFUSAL_STATUSES and refusal_is_wall):
         reason = f"HTTP {status}" + (" (rate limit)" if status == 429 else "")
-    elif (status in CHALLENGE_STATUSES or 200 <= status < 300) and empty and (signals or (product and status != 200)):
+    elif (status in CHALLENGE_STATUSES or 200 <= status < 300) and empty and (signals or (product and status in WAF_STATUSES)):
         reason = f"HTTP {status} challenge page"
     if reason is None:
         return None

@@ -318,12 +318,11 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         return walls.recognise(response.status, self.wall_headers(response), text, tree,
                                response.headers.getlist("Set-Cookie"), refusal_is_wall=refusal_is_wall)
 
-    def note_wall(self, state: SiteState, response: Response, item: PageItem, evidence: dict | None,
-                  **more: Any) -> None:
+    def note_wall(self, state: SiteState, response: Response, item: PageItem, evidence: dict | None) -> None:
         """The site is walled from this answer on: its page row says so and nothing more is fetched."""
         if evidence is None or state.wall is not None:
             return
-        evidence = {**evidence, "url": response.url, "after_requests": state.responses, **more}
+        evidence = {**evidence, "url": response.url, "after_requests": state.responses}
         state.wall = evidence
         item.error_kind = "blocked"
         item.facts = {**item.facts, "wall": evidence}
@@ -333,8 +332,8 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         challenge is a wall at once; a 403 only when the homepage, asked again, answers 403 too (a person
         would reload the homepage to tell a forbidden page from a wall)."""
         status = response.status
-        if status < 400:
-            return
+        if status < 400 or (response.request.method == "HEAD" and status != 429):
+            return      # a refused HEAD (405…) says nothing: its GET retry is judged
         evidence = self.wall_evidence(response, refusal_is_wall=False)
         if evidence is not None:
             self.note_wall(state, response, item, evidence)
