@@ -218,8 +218,13 @@ class Result:
         return self.done / self.wall * 3600 if self.wall else 0.0
 
 
+# the polite defaults (2 in flight, 5 requests/s per server): the figures users get, whatever this shell has set
+POLITE_UNSET = ("GOVAUDIT_MAX_RPS", "GOVAUDIT_HOST_CONCURRENCY")
+
+
 def base_env(db_url: str, tmp: Path) -> dict:
-    return {**os.environ, "GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(tmp / "data"),
+    env = {k: v for k, v in os.environ.items() if k not in POLITE_UNSET}
+    return {**env, "GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(tmp / "data"),
             "GOVAUDIT_ALLOW_PRIVATE": "1", "GOVAUDIT_QUEUE": f"govaudit-bench-{uuid.uuid4().hex[:8]}",
             "PYTHONPATH": str(ROOT), "GOVAUDIT_RETRY_BACKOFF": "5"}
 
@@ -326,8 +331,10 @@ def hours(h: float) -> str:
 
 def report(results: list[Result], pages: int, latency: tuple[float, float], probes: str) -> None:
     cores = os.cpu_count() or 1
+    from govaudit.config import DEFAULTS
     print(f"\nsynthetic sites of {pages} pages, {latency[0] * 1000:.0f}-{latency[1] * 1000:.0f} ms per response; "
-          f"{cores} cores; probes: {probes}")
+          f"{cores} cores; probes: {probes}; polite defaults: {DEFAULTS['host_concurrency']} requests in flight and "
+          f"{DEFAULTS['max_rps']} per second per server")
     print(f"{'mode':<28}{'sites':>6}{'wall s':>9}{'sites/h':>9}{'pages/s':>9}{'CPU s':>8}{'CPU %':>7}"
           f"{'peak MB':>9}  findings / scores")
     for r in results:

@@ -1,4 +1,4 @@
-"""Map download failures to the catalog's error kinds, and spot scanner walls."""
+"""Map download failures to the catalog's error kinds (walls: crawler/walls.py)."""
 from __future__ import annotations
 
 import re
@@ -9,9 +9,6 @@ RETRYABLE = {"timeout", "connection", "tls"}
 PAGE_ONLY_KINDS = {"refused", "robots", "ignored", "too_large"}
 _TOO_LARGE = re.compile(r"max size|DOWNLOAD_MAXSIZE|maxsize", re.I)
 
-_CHALLENGE = re.compile(rb"(captcha|challenge|verify you are human|\bwaf\b|security check|"
-                        rb"eval\(function\(p,a,c,k,e|window\.location\.href\s*=\s*[^;]{0,80}\+|"
-                        rb"\xe5\xae\x89\xe5\x85\xa8\xe9\xaa\x8c\xe8\xaf\x81|\xe4\xba\xba\xe6\x9c\xba\xe9\xaa\x8c\xe8\xaf\x81)", re.I)
 
 
 def classify(failure) -> tuple[str, str]:
@@ -51,15 +48,3 @@ def classify(failure) -> tuple[str, str]:
     if "Cancelled" in name:      # Scrapy cancels a body that grows past DOWNLOAD_MAXSIZE
         return "too_large", message
     return "connection", message
-
-
-def blocked_reason(status: int, text: str, head: bytes) -> str | None:
-    """Why a homepage response looks like a WAF/CAPTCHA wall rather than the site."""
-    if status in (403, 429):
-        return f"http_{status}"
-    if status >= 400:
-        return None
-    visible = len("".join(text.split()))
-    if visible < 200 and _CHALLENGE.search(head):
-        return "challenge page"
-    return None

@@ -1,11 +1,14 @@
 """Downloader middlewares for hostile servers: back off on 429/503 as the
 server asks (Retry-After, seconds or an HTTP date), a bounded number of
-times, and never wait longer than GOVAUDIT_RETRY_AFTER_MAX seconds."""
+times, and never wait longer than GOVAUDIT_RETRY_AFTER_MAX seconds. The
+wait holds the whole server's slot, not only the request that got the answer."""
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+
+from crawler.slots import push_back
 
 BACKOFF_STATUSES = (429, 503)
 
@@ -28,26 +31,35 @@ def retry_after(value: bytes | str | None, default: float) -> float:
 
 
 class BackoffMiddleware:
-    def __init__(self, max_wait: float, max_tries: int, stats=None):
-        self.max_wait, self.max_tries, self.stats = max_wait, max_tries, stats
+    def __init__(self, max_wait: float, max_tries: int, stats=None, crawler=None):
+        self.max_wait, self.max_tries, self.stats, self.crawler = max_wait, max_tries, stats, crawler
+        self.strikes: dict[str, int] = {}      # slot -> backoff answers in a row (one count for the whole server)
 
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(s.getfloat("GOVAUDIT_RETRY_AFTER_MAX", 30.0), s.getint("GOVAUDIT_BACKOFF_TRIES", 3), crawler.stats)
+        return cls(s.getfloat("GOVAUDIT_RETRY_AFTER_MAX", 30.0), s.getint("GOVAUDIT_BACKOFF_TRIES", 3), crawler.stats,
+                   crawler)
 
     async def process_response(self, request, response, spider=None):
+        # the site's own requests share one count per server (robots.txt, fetched first, has its own tries)
+        slot = request.meta.get("download_slot", "") if "site_id" in request.meta else ""
         if response.status not in BACKOFF_STATUSES:
+            self.strikes.pop(slot, None)
             return response
         tries = request.meta.get("ga_backoff", 0)
-        if tries >= self.max_tries:
-            return response
+        self.strikes[slot] = self.strikes.get(slot, 0) + 1
+        if tries >= self.max_tries or (slot and self.strikes[slot] > self.max_tries):
+            return response          # the server kept refusing after waiting as asked: a rate wall (crawler/walls.py)
         wait = retry_after(response.headers.get("Retry-After"), default=float(2 ** tries))
         if wait > self.max_wait:
             return response          # the server asks for longer than a run can wait: report what it said
         if self.stats is not None:
             self.stats.inc_value("govaudit/backoff")
+        if self.crawler is not None and request.meta.get("download_slot"):
+            push_back(self.crawler.engine.downloader, request.meta["download_slot"], wait)   # the whole server waits
         await asyncio.sleep(wait)
         retry = request.replace(dont_filter=True)
         retry.meta["ga_backoff"] = tries + 1
         return retry
+

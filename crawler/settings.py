@@ -15,7 +15,12 @@ USER_AGENT = _cfg.user_agent
 ROBOTSTXT_OBEY = _cfg.obey_robots      # GOVAUDIT_OBEY_ROBOTS=0; per site: hint obey_robots
 
 CONCURRENT_REQUESTS = 256
-CONCURRENT_REQUESTS_PER_DOMAIN = 16
+# Politeness per server (crawler/slots.py): a national round gets its speed from many sites at once,
+# never from hammering one. GOVAUDIT_MAX_RPS=0 is the unthrottled mode (our own cost, tests).
+CONCURRENT_REQUESTS_PER_DOMAIN = _cfg.host_concurrency
+DOWNLOAD_DELAY = 1.0 / _cfg.max_rps if _cfg.max_rps > 0 else 0.0
+GOVAUDIT_BROWSER_PACE = _cfg.browser_pace    # seconds between requests of a `fetch: browser` site
+DOWNLOAD_DELAY_JITTER = 0.0    # a random delay would go below 1 / max_rps: the rate is a ceiling
 CONCURRENT_ITEMS = 10          # STACK.md: 2.19 starts this many tasks per callback output
 DOWNLOAD_TIMEOUT = _cfg.timeout
 DNS_TIMEOUT = _cfg.timeout
@@ -29,10 +34,10 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
-AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.0
+AUTOTHROTTLE_ENABLED = _cfg.max_rps > 0
+AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
 AUTOTHROTTLE_MAX_DELAY = 30.0
-AUTOTHROTTLE_TARGET_CONCURRENCY = 16.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
 
 # Every middleware wraps every request or every callback output: the ones whose job the spider
 # does itself (scope, depth, retries) or that nothing here needs are switched off (≈2× pages/s).
@@ -46,6 +51,8 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     "scrapy.extensions.corestats.CoreStats": None,
     "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.slots.PoliteThrottle": 0,          # AutoThrottle that keeps max_rps and Crawl-delay floors
 }
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,   # the spider scopes sites itself
@@ -64,6 +71,8 @@ GOVAUDIT_STORE_PROCESS = _os.environ.get("GOVAUDIT_STORE_PROCESS", "1") != "0"
 TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"   # refuses non-public answers (DNS rebinding)
 GOVAUDIT_RETRY_AFTER_MAX = float(_os.environ.get("GOVAUDIT_RETRY_AFTER_MAX", "30"))
 GOVAUDIT_BACKOFF_TRIES = 3
+# the sites' own handler: drops what a walled site still had queued, and fetches `fetch: browser` sites in Chromium
+DOWNLOAD_HANDLERS = {"http": "crawler.fetch.SiteDownloadHandler", "https": "crawler.fetch.SiteDownloadHandler"}
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 500,
 }

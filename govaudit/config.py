@@ -28,6 +28,9 @@ DEFAULTS = {
     "max_attachment_bytes": str(5 * 1024 * 1024),
     "max_external_links": "500",
     "max_links_per_page": "1000",
+    "max_rps": "5",
+    "host_concurrency": "2",
+    "browser_pace": "2",
 }
 
 
@@ -48,6 +51,9 @@ class Settings:
     obey_robots: bool = True                # False: robots.txt ignored for every site (an evaluator's mandate)
     max_external_links: int = 500           # external targets checked per site; the rest are `unchecked`
     max_links_per_page: int = 1000          # link rows stored (and followed) per page
+    max_rps: float = 5.0                    # requests per second to one server (host:port); 0: unthrottled
+    host_concurrency: int = 2               # requests in flight at once to one server
+    browser_pace: float = 2.0               # seconds between requests of a `fetch: browser` site
 
 
 def _file_values() -> dict[str, str]:
@@ -95,6 +101,8 @@ def load() -> Settings:
         env = os.environ.get("GOVAUDIT_" + key.upper())
         if env is not None:
             values[key] = env
+    if _number(values, "max_rps", float) < 0 or _number(values, "host_concurrency", int) < 1:
+        raise UserError("settings GOVAUDIT_MAX_RPS must be ≥ 0 (0: unthrottled) and GOVAUDIT_HOST_CONCURRENCY ≥ 1")
     return Settings(
         database_url=absolute_database_url(values["database_url"]),
         data_dir=Path(values["data_dir"]).resolve(),
@@ -111,6 +119,9 @@ def load() -> Settings:
         obey_robots=values["obey_robots"].lower() not in ("0", "false", "no"),
         max_external_links=_number(values, "max_external_links", int),
         max_links_per_page=_number(values, "max_links_per_page", int),
+        max_rps=_number(values, "max_rps", float),
+        host_concurrency=_number(values, "host_concurrency", int),
+        browser_pace=_number(values, "browser_pace", float),
     )
 
 

@@ -38,6 +38,8 @@ HINT_TYPES = {
                      "max_datasets", "sample_downloads", "max_catalog_pages", "max_messages", "max_list_pages"),
                     "count"),
     "obey_robots": "bool",
+    "max_rps": "rate",
+    "fetch": "fetch_mode",
     **dict.fromkeys(("search_url", "qa_url", "elder_url", "https_url", "http_url", "homepage_url", "catalog_url"),
                     "url"),
     "messages_url": "urls",
@@ -47,6 +49,7 @@ HINT_TYPES = {
                      "message_status", "dataset_item", "dataset_link", "dataset_url_template",
                      "message_url_template"), "text"),
 }
+FETCH_MODES = ("http", "browser")       # hint `fetch`: browser = through the real browser (walled sites)
 
 
 class RegistryError(Exception):
@@ -124,6 +127,12 @@ def _hint_problem(key: str, value: Any) -> str | None:
     elif kind == "bool":
         if not isinstance(value, bool):
             return f"hint {key} must be true or false"
+    elif kind == "rate":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            return f"hint {key} must be a positive number (requests per second)"
+    elif kind == "fetch_mode":
+        if value not in FETCH_MODES:
+            return f"hint {key} must be one of {', '.join(FETCH_MODES)}"
     elif kind in ("url", "urls"):
         urls = value if kind == "urls" and isinstance(value, list) else [value]
         for url in urls:

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from checks.avail import refusal
+from checks.avail import refusal, site_wall, wall_message
 from checks.base import Check, Finding, error, select as select_checks
 from govaudit.config import Settings, load
 from govaudit.errors import UserError
@@ -72,24 +72,30 @@ def needs_for(checks: list[Check], kind: str) -> set[str]:
 
 
 # -- evaluation -----------------------------------------------------------
-def homepage_failure(art) -> tuple[str, str] | Finding | None:
-    """(error_kind, message), or the scanner's own refusal as a finding, when the homepage could not be audited."""
+def homepage_failure(art) -> Finding | None:
+    """The `error` finding every other check of the site repeats when the site could not be audited:
+    its homepage failed, a wall answered instead of the site (the finding carries the wall's
+    evidence), or the scanner itself declined to fetch it (`details.cause`)."""
     if "crawl" not in art.gathered:
         return None
+    wall = site_wall(art)
+    if wall is not None:
+        return error("blocked", wall_message(wall), wall=wall)
     home = art.homepage
     if home is None:
-        return "connection", "the homepage was not fetched"
+        return error("connection", "the homepage was not fetched")
     refused = refusal(home)
     if refused:
         return refused
     if home.error_kind == "too_large" and (home.status is None or home.status < 400):
-        return "too_large", f"{home.facts.get('error') or 'the homepage is over the size cap'}: its content was not judged"
+        return error("too_large", f"{home.facts.get('error') or 'the homepage is over the size cap'}: "
+                                  "its content was not judged")
     if home.error_kind:
         kind = home.error_kind if home.error_kind in ("timeout", "dns", "tls", "connection", "too_many_redirects",
                                                         "blocked") else "connection"
-        return kind, f"homepage unreachable: {home.facts.get('blocked') or home.facts.get('error') or home.error_kind}"
+        return error(kind, f"homepage unreachable: {home.facts.get('blocked') or home.facts.get('error') or home.error_kind}")
     if home.status is None or home.status >= 400:
-        return "connection", f"homepage answered HTTP {home.status}"
+        return error("connection", f"homepage answered HTTP {home.status}")
     return None
 
 
@@ -103,10 +109,9 @@ def evaluate_site(art, checks: list[Check]) -> list[tuple[Check, Finding]]:
             results.append((chk, error("not_gathered", f"{chk.needs} was not gathered for this site")))
             continue
         # an oversized homepage only stops the checks that read the crawl (its content)
-        if failed_home and chk.id != HOMEPAGE_CHECK and (isinstance(failed_home, Finding) or
-                                                         failed_home[0] != "too_large" or chk.needs == "crawl"):
-            results.append((chk, copy.deepcopy(failed_home) if isinstance(failed_home, Finding)
-                            else error(failed_home[0], failed_home[1])))
+        if failed_home and chk.id != HOMEPAGE_CHECK and (failed_home.details["error_kind"] != "too_large"
+                                                         or chk.needs == "crawl"):
+            results.append((chk, copy.deepcopy(failed_home)))
             continue
         try:
             finding = chk.evaluate(art, dict(chk.thresholds))

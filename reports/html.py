@@ -127,9 +127,10 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
     units = {sf.unit.id: sf.unit for sf in sites}
     index_charts = {s.name: charts.stacked_bars(s.tier_counts(), s.tiers + ["无等级"], f"{s.title}：各组等级分布")
                     for s in sections}
+    from storage.export import walled_sites
     html = env.get_template("index.html.jinja").render(
         **base, sections=sections, sites=sites, units=units, charts=index_charts,
-        rank_label=_rank_label)
+        rank_label=_rank_label, walls=walled_sites(session, run_id))
     _write(out / "index.html", html)
     by_name = {s.name: s for s in sections}
     rows_by_key: dict[str, list[SubjectRow]] = {}

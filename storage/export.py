@@ -1,4 +1,4 @@
-"""Export writers (the README's Exports section): findings and sites as JSON Lines or CSV.
+"""Export writers (the README's Exports section): findings, sites and walled sites as JSON Lines or CSV.
 CSV has the same columns as JSON Lines, nested fields as JSON text."""
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from storage import models as m
 FINDING_FIELDS = ["run_id", "site_id", "site_url", "unit", "check_id", "check_version", "status", "value",
                   "unit_of_value", "details", "evidence", "measured_at", "supersedes"]
 SITE_FIELDS = ["id", "name", "url", "kind", "unit", "level", "group", "region", "hints"]
+WALL_FIELDS = ["run_id", "site_id", "name", "site_url", "unit", "product", "reason", "status", "wall_url",
+               "after_requests", "cookies", "signals", "snippet", "confirmed_by", "measured_at"]
 
 
 def _number(v):
@@ -75,3 +77,31 @@ def write_sites(session: Session, run_id: int | None, fmt: str, out: IO[str]) ->
             yield {"id": s.id, "name": s.name, "url": s.url, "kind": s.kind, "unit": unit, "level": s.level,
                    "group": s.group, "region": s.region, "hints": s.hints or {}}
     return write_rows(rows(), SITE_FIELDS, fmt, out)
+
+
+def walled_sites(session: Session, run_id: int) -> list[dict[str, Any]]:
+    """Sites a wall answered for in a run, with the wall's evidence (avail.homepage details.wall): the
+    list evaluators send to ask for the scanner's address to be allowed."""
+    q = (select(m.Finding, m.Site.name, m.Site.url, m.Unit.name).join(m.Site, m.Site.id == m.Finding.site_id)
+         .join(m.Unit, m.Unit.id == m.Site.unit_id)
+         .where(m.Finding.run_id == run_id, m.Finding.check_id == "avail.homepage", m.Finding.status == "error")
+         .order_by(m.Finding.site_id, m.Finding.id))
+    rows = {}
+    for f, name, url, unit in session.execute(q):
+        wall = (f.details or {}).get("wall")
+        if wall:    # the newest finding of the site wins
+            rows[f.site_id] = {
+                "run_id": f.run_id, "site_id": f.site_id, "name": name, "site_url": url, "unit": unit,
+                "product": wall.get("product"), "reason": wall.get("reason"), "status": wall.get("status"),
+                "wall_url": wall.get("url"), "after_requests": wall.get("after_requests"),
+                "cookies": wall.get("cookies") or [], "signals": wall.get("signals") or [],
+                "snippet": wall.get("snippet"), "confirmed_by": wall.get("confirmed_by"),
+                "measured_at": f.measured_at.isoformat(timespec="seconds")}
+    return list(rows.values())
+
+
+def write_walls(session: Session, run_id: int | None, fmt: str, out: IO[str]) -> int:
+    run_id = run_id or latest_round(session)
+    if session.get(m.Run, run_id) is None:
+        raise UserError(f"no run {run_id}")
+    return write_rows(walled_sites(session, run_id), WALL_FIELDS, fmt, out)

@@ -73,6 +73,19 @@ def visible_text(tree) -> str:
         return node_text(body if body is not None else tree)
 
 
+def visible_shape(tree) -> tuple[str, int, int]:
+    """What a browser running scripts shows of a page, in short: (visible text without <noscript>,
+    number of links, characters of inline script). Walls and script redirects are empty pages."""
+    script = sum(len(el.text or "") for el in tree.iter("script") if not el.get("src"))
+    links = sum(1 for el in tree.iter("a", "area") if (el.get("href") or "").strip())
+    body = tree.find("body")
+    with code_muted(tree):
+        text = node_text(body if body is not None else tree)
+        for el in tree.iter("noscript"):
+            text = text.replace(node_text(el), "", 1).strip()
+    return text, links, script
+
+
 def meta_map(tree) -> dict[str, str]:
     """<meta name=… content=…> by lower-cased name (first non-empty wins)."""
     out: dict[str, str] = {}

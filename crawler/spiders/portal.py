@@ -7,6 +7,7 @@ Open-data and hotline spiders subclass it and add their own walking.
 """
 from __future__ import annotations
 
+import asyncio
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -19,11 +20,12 @@ from scrapy import signals
 from scrapy.exceptions import StopDownload
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler import decode, errors
+from crawler import decode, errors, walls
 from crawler.extract import parse as parse_html
 from crawler.extract.datastore import datastore_tree
 from crawler.extract.html import link_label
 from crawler.extract.lists import pagination_only
+from crawler.extract.script_redirect import script_redirect
 from crawler.traps import TrapGuard
 from crawler.urls import BadLink, link_target, normalize
 from crawler.items import PageItem, SiteDone
@@ -38,6 +40,8 @@ KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-
 TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
+SCRIPT_HOPS = 3            # script redirects of a homepage followed (as a browser would)
+WALL_RECHECKS = 3          # times a 403 mid-crawl sends the crawl back to the homepage to see whether a wall went up
 
 
 def trusted_external(url: str) -> bool:
@@ -67,6 +71,14 @@ class SiteState:
     max_external: int = 500
     max_links: int = 1000
     fanout: Counter = field(default_factory=Counter)       # what the fan-out caps left out
+    responses: int = 0                    # answers received (a wall met mid-crawl says after how many)
+    wall: dict[str, Any] | None = None    # the wall's evidence once one answers instead of the site
+    wall_suspect: dict[str, Any] | None = None   # a 403 waiting for the homepage re-check
+    wall_checks: int = 0
+    wall_settled: Any = None              # asyncio.Event, set when the homepage re-check has answered
+    max_rps: float = 0.0                  # the site's `max_rps` hint (0: the global rate)
+    script_hops: int = 0
+    fetch: str = "http"                   # the site's `fetch` hint: http, or browser (crawler/fetch.py)
 
     def admit_page(self, url: str) -> bool:
         """False for a trap step or a URL already queued under another spelling."""
@@ -76,6 +88,13 @@ class SiteState:
 def carried(meta: dict[str, Any]) -> dict[str, Any]:
     """Request meta a retry keeps."""
     return {"attachment_format": meta["attachment_format"]} if meta.get("attachment_format") else {}
+
+
+def hint_rps(hints: dict[str, Any]) -> float:
+    try:
+        return max(0.0, float(hints.get("max_rps") or 0))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 @lru_cache(maxsize=65536)
@@ -137,6 +156,8 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                                                          self.settings.getint("GOVAUDIT_MAX_EXTERNAL_LINKS", 500))),
                               max_links=int(hints.get("max_links_per_page",
                                                       self.settings.getint("GOVAUDIT_MAX_LINKS_PER_PAGE", 1000))))
+            state.max_rps = hint_rps(hints)
+            state.fetch = "browser" if hints.get("fetch") == "browser" else "http"
             try:
                 entry = normalize(row["url"])
             except BadLink:
@@ -148,6 +169,8 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
 
     def schedule(self, state: SiteState, url: str, role: str, depth: int, homepage: bool = False,
                  method: str = "GET", attempt: int = 1, callback=None, **meta) -> Iterator[scrapy.Request]:
+        if state.wall is not None:
+            return                # a walled site is left alone: nothing more is asked of it
         try:
             url = normalize(url)      # the one form requests, pages and links are keyed by
         except BadLink as bad:
@@ -159,6 +182,10 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             state.pages += 1
         m = {"site_id": state.site_id, "role": role, "ga_depth": depth, "homepage": homepage,
              "attempt": attempt, **meta}
+        if state.max_rps and role != "external":
+            m["ga_max_rps"] = state.max_rps        # the site's own rate (crawler/slots.py)
+        if (state.fetch == "browser" or meta.get("ga_fetch") == "browser") and role != "external":
+            m["ga_fetch"] = "browser"              # through Chromium (crawler/fetch.py)
         if role != "page" or state.hints.get("obey_robots") is False:
             # robots.txt governs crawling; checking that a linked URL answers is not crawling it
             m["dont_obey_robotstxt"] = True
@@ -170,6 +197,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
     def on_response(self, response: Response):
         state = self.states[response.meta["site_id"]]
         state.pending -= 1
+        state.responses += 1
         yield from self.handle_response(state, response)
         yield from self.maybe_done(state)
 
@@ -179,7 +207,12 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         state.pending -= 1
         kind, message = errors.classify(failure)
         meta = request.meta
-        if kind in errors.RETRYABLE and meta["attempt"] == 1:
+        if meta["role"] == "wallcheck":
+            state.wall_suspect = None      # the homepage did not answer: no evidence of a wall either way
+            state.wall_settled.set()
+        elif state.wall is not None:
+            pass                           # dropped or failed after the wall went up: nothing to judge
+        elif kind in errors.RETRYABLE and meta["attempt"] == 1:
             yield from self.schedule(state, meta.get("redirect_urls", [request.url])[0], meta["role"], meta["ga_depth"], meta["homepage"],
                                      "GET", 2, request.callback if request.callback != self.on_response else None,
                                      **carried(meta))
@@ -197,6 +230,16 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         meta = response.meta
         role, attempt = meta["role"], meta["attempt"]
         status = response.status
+        if role == "wallcheck":
+            self.wall_rechecked(state, response)
+            return
+        if status >= 400 and not meta["homepage"] and role != "external" and host_of(response.url) in state.hosts:
+            # a challenge or a rate wall is one before any retry; a 403 sends the crawl back to the homepage
+            item = self.base_item(state, response)
+            yield from self.watch_for_wall(state, response, item)
+            if state.wall is not None:
+                yield item
+                return
         if status >= 400 and attempt == 1 and not (meta["homepage"] and status in (403, 429)):
             # HEAD refused or a transient failure: one more try, with GET.
             yield from self.schedule(state, response.request.url, role, meta["ga_depth"], meta["homepage"], "GET", 2,
@@ -209,6 +252,10 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             item.facts = {"truncated": True, "cap_bytes": meta["ga_truncated"],
                           "error": f"the homepage is larger than the {meta['ga_truncated']}-byte size cap"}
             state.homepage_final, state.homepage_error = response.url, "too_large"
+            yield item
+            return
+        if state.wall is not None:
+            item.facts = {**item.facts, "after_wall": True}     # answered after the wall went up: kept, never judged or followed
             yield item
             return
         if role == "external" and status < 400 and response.body and self.is_html(response):
@@ -237,6 +284,12 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             state.fanout["pages_over_link_cap"] += 1
             state.fanout["links_not_stored"] += len(links) - state.max_links
             links = links[:state.max_links]
+        if not meta["homepage"] and sum(1 for link in links if link["tag"] == "a") <= walls.FEW_LINKS:
+            self.note_wall(state, response, item, walls.recognise(
+                status, self.wall_headers(response), text, tree, response.headers.getlist("Set-Cookie")))
+            if state.wall is not None:
+                yield item
+                return
         for link in links:
             link["external"] = host_of(link["target_url"]) not in state.hosts
         item.links = links
@@ -244,9 +297,19 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         if meta["homepage"]:
             extract(item, tree)      # the homepage's facts are needed here (a wall is judged on its text)
             pagination = (item.facts.get("list") or {}).get("pagination") or []
-            self.note_homepage(state, response, item, html=True)
+            self.note_homepage(state, response, item, html=True, tree=tree, text=text)
             if item.error_kind == "blocked":
                 yield item
+                return
+            hop = script_redirect(tree, response.url) if state.script_hops < SCRIPT_HOPS else None
+            if hop is not None:
+                # the page sends the visitor on by script: follow it as a browser would, as a redirect of the
+                # homepage (its own row is the target's, as for an HTTP redirect); a computed target is run in Chromium
+                state.script_hops += 1
+                chain = [*meta.get("redirect_urls", []), response.url]
+                yield from self.schedule(state, hop["target"] or response.url, "page", 0, homepage=True,
+                                         redirect_urls=chain, redirected_by="script",
+                                         **({} if hop["target"] else {"ga_fetch": "browser"}))
                 return
         else:
             # other pages' facts are extracted by the storage pipeline (in the storage process)
@@ -278,15 +341,69 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                         final_url=response.url, role=meta["role"], status=response.status, depth=meta["ga_depth"],
                         is_homepage=meta["homepage"], content_type=headers.get("content-type", ""),
                         headers=headers, elapsed_ms=int(1000 * meta.get("download_latency", 0)),
-                        attempts=meta["attempt"], warc=meta.get("warc"))
+                        attempts=meta["attempt"], warc=meta.get("warc"),
+                        facts={k: v for k, v in (("fetched_by", "browser" if meta.get("ga_fetch") else None),
+                                                 ("redirected_by", meta.get("redirected_by"))) if v})
 
-    def note_homepage(self, state: SiteState, response: Response, item: PageItem, html: bool) -> None:
+    def note_homepage(self, state: SiteState, response: Response, item: PageItem, html: bool,
+                      tree=None, text: str | None = None) -> None:
         state.homepage_final = response.url
-        blocked = errors.blocked_reason(response.status, item.text if html else "", response.body[:20000])
-        if blocked:
-            item.error_kind = "blocked"
-            item.facts = {**item.facts, "blocked": blocked}
+        if text is None:
+            evidence = self.wall_evidence(response)
+        else:
+            evidence = walls.recognise(response.status, self.wall_headers(response), text, tree,
+                                       response.headers.getlist("Set-Cookie"))
+        self.note_wall(state, response, item, evidence)
+        if state.wall is not None:
             state.homepage_error = "blocked"
+
+    # -- walls -----------------------------------------------------------
+    @staticmethod
+    def wall_headers(response: Response) -> dict[str, str]:
+        return {k: response.headers.get(k, b"").decode("latin-1") for k in ("server", "cf-mitigated")}
+
+    def wall_evidence(self, response: Response, refusal_is_wall: bool = True) -> dict | None:
+        """walls.recognise() on a response whose text the spider has not decoded yet."""
+        text = decode.response_text(response) if isinstance(response, TextResponse) else ""
+        tree = parse_html(text) if text and self.is_html(response) else None
+        return walls.recognise(response.status, self.wall_headers(response), text, tree,
+                               response.headers.getlist("Set-Cookie"), refusal_is_wall=refusal_is_wall)
+
+    def note_wall(self, state: SiteState, response: Response, item: PageItem, evidence: dict | None) -> None:
+        """The site is walled from this answer on: its page row says so and nothing more is fetched."""
+        if evidence is None or state.wall is not None:
+            return
+        evidence = {**evidence, "url": response.url, "after_requests": state.responses}
+        state.wall = evidence
+        item.error_kind = "blocked"
+        item.facts = {**item.facts, "wall": evidence}
+
+    def watch_for_wall(self, state: SiteState, response: Response, item: PageItem) -> Iterator[scrapy.Request]:
+        """A refusal or challenge met after the homepage (a rate wall, a wall after N requests). A 429 or a
+        challenge is a wall at once; a 403 only when the homepage, asked again, answers 403 too (a person
+        would reload the homepage to tell a forbidden page from a wall)."""
+        status = response.status
+        if status < 400 or (response.request.method == "HEAD" and status != 429):
+            return      # a refused HEAD (405…) says nothing: its GET retry is judged
+        evidence = self.wall_evidence(response, refusal_is_wall=False)
+        if evidence is not None:
+            self.note_wall(state, response, item, evidence)
+        elif status == 403 and response.meta["role"] == "page" and state.wall_suspect is None \
+                and state.wall_checks < WALL_RECHECKS:
+            state.wall_checks += 1
+            state.wall_suspect = {"url": response.url, "status": status, "after_requests": state.responses}
+            state.wall_settled = asyncio.Event()      # the site's other requests wait for the answer (crawler/fetch.py)
+            # a slot of its own: the re-check must not queue behind the requests it holds back
+            yield from self.schedule(state, state.homepage_final or state.url, "wallcheck", 0,
+                                     download_slot="wallcheck:" + host_of(state.homepage_final or state.url))
+
+    def wall_rechecked(self, state: SiteState, response: Response) -> None:
+        suspect, state.wall_suspect = state.wall_suspect, None
+        state.wall_settled.set()
+        evidence = self.wall_evidence(response)
+        if evidence is not None and suspect is not None and state.wall is None:
+            state.wall = {**evidence, "url": suspect["url"], "after_requests": suspect["after_requests"],
+                          "confirmed_by": f"the homepage, asked again, answered {evidence['reason']}"}
 
     @staticmethod
     def is_html(response: Response) -> bool:
@@ -371,7 +488,8 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
 
     def site_facts(self, state: SiteState) -> dict[str, Any]:
         return {"kind": state.kind, "entry_url": state.url, "homepage_final": state.homepage_final,
-                "homepage_error": state.homepage_error, "pages_requested": state.pages,
+                "homepage_error": state.homepage_error, "pages_requested": state.pages, "wall": state.wall,
+                "fetch": state.fetch,
                 "max_pages": state.max_pages, "max_depth": state.max_depth,
                 "traps": state.traps.report(),
                 "attachment_texts": state.attachments,

@@ -318,15 +318,17 @@ def check_one(site: str = typer.Argument(..., help="Site URL or id."),
 
 # -- export --------------------------------------------------------------
 @app.command()
-def export(kind: str = typer.Argument(..., help="findings, scores or sites"),
+def export(kind: str = typer.Argument(..., help="findings, scores, sites or walls"),
            run_id: Optional[int] = typer.Option(None, "--run", help="Run id (default: the latest finished round)."),
            format: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
            out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: standard output).")):
-    """Export findings, scores or sites as JSON Lines or CSV (columns: the README's Exports section)."""
+    """Export findings, scores, sites or walls (walled sites with the wall's evidence) as JSON Lines or CSV
+    (columns: the README's Exports section)."""
     from storage import export as exports
     if format not in ("jsonl", "csv"):
         raise UserError(f"unknown format {format!r} (jsonl or csv)")
-    writers = {"findings": exports.write_findings, "sites": exports.write_sites, **EXPORT_KINDS}
+    writers = {"findings": exports.write_findings, "sites": exports.write_sites, "walls": exports.write_walls,
+               **EXPORT_KINDS}
     if kind not in writers:
         raise UserError(f"unknown export {kind!r} (one of {', '.join(sorted(writers))})")
     with _session() as session:
