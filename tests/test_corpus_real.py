@@ -1,9 +1,8 @@
-"""The extractors on real government pages (../shared/corpus/real): what a
+"""The extractors on real government pages (tests/corpus/real): what a
 person reading each page finds."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,8 @@ from crawler.extract import page_facts
 from crawler.extract.columns import classify
 from crawler.extract.html import parse
 from crawler.extract.identity import identity_marks
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 TODAY = date(2026, 11, 22)
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")

@@ -1,10 +1,8 @@
 """Message extraction on markup of several shapes, hints, and portal entries on real pages."""
-from pathlib import Path
-
 from crawler.extract.entries import find_entries
 from crawler.extract.messages import hotline_signals, message_detail, message_list, status_replied
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 BASE = "http://h.example/"
 
 

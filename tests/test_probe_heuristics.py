@@ -1,12 +1,9 @@
 """Pure heuristics of the browser probes, on HTML strings and on real government pages."""
-from pathlib import Path
-
 import pytest
 
 from checks.browser import axe_summary
 from crawler.probes import heuristics as h
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
+from tests.conftest import CORPUS
 
 
 def corpus(name: str):
