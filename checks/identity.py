@@ -61,25 +61,39 @@ def marks(a: SiteArtifacts, present) -> tuple[dict, str]:
     return best, "static+rendered" if rendered else "static"
 
 
+def _unseen(m: dict, key: str) -> dict:
+    """Why a mark that is in the source does not count: only inside an HTML comment (a
+    reader never sees it), or how it was shown: written by an inline script."""
+    out = {}
+    shown = (m.get("badge") or {}).get("present") if key == "badge" else m.get(key)
+    if (m.get("commented_out") or {}).get(key) and not shown:
+        out["commented_out"] = m["commented_out"][key]
+        out["reason"] = "only_in_html_comment"
+    if key in (m.get("by_script") or []):
+        out["written_by_script"] = True
+    return out
+
+
 @check("identity.site_code", "网站标识码", "Site identification code", kinds="PDH", needs="crawl", unit="bool")
 def site_code(a: SiteArtifacts, t: dict) -> Finding:
     """1 if the homepage shows 网站标识码 with a 10-digit or bm+8-digit code."""
     m, source = marks(a, lambda x: bool(x.get("site_code")))
     return binary(bool(m.get("site_code")), "bool", code=m.get("site_code"), meta_code=m.get("site_code_meta"),
-                  meta_agreement=m.get("site_code_meta_agreement"), source=source)
+                  meta_agreement=m.get("site_code_meta_agreement"), source=source, **_unseen(m, "site_code"))
 
 
 @check("identity.icp", "ICP备案", "ICP record number", kinds="PDH", needs="crawl", unit="bool")
 def icp(a: SiteArtifacts, t: dict) -> Finding:
     m, source = marks(a, lambda x: bool(x.get("icp")))
-    return binary(bool(m.get("icp")), "bool", icp=m.get("icp"), source=source)
+    return binary(bool(m.get("icp")), "bool", icp=m.get("icp"), source=source, **_unseen(m, "icp"))
 
 
 @check("identity.psb", "公安机关备案", "Public-security record number", kinds="PDH", needs="crawl", unit="bool")
 def psb(a: SiteArtifacts, t: dict) -> Finding:
     """1 if <省简称>公网安备<14 digits>号 is shown; other forms are noted, not counted."""
     m, source = marks(a, lambda x: bool(x.get("psb")))
-    return binary(bool(m.get("psb")), "bool", psb=m.get("psb"), other_form=m.get("psb_other"), source=source)
+    return binary(bool(m.get("psb")), "bool", psb=m.get("psb"), other_form=m.get("psb_other"), source=source,
+                  **_unseen(m, "psb"))
 
 
 @check("identity.party_gov_badge", "党政机关网站标识", "Party/government organ badge", kinds="PDH", needs="crawl",
@@ -88,7 +102,7 @@ def party_gov_badge(a: SiteArtifacts, t: dict) -> Finding:
     m, source = marks(a, lambda x: bool((x.get("badge") or {}).get("present")))
     badge = m.get("badge") or {}
     f = binary(bool(badge.get("present")), "bool", refs=badge.get("refs", []),
-               institution_badge=badge.get("institution_badge", False), source=source)
+               institution_badge=badge.get("institution_badge", False), source=source, **_unseen(m, "badge"))
     f.evidence = url_evidence([r for r in badge.get("refs", []) if r.startswith("http")], 3)
     return f
 

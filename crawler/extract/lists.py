@@ -12,7 +12,7 @@ import re
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-from crawler.extract.dates import full_dates, item_date, url_date
+from crawler.extract.dates import explicit_date, full_dates, month_day, url_date, years_from_order
 from crawler.extract.datastore import datastore_total, datastore_tree
 from crawler.extract.html import Anchor, anchors as read_anchors, code_muted, node_text, squash, txt
 
@@ -119,23 +119,32 @@ def entries(links: list[Anchor], today: date) -> list[dict]:
             whole = txt(item)
             outside = whole.replace(a.text, " ", 1) if a.text else whole
         d = _time_date(item) if not several else None
-        if d is None:
-            d = item_date(outside, today) if len(outside) < 200 else None
-        if d is None:
+        md = None
+        if d is None and len(outside) < 200:
+            d, md = explicit_date(outside, today), month_day(outside)
+        if d is None and md is None:
             # The whole row is the link: its date is a short part of the link's own text.
             for part in a.el.iter():
                 if part is not a.el and isinstance(part.tag, str) and len(txt(part)) <= 20:
-                    d = item_date(txt(part), today)
-                    if d:
+                    d, md = explicit_date(txt(part), today), month_day(txt(part))
+                    if d or md:
                         break
         source = "text"
-        if d is None:
-            d = url_date(a.href.split("?", 1)[0])
-            source = "url"
-        if d is not None and d > today:
-            d = None
-        out.append({"title": title[:120], "anchor": a, "date": d, "date_source": source if d else None,
+        linked = url_date(a.href.split("?", 1)[0])
+        if d is None and linked is not None and (md is None or md == (linked.month, linked.day)):
+            # the URL carries the date (and the year of a year-less one shown in the text)
+            d, md, source = linked, None, "text" if md else "url"
+        out.append({"title": title[:120], "anchor": a, "date": d, "md": md, "date_source": source,
                     "group": item.getparent()})
+    by_group: dict = {}
+    for e in out:
+        by_group.setdefault(e["group"], []).append(e)
+    for group in by_group.values():
+        dated = years_from_order([(e["date"], e.pop("md")) for e in group], today)
+        for e, d in zip(group, dated):
+            e["date"] = d if d is not None and d <= today else None
+            if e["date"] is None:
+                e["date_source"] = None
     return out
 
 
