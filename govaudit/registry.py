@@ -22,7 +22,7 @@ from storage.models import Site, Unit, utcnow
 KINDS = ("portal", "open_data", "hotline")
 LEVELS = ("ministry", "province", "city", "county", "other")
 FIELDS = ("name", "url", "kind", "unit", "level", "group", "region", "hints")
-HINT_INTS = ("max_pages", "max_depth")
+HINT_INTS = ("max_pages", "max_depth", "max_rendered_pages")
 
 
 class RegistryError(Exception):

@@ -142,3 +142,8 @@ ARCHIVE = """<html><body><ul class="list">
 def test_archive_page_of_year_less_dates_takes_its_year_from_a_dated_url():
     lf = page_facts("https://www.example.gov.cn/tzgg/index_9.html", ARCHIVE, {}, False, today=TODAY)["list"]
     assert (lf["items"], lf["newest"], lf["oldest"], lf["date_source"]) == (4, "2023-11-05", "2023-09-28", "text")
+
+
+def test_an_oldest_first_list_of_month_days_is_not_pushed_back_a_year_each_line():
+    items = [(None, (1, 5)), (None, (3, 1)), (None, (6, 1))]
+    assert years_from_order(items, TODAY) == [date(2026, 1, 5), date(2026, 3, 1), date(2026, 6, 1)]

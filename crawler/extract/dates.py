@@ -108,7 +108,9 @@ def years_from_order(items: list[tuple[date | None, tuple[int, int] | None]], to
     `items`: (date shown with its year, else None; (month, day) shown without a year, else None)."""
     out = [d for d, _ in items]
     shown = [d for d in out if d is not None and d <= today]
-    if any(a < b for a, b in zip(shown, shown[1:])):
+    mds = [md for _, md in items if md is not None]
+    rising = sum(1 for a, b in zip(mds, mds[1:]) if b > a)       # a newest-first list rises once a year at most
+    if any(a < b for a, b in zip(shown, shown[1:])) or rising > len(mds) - 1 - rising:
         return [d if d is not None or md is None else infer_year(md[0], md[1], today) for d, md in items]
     first = next((i for i, d in enumerate(out) if d is not None and d <= today), None)
     ceiling = today

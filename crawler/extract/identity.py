@@ -180,6 +180,10 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
     }
     if by_script:
         out["by_script"] = by_script
+    if not (has_any_mark(out) or out["sponsor"]):
+        injected = footer_by_script(tree, text)
+        if injected:
+            out["footer_by_script"] = injected
     if comments:
         commented = _commented_out(comments, out)
         if commented:
@@ -197,6 +201,29 @@ def _commented_out(comments: str, marks: dict) -> dict:
     if not marks["badge"]["present"] and (_badge(tree)["present"] or _scripted_badge(comments)):
         hidden["badge"] = True
     return hidden
+
+
+FOOTER_NAME = re.compile(r"foot|bottom|copyright|banquan|dibu", re.I)
+FOOTER_WORDS = re.compile(r"版权所有|版权归|Copyright|©|主办|承办|技术支持|联系我们|网站地图|ICP", re.I)
+FOOTER_TAIL = 500        # a footer is what a page ends with
+
+
+def footer_by_script(tree, text: str) -> str | None:
+    """The evidence that a script writes the page's footer (called for a page without any mark
+    or sponsor): a script named for it (footer.js, bottom.js), an empty footer container
+    (<footer>, div#footer …), or no footer words at the end of the page while it runs external scripts."""
+    scripts = [(el.get("src") or "").strip() for el in tree.iter("script")]
+    for src in scripts:
+        if src and FOOTER_NAME.search(src.split("?")[0].rsplit("/", 1)[-1]):
+            return src[:300]
+    for el in tree.iter("footer", "div"):
+        name = ((el.get("class") or "") + " " + (el.get("id") or "")).strip()
+        if (el.tag == "footer" or FOOTER_NAME.search(name)) and len(el) == 0 and not (el.text or "").strip():
+            return f"<{el.tag} {name}> (empty)".replace(" >", ">")
+    external = [s for s in scripts if s]
+    if external and not FOOTER_WORDS.search(text[-FOOTER_TAIL:]):
+        return f"no footer in the static page ({len(external)} external scripts)"
+    return None
 
 
 def has_any_mark(marks: dict) -> bool:

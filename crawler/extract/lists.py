@@ -181,22 +181,50 @@ PAGER_WORDS = re.compile(r"上一页|下一页|尾页|末页|共\s*\d+\s*页")
 LONG_TEXT = 150
 
 
+def _empty_container(tree):
+    """A list container (ul/ol/tbody, or a div named like a list) with nothing in it."""
+    for el in tree.iter("ul", "ol", "tbody", "div"):
+        name = (el.get("class") or "") + " " + (el.get("id") or "")
+        if LIST_CONTAINER.search(name) and len(el) == 0 and not (el.text or "").strip():
+            return el
+    return None
+
+
 def _empty_list(tree, html_text: str, text: str) -> bool:
-    """A list container (ul/ol/tbody, or a div named like a list) with nothing in it:
-    how many CMSs render a column without entries and without any placeholder text.
-    Only on a page that looks like a list shell (a pager, or no long text at all):
-    an intro page's empty decorative <div class="news-line"> is not a list."""
+    """An empty list container: how many CMSs render a column without entries and
+    without any placeholder text. Only on a page that looks like a list shell (a pager,
+    or no long text at all): an intro page's empty decorative <div class="news-line">
+    is not a list. A page that loads its entries by script is a shell (`script_shell`)."""
     if SCRIPTED_DATA.search(html_text):
         return False
     if not PAGER_WORDS.search(text) and any(len(t.strip()) > LONG_TEXT for t in tree.itertext()):
         return False
-    for el in tree.iter("ul", "ol", "tbody", "div"):
-        name = (el.get("class") or "") + " " + (el.get("id") or "")
-        if not LIST_CONTAINER.search(name):
-            continue
-        if len(el) == 0 and not (el.text or "").strip():
-            return True
-    return False
+    return _empty_container(tree) is not None
+
+
+# The mount point of a script-built page (Vue, React, Nuxt, Next): empty until its bundle runs.
+APP_ROOT = re.compile(r"^(?:app|root|__nuxt|__next|main-app)$", re.I)
+NEEDS_SCRIPT = re.compile(r"(?:enable|requires?)\s+JavaScript|JavaScript\s+(?:enabled|is\s+required)|(?:启用|开启|打开|支持)\s*(?:JavaScript|JS|脚本)", re.I)
+NO_TEXT = 50
+
+
+def script_shell(tree, html_text: str, text: str) -> str | None:
+    """What builds the page's list by script while the static page shows no entries: the loader
+    seen in the page next to an empty list container (dataproxy, $.ajax, fetch…), "app" for an
+    empty app root, "script" for a page with scripts and no text of its own (or only a notice
+    asking for JavaScript). Called only for a page without entries: a reader sees them in a browser."""
+    m = SCRIPTED_DATA.search(html_text)
+    if m and _empty_container(tree) is not None:
+        return m[0].strip("(").strip()
+    scripts = any(s.get("src") or (s.text or "").strip() for s in tree.iter("script")) or "<script" in html_text
+    if not scripts:
+        return None
+    for el in tree.iter("div"):
+        if APP_ROOT.match(el.get("id") or "") and len(el) == 0 and not (el.text or "").strip():
+            return "app"
+    if len(text) <= NO_TEXT or NEEDS_SCRIPT.search(text):
+        return "script"
+    return None
 
 
 def pagination_only(tree, page_url: str, html_text: str) -> list[str]:
@@ -255,6 +283,7 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
         "date_source": "url" if main and all(e["date_source"] == "url" for e in main if e["date"]) else "text",
         "placeholder": placeholder[0] if placeholder else None,
         "empty_list": not all_dated and not main and _empty_list(tree, html_text, text),
+        "shell": script_shell(tree, html_text, text) if not all_dated and not main and not placeholder else None,
         "stated_total": int(total[1]) if total else datastore_total(html_text) if store is not None else None,
         "page_count": page_count,
         "pagination": pages,

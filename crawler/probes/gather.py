@@ -12,23 +12,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from crawler.probes import a11y, elder, mobile, privacy, qa, search
+from crawler.probes import a11y, elder, mobile, privacy, qa, search, shells
 from crawler.probes.pool import BrowserPool, BrowserUnavailable
 from crawler.probes.session import ProbeContext, ProbeError, SiteTarget, error_kind, goto, one_line, settle
 
 log = logging.getLogger(__name__)
 
 PROBES = {"search": search.run, "qa": qa.run, "elder": elder.run, "privacy": privacy.run,
-          "a11y": a11y.run, "mobile": mobile.run}
+          "a11y": a11y.run, "mobile": mobile.run,
+          "shells": shells.run}
 # The probes of a site run at once, each in a browser context of its own (cookies such as the
 # elder mode's, pop-ups and pages are not shared), except: the first of READS_HOME takes the
 # page of the site's first homepage load (it only reads it), and the mobile probe opens its
 # phone context itself.
-ORDER = ("a11y", "mobile", "search", "qa", "privacy", "elder")
+ORDER = ("a11y", "mobile", "search", "qa", "privacy", "elder", "shells")
 READS_HOME = ("a11y",)
 OWN_BROWSER_CONTEXT = ("mobile",)
 VIEWPORT = {"width": 1366, "height": 900}
-BUDGET_S = {"search": 150, "qa": 90, "elder": 60, "privacy": 45, "a11y": 90, "mobile": 45}
+BUDGET_S = {"search": 150, "qa": 90, "elder": 60, "privacy": 45, "a11y": 90, "mobile": 45,
+            "shells": shells.PROBE_BUDGET_S + 20}
 RENDER_CAP = 2_000_000
 UNRESPONSIVE_S = 10
 SITE_BUDGET_S = sum(BUDGET_S.values()) + 60      # last resort: no site holds the pool longer
@@ -77,7 +79,8 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
         crawl_run = run_id
         if not session.scalar(select(func.count()).select_from(Page).where(Page.run_id == run_id, Page.site_id == sid)):
             crawl_run = session.scalar(select(func.max(Page.run_id)).where(Page.site_id == sid)) or run_id
-        rows = session.execute(select(Page.url, Page.final_url, Page.title, Page.depth, Page.is_homepage, Page.status)
+        rows = session.execute(select(Page.url, Page.final_url, Page.title, Page.depth, Page.is_homepage, Page.status,
+                                      Page.facts)
                                .where(Page.run_id == crawl_run, Page.site_id == sid, Page.role == "page")).all()
         anchors: dict[str, str] = {}
         for target, text in session.execute(select(Link.target_url, Link.text).where(
@@ -86,7 +89,8 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
             if len(text) > len(anchors.get(target, "")):
                 anchors[target] = text
         pages = [{"url": r.url, "final_url": r.final_url or r.url, "title": r.title or "", "depth": r.depth or 0,
-                  "is_homepage": bool(r.is_homepage), "anchor": anchors.get(r.url) or anchors.get(r.final_url or "", "")}
+                  "is_homepage": bool(r.is_homepage), "anchor": anchors.get(r.url) or anchors.get(r.final_url or "", ""),
+                  "shell": ((r.facts or {}).get("list") or {}).get("shell")}
                  for r in rows if r.status is None or r.status < 400]
         targets.append(SiteTarget(site.id, site.url, site.name, site.kind, dict(site.hints or {}), pages))
     return targets
