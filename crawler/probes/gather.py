@@ -70,7 +70,7 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
     so a single-check rerun still has known items). Each page carries the anchor texts of links
     to it: CMSs that give every page the site name as <title> still name it in their lists."""
     from sqlalchemy import func, select
-    from storage.models import Link, Page, Site
+    from storage.models import Column, Link, Page, Site
     targets = []
     for sid in site_ids:
         site = session.get(Site, sid)
@@ -79,9 +79,11 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
         crawl_run = run_id
         if not session.scalar(select(func.count()).select_from(Page).where(Page.run_id == run_id, Page.site_id == sid)):
             crawl_run = session.scalar(select(func.max(Page.run_id)).where(Page.site_id == sid)) or run_id
-        rows = session.execute(select(Page.url, Page.final_url, Page.title, Page.depth, Page.is_homepage, Page.status,
-                                      Page.facts)
+        rows = session.execute(select(Page.url, Page.final_url, Page.title, Page.depth, Page.is_homepage, Page.status)
                                .where(Page.run_id == crawl_run, Page.site_id == sid, Page.role == "page")).all()
+        # the columns whose list a script builds: the pages the shells probe renders
+        shells = {url for url, details in session.execute(select(Column.url, Column.details).where(
+            Column.run_id == crawl_run, Column.site_id == sid)) if (details or {}).get("shell")}
         anchors: dict[str, str] = {}
         for target, text in session.execute(select(Link.target_url, Link.text).where(
                 Link.run_id == crawl_run, Link.site_id == sid, Link.tag == "a", Link.external.is_(False))):
@@ -90,7 +92,7 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
                 anchors[target] = text
         pages = [{"url": r.url, "final_url": r.final_url or r.url, "title": r.title or "", "depth": r.depth or 0,
                   "is_homepage": bool(r.is_homepage), "anchor": anchors.get(r.url) or anchors.get(r.final_url or "", ""),
-                  "shell": ((r.facts or {}).get("list") or {}).get("shell")}
+                  "shell": (r.final_url or r.url) in shells}
                  for r in rows if r.status is None or r.status < 400]
         targets.append(SiteTarget(site.id, site.url, site.name, site.kind, dict(site.hints or {}), pages))
     return targets

@@ -1,4 +1,4 @@
-"""Script-built list pages (shells) rendered in the browser: the column pages the crawl found
+"""Script-built list pages (shells) rendered in the browser: the columns the crawl found
 with a list container but no entries while a script loads them (`facts.list.shell`). At most
 `max_rendered_pages` of them per site (registry hint; MAX_RENDERED by default) are opened
 once each, and read from the rendered DOM (and the frames it filled) and from the JSON/XML
