@@ -71,3 +71,12 @@ def test_a_response_stating_no_records_is_an_empty_list():
     found = api_list(URL, [{"url": "u", "content_type": "application/json", "text": '{"total": 0, "list": []}'}], TODAY)
     assert (found["items"], found["stated_total"]) == (0, 0)
     assert api_list(URL, [{"url": "u", "content_type": "application/json", "text": "not json"}], TODAY) is None
+
+
+def test_data_responses_in_gbk_without_a_charset_are_read():
+    from crawler.probes.shells import decoded
+    body = json.dumps({"total": 1, "list": [{"title": "关于做好冬季安全生产工作的通知", "pubDate": "2026-11-03"}]},
+                      ensure_ascii=False)
+    assert decoded("application/json", body.encode("gbk")) == body
+    assert decoded("application/json;charset=GBK", body.encode("gbk")) == body
+    assert decoded("application/json", b"\xef\xbb\xbf" + body.encode()) == body

@@ -10,6 +10,9 @@ import asyncio
 import time
 from datetime import datetime, timezone
 
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+from crawler.decode import normalise
 from crawler.extract.shells import api_list, rendered_list
 from crawler.probes.session import ProbeContext, error_kind, goto, one_line, settle
 
@@ -20,6 +23,19 @@ MAX_FRAMES = 5
 PAGE_BUDGET_S = 30            # one page: load, scripts, reading
 PROBE_BUDGET_S = 160          # below the probe's own budget: the pages left over are reported, not lost
 DATA_TYPES = ("xhr", "fetch")
+
+
+def decoded(content_type: str, body: bytes) -> str:
+    """A data response's text: the charset its header or its own declaration names, else UTF-8,
+    else GB18030 (old CMSs answer in GBK without saying so)."""
+    declared = http_content_type_encoding(content_type) or read_bom(body)[0] or html_body_declared_encoding(body)
+    for enc in (normalise(declared), "utf-8", "gb18030"):
+        if enc:
+            try:
+                return body.decode(enc).lstrip("\ufeff")
+            except (UnicodeDecodeError, LookupError):
+                continue
+    return body.decode("utf-8", "replace")
 
 
 def render_limit(hints: dict) -> int:
@@ -57,12 +73,15 @@ async def _render(pctx: ProbeContext, url: str) -> dict:
 
     async def keep(response):
         try:
-            ctype = (await response.all_headers()).get("content-type", "")
+            headers = await response.all_headers()
+            if int(headers.get("content-length") or 0) > BODY_CAP:
+                return                      # not read: a list's data is far smaller
+            ctype = headers.get("content-type", "")
             body = await response.body()
         except Exception:
             return
         if len(body) <= BODY_CAP:
-            bodies.append({"url": response.url, "content_type": ctype, "text": body.decode("utf-8", "replace")})
+            bodies.append({"url": response.url, "content_type": ctype, "text": decoded(ctype, body)})
 
     def on_response(response):
         if response.request.resource_type not in DATA_TYPES:
