@@ -2,14 +2,15 @@
 
 Many CMSs write the footer with a script, so when the static homepage lacks a
 mark and the browser probes stored the rendered homepage, the mark is read
-from the rendered DOM; details.source says which was used.
+from the rendered DOM; details.source says which was used. A homepage whose footer a
+script writes and that no browser rendered is error/not_gathered: its marks are unknown.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, not_applicable, url_evidence
 from checks.site_facts import home_facts, homepage_frames, html_pages
 
 META_REQUIRED = ("sitename", "siteidcode", "articletitle", "pubdate")
@@ -58,37 +59,70 @@ def marks(a: SiteArtifacts, present) -> tuple[dict, str]:
     if rendered and present(rendered):
         return rendered, "rendered"
     best = framed or static
+    if rendered is None and best.get("footer_by_script"):
+        return best, UNRENDERED
     return best, "static+rendered" if rendered else "static"
+
+
+UNRENDERED = "unrendered"
+
+
+def _unrendered(m: dict) -> Finding:
+    """A footer written by script that no browser rendered: its marks are unknown, not absent."""
+    return error("not_gathered", "the homepage's footer is written by a script and the rendered page was not gathered",
+                 footer_by_script=m.get("footer_by_script"))
+
+
+def _unseen(m: dict, key: str) -> dict:
+    """Why a mark that is in the source does not count: only inside an HTML comment (a
+    reader never sees it), or how it was shown: written by an inline script."""
+    out = {}
+    shown = (m.get("badge") or {}).get("present") if key == "badge" else m.get(key)
+    if (m.get("commented_out") or {}).get(key) and not shown:
+        out["commented_out"] = m["commented_out"][key]
+        out["reason"] = "only_in_html_comment"
+    if key in (m.get("by_script") or []):
+        out["written_by_script"] = True
+    return out
 
 
 @check("identity.site_code", "网站标识码", "Site identification code", kinds="PDH", needs="crawl", unit="bool")
 def site_code(a: SiteArtifacts, t: dict) -> Finding:
     """1 if the homepage shows 网站标识码 with a 10-digit or bm+8-digit code."""
     m, source = marks(a, lambda x: bool(x.get("site_code")))
+    if source == UNRENDERED:
+        return _unrendered(m)
     return binary(bool(m.get("site_code")), "bool", code=m.get("site_code"), meta_code=m.get("site_code_meta"),
-                  meta_agreement=m.get("site_code_meta_agreement"), source=source)
+                  meta_agreement=m.get("site_code_meta_agreement"), source=source, **_unseen(m, "site_code"))
 
 
 @check("identity.icp", "ICP备案", "ICP record number", kinds="PDH", needs="crawl", unit="bool")
 def icp(a: SiteArtifacts, t: dict) -> Finding:
     m, source = marks(a, lambda x: bool(x.get("icp")))
-    return binary(bool(m.get("icp")), "bool", icp=m.get("icp"), source=source)
+    if source == UNRENDERED:
+        return _unrendered(m)
+    return binary(bool(m.get("icp")), "bool", icp=m.get("icp"), source=source, **_unseen(m, "icp"))
 
 
 @check("identity.psb", "公安机关备案", "Public-security record number", kinds="PDH", needs="crawl", unit="bool")
 def psb(a: SiteArtifacts, t: dict) -> Finding:
     """1 if <省简称>公网安备<14 digits>号 is shown; other forms are noted, not counted."""
     m, source = marks(a, lambda x: bool(x.get("psb")))
-    return binary(bool(m.get("psb")), "bool", psb=m.get("psb"), other_form=m.get("psb_other"), source=source)
+    if source == UNRENDERED:
+        return _unrendered(m)
+    return binary(bool(m.get("psb")), "bool", psb=m.get("psb"), other_form=m.get("psb_other"), source=source,
+                  **_unseen(m, "psb"))
 
 
 @check("identity.party_gov_badge", "党政机关网站标识", "Party/government organ badge", kinds="PDH", needs="crawl",
        unit="bool")
 def party_gov_badge(a: SiteArtifacts, t: dict) -> Finding:
     m, source = marks(a, lambda x: bool((x.get("badge") or {}).get("present")))
+    if source == UNRENDERED:
+        return _unrendered(m)
     badge = m.get("badge") or {}
     f = binary(bool(badge.get("present")), "bool", refs=badge.get("refs", []),
-               institution_badge=badge.get("institution_badge", False), source=source)
+               institution_badge=badge.get("institution_badge", False), source=source, **_unseen(m, "badge"))
     f.evidence = url_evidence([r for r in badge.get("refs", []) if r.startswith("http")], 3)
     return f
 
@@ -98,6 +132,8 @@ def party_gov_badge(a: SiteArtifacts, t: dict) -> Finding:
 def sponsor_contact(a: SiteArtifacts, t: dict) -> Finding:
     """Present among: 主办单位, 联系电话 or 联系我们, 网站地图."""
     m, source = marks(a, lambda x: all(x.get(k) for k in ("sponsor", "contact", "sitemap")))
+    if source == UNRENDERED:
+        return _unrendered(m)
     items = {k: bool(m.get(k)) for k in ("sponsor", "contact", "sitemap")}
     n = sum(items.values())
     return Finding("pass" if n >= t["min_items"] else "fail", n, "items",

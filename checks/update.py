@@ -1,7 +1,14 @@
-"""信息更新: homepage freshness, stale and blank columns, 政策解读."""
+"""信息更新: homepage freshness, stale and blank columns, 政策解读.
+
+Columns are judged as a reader sees them: a column whose page builds its list by script
+(a shell) takes what the browser rendered (details.source rendered) or the data the page
+fetched (api); one that was not rendered, or whose render failed, is unknown, never blank.
+"""
 from __future__ import annotations
 
-from checks.artifacts import SiteArtifacts
+from dataclasses import replace
+
+from checks.artifacts import ColumnArt, SiteArtifacts
 from checks.base import Finding, check, error, url_evidence
 from checks.site_facts import days_since, feature_hits, find_page, home_facts, homepage_frames
 
@@ -36,43 +43,113 @@ def _no_columns() -> Finding:
     return error("not_gathered", "no column (list page) was found in the crawl")
 
 
-@check("update.stale_columns", "栏目不更新", "Stale columns", kinds="P", needs="crawl", unit="columns",
+def _unread(c: ColumnArt, why: str, kind: str) -> dict:
+    return {"name": c.name, "url": c.url, "reason": why, "error_kind": kind}
+
+
+def _shell_column(c: ColumnArt, probe: dict | None) -> tuple[ColumnArt | None, dict | None]:
+    """A shell column read from its rendering: (column, None), or (None, why it is unknown)."""
+    if probe is None:
+        return None, _unread(c, "built by script and not rendered (probe:shells was not gathered)", "not_gathered")
+    if probe.get("_error_kind"):
+        return None, _unread(c, f"rendering failed: {probe.get('error', '')}", probe["_error_kind"])
+    r = (probe.get("pages") or {}).get(c.url)
+    if r is None:
+        why = (f"built by script and not rendered: over the limit of {probe.get('limit')} rendered pages per site "
+               "(registry hint max_rendered_pages)") if c.url in (probe.get("over_limit") or []) \
+            else "built by script and not rendered"
+        return None, _unread(c, why, "not_gathered")
+    if r.get("error"):
+        return None, _unread(c, f"rendering failed: {r['error']}", r.get("error_kind") or "internal")
+    shown, api = r.get("rendered") or {}, r.get("api") or {}
+    details = {**c.details, "rendered": shown, "api": api or None}
+    if shown.get("dated"):
+        lf, source = shown, "rendered"
+    elif api.get("items"):
+        lf, source = api, "api"
+    elif shown.get("placeholder") or shown.get("stated_total") == 0 or api.get("stated_total") == 0:
+        return replace(c, blank=True, details={**details, "placeholder": shown.get("placeholder"),
+                                              "source": "api" if api and not shown.get("placeholder") else "rendered"}), None
+    elif r.get("failed_requests"):
+        return None, _unread(c, "its data requests failed: " + "; ".join(r["failed_requests"][:3]), "connection")
+    elif shown.get("empty_list") or shown.get("shell"):
+        # rendered, every data request answered, and the list shows nothing
+        return replace(c, blank=True, details={**details, "source": "rendered"}), None
+    else:
+        # entries without dates: not blank, of unknown age
+        return replace(c, details={**details, "source": "rendered"}), None
+    return replace(c, newest_date=lf.get("newest"), blank=False,
+                   item_count=lf["stated_total"] if lf.get("stated_total") is not None else lf.get("items") or 0,
+                   details={**details, "source": source, "sample": lf.get("sample") or []}), None
+
+
+def reader_columns(a: SiteArtifacts) -> tuple[list[ColumnArt], list[dict]]:
+    """The site's columns as read (static, rendered or api; details.source), and those that are unknown."""
+    known, unknown = [], []
+    for c in a.columns:
+        if not c.details.get("shell"):
+            known.append(replace(c, details={**c.details, "source": "static"}))
+            continue
+        col, why = _shell_column(c, a.probes.get("shells"))
+        if col is not None:
+            known.append(col)
+        else:
+            unknown.append(why)
+    return known, unknown
+
+
+def _unknown_error(unknown: list[dict]) -> Finding:
+    return error(unknown[0]["error_kind"], f"{len(unknown)} column(s) built by script could not be read: "
+                 f"{unknown[0]['name']}: {unknown[0]['reason']}", unknown=unknown)
+
+
+@check("update.stale_columns", "栏目不更新", "Stale columns", kinds="P", needs="probe:shells", unit="columns",
        dynamic_days=14, notice_days=183, policy_days=183, personnel_days=365, planning_days=365)
 def stale_columns(a: SiteArtifacts, t: dict) -> Finding:
     if not a.columns:
         return _no_columns()
+    columns, unknown = reader_columns(a)
     rows, stale = [], []
-    for c in a.columns:
+    for c in columns:
         limit = t[STALE_LIMITS[c.type]] if c.type in STALE_LIMITS else None
         age = days_since(a, c.newest_date)
         is_stale = bool(limit is not None and age is not None and age > limit)
         rows.append({"name": c.name, "type": c.type, "url": c.url, "newest_date": c.newest_date,
-                     "age_days": age, "item_count": c.item_count, "limit_days": limit, "stale": is_stale})
+                     "age_days": age, "item_count": c.item_count, "limit_days": limit, "stale": is_stale,
+                     "source": c.details["source"]})
         if is_stale:
             stale.append(c.url)
-    f = Finding("fail" if stale else "pass", len(stale), "columns", details={"columns": rows})
+    if unknown and not stale:
+        return _unknown_error(unknown)
+    f = Finding("fail" if stale else "pass", len(stale), "columns", details={"columns": rows, "unknown": unknown})
     f.evidence = url_evidence(stale)
     return f
 
 
-@check("update.blank_columns", "空白栏目", "Blank columns", kinds="P", needs="crawl", unit="columns")
+@check("update.blank_columns", "空白栏目", "Blank columns", kinds="P", needs="probe:shells", unit="columns")
 def blank_columns(a: SiteArtifacts, t: dict) -> Finding:
+    """Columns that show no entries (a placeholder, an empty list); a shell only on its rendering."""
     if not a.columns:
         return _no_columns()
-    blank = [c for c in a.columns if c.blank]
+    columns, unknown = reader_columns(a)
+    blank = [c for c in columns if c.blank]
+    if unknown and not blank:
+        return _unknown_error(unknown)
     f = Finding("fail" if blank else "pass", len(blank), "columns",
-                details={"columns": len(a.columns),
-                         "blank": [{"name": c.name, "url": c.url, "placeholder": c.details.get("placeholder")}
-                                   for c in blank]})
+                details={"columns": len(columns),
+                         "blank": [{"name": c.name, "url": c.url, "placeholder": c.details.get("placeholder"),
+                                    "source": c.details["source"]} for c in blank],
+                         "unknown": unknown})
     f.evidence = url_evidence(c.url for c in blank)
     return f
 
 
-@check("update.policy_interpretation", "政策解读", "Policy interpretation column", kinds="P", needs="crawl",
+@check("update.policy_interpretation", "政策解读", "Policy interpretation column", kinds="P", needs="probe:shells",
        unit="days", warn_above=90, fail_above=183)
 def policy_interpretation(a: SiteArtifacts, t: dict) -> Finding:
     """Days since the newest item of a 政策解读 / 解读回应 column."""
-    cols = [c for c in a.columns if c.type == "interpretation"]
+    columns, unknown = reader_columns(a)
+    cols = [c for c in columns if c.type == "interpretation"]
     candidates = [(c.name, c.url, c.newest_date) for c in cols]
     if not candidates:
         # A 解读 link whose page was crawled but not taken as a column.
@@ -80,6 +157,9 @@ def policy_interpretation(a: SiteArtifacts, t: dict) -> Finding:
             page = find_page(a, hit["url"]) if hit.get("url") else None
             if page is not None and page.facts and all(c[1] != hit["url"] for c in candidates):
                 candidates.append((hit["text"], hit["url"], (page.facts.get("list") or {}).get("newest")))
+    unknown = [u for u in unknown if any(c.url == u["url"] and c.type == "interpretation" for c in a.columns)]
+    if unknown and not any(c[2] for c in candidates):
+        return _unknown_error(unknown)
     if not candidates:
         return Finding("fail", None, "days", details={"reason": "missing"})
     dated = [c for c in candidates if c[2]]

@@ -81,7 +81,7 @@ def probes(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]
 GATHERERS: dict[str, Gatherer] = {
     "crawl": crawl,
     "net": net,
-    **{f"probe:{name}": probes for name in ("search", "qa", "elder", "privacy", "a11y", "mobile")},
+    **{f"probe:{name}": probes for name in ("search", "qa", "elder", "privacy", "a11y", "mobile", "shells")},
 }
 
 

@@ -35,7 +35,8 @@ ENCODINGS = ("utf-8", "gb18030")         # what Excel saves on a Chinese Windows
 # Hints by type (the README lists what each does); unknown hints are kept as given.
 HINT_TYPES = {
     **dict.fromkeys(("max_pages", "max_depth", "max_external_links", "max_links_per_page", "max_attachment_texts",
-                     "max_datasets", "sample_downloads", "max_catalog_pages", "max_messages", "max_list_pages"),
+                     "max_rendered_pages", "max_datasets",
+                     "sample_downloads", "max_catalog_pages", "max_messages", "max_list_pages"),
                     "count"),
     "obey_robots": "bool",
     "max_rps": "rate",

@@ -133,7 +133,7 @@ def _facts(url: str, text: str, tree, is_homepage: bool, today: date, encoding: 
         facts["page_type"] = "list"
     elif pub or meta.get("articletitle"):
         facts["page_type"] = "article"
-    elif lists["empty_list"]:
+    elif lists["empty_list"] or lists["shell"]:
         facts["page_type"] = "list"
     else:
         facts["page_type"] = "other"

@@ -143,7 +143,7 @@ def _is_list(lf: dict | None) -> bool:
     if not lf:
         return False
     return lf.get("dated", 0) >= 3 or bool(lf.get("placeholder")) or lf.get("stated_total") == 0 \
-        or bool(lf.get("empty_list"))
+        or bool(lf.get("empty_list")) or bool(lf.get("shell"))
 
 
 def derive_columns(pages: Iterable[Any], links: Iterable[Any]) -> list[ColumnArt]:
@@ -213,12 +213,15 @@ def derive_columns(pages: Iterable[Any], links: Iterable[Any]) -> list[ColumnArt
                 newest = nlf["newest"]
             queue.extend(x for x in nlf.get("pagination") or [] if x not in followed)
         stated = lf.get("stated_total")
-        blank = (items == 0 or stated == 0) and bool(lf.get("placeholder") or stated == 0 or lf.get("dated", 0) == 0)
+        # A shell (entries loaded by script) is never blank on its static HTML: the browser decides.
+        blank = (items == 0 or stated == 0) and bool(lf.get("placeholder") or stated == 0 or lf.get("dated", 0) == 0) \
+            and not lf.get("shell")
         columns.append(ColumnArt(
             url=key, name=name, type=classify(name + " " + (facts.get("meta", {}).get("columnname") or "")
                                                if classify(name) == "other" else name),
             newest_date=newest, item_count=stated if stated is not None else items, blank=blank,
             details={"pages_followed": followed, "placeholder": lf.get("placeholder"),
                      "stated_total": stated, "page_count": lf.get("page_count"),
-                     "date_source": lf.get("date_source"), "sample": lf.get("sample", [])[:3]}))
+                     "date_source": lf.get("date_source"), "sample": lf.get("sample", [])[:3],
+                     **({"shell": lf["shell"]} if lf.get("shell") else {})}))
     return columns

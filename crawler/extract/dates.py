@@ -2,8 +2,9 @@
 
 Formats: 2023-12-20, 2023/12/20, 2023.12.20, 2023年12月20日, 2023-12/20,
 dates inside URL paths (/art/2026/8/28/, t20260904_, /202109/t20210924_),
-bare month-day ([12-20], 12-20, 12月20日) whose year is inferred: the
-latest year that does not put the date in the future, and relative dates
+bare month-day ([12-20], 12-20, 12月20日) whose year is inferred from the list's
+order and its dated entries (`years_from_order`), alone: the latest year that does
+not put the date in the future, and relative dates
 (3天前, 昨天, 今天) counted back from today.
 """
 from __future__ import annotations
@@ -54,9 +55,8 @@ def full_dates(text: str) -> list[date]:
     return out
 
 
-def item_date(text: str, today: date) -> date | None:
-    """The date a list entry shows: a full date, else a compact one, else a
-    month-day with the year inferred. Short texts only (an entry, a cell)."""
+def explicit_date(text: str, today: date) -> date | None:
+    """A date an entry shows with its year (full or compact), or a relative one (3天前)."""
     found = full_dates(text)
     if found:
         return found[-1]
@@ -68,13 +68,67 @@ def item_date(text: str, today: date) -> date | None:
     if m:
         back = int(m[1]) if m[1] else 0 if m[2] else 1 if m[3] else 2
         return date.fromordinal(today.toordinal() - back)
+    return None
+
+
+def month_day(text: str) -> tuple[int, int] | None:
+    """A bare month-day ([11-05], 11月05日) as an entry's whole date."""
     for m in _MONTH_DAY.finditer(text.strip()):
         month, day = (int(m[1]), int(m[2])) if m[1] else (int(m[3]), int(m[4]))
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            d = infer_year(month, day, today)
-            if d:
-                return d
+        if 1 <= month <= 12 and 1 <= day <= 31 and make_date(2000, month, day):   # 2000: a leap year
+            return month, day
     return None
+
+
+def item_date(text: str, today: date) -> date | None:
+    """The date a list entry shows: a full date, else a compact one, else a
+    month-day with the year inferred. Short texts only (an entry, a cell)."""
+    d = explicit_date(text, today)
+    if d is None:
+        md = month_day(text)
+        d = infer_year(md[0], md[1], today) if md else None
+    return d
+
+
+def _on_or_after(month: int, day: int, floor: date, today: date) -> date | None:
+    """The earliest date with this month-day that is not before `floor` nor after `today`."""
+    for year in range(floor.year, today.year + 1):
+        d = make_date(year, month, day)
+        if d is not None and floor <= d <= today:
+            return d
+    return None
+
+
+def years_from_order(items: list[tuple[date | None, tuple[int, int] | None]], today: date) -> list[date | None]:
+    """Dates of a list's entries read in the list's order (newest first), as a person reads
+    year-less ones ([11-05]): each takes the latest year that keeps it no later than the entry
+    above it, the page's own dated entries and today being the bounds; entries above the first
+    dated one take the earliest year that keeps them no earlier than the one below. In a list
+    whose dated entries are not newest-first, each year-less date is the most recent past one.
+    `items`: (date shown with its year, else None; (month, day) shown without a year, else None)."""
+    out = [d for d, _ in items]
+    shown = [d for d in out if d is not None and d <= today]
+    mds = [md for _, md in items if md is not None]
+    rising = sum(1 for a, b in zip(mds, mds[1:]) if b > a)       # a newest-first list rises once a year at most
+    if any(a < b for a, b in zip(shown, shown[1:])) or rising > len(mds) - 1 - rising:
+        return [d if d is not None or md is None else infer_year(md[0], md[1], today) for d, md in items]
+    first = next((i for i, d in enumerate(out) if d is not None and d <= today), None)
+    ceiling = today
+    for i in range(first or 0, len(items)):
+        d, md = items[i]
+        if d is not None:
+            ceiling = d if d <= today else ceiling
+        elif md is not None:
+            out[i] = infer_year(md[0], md[1], ceiling)
+            ceiling = out[i] or ceiling
+    if first:
+        floor = out[first]
+        for i in range(first - 1, -1, -1):
+            d, md = items[i]
+            if d is None and md is not None:
+                out[i] = _on_or_after(md[0], md[1], floor, today) or infer_year(md[0], md[1], today)
+            floor = out[i] if out[i] is not None and out[i] <= today else floor
+    return out
 
 
 def url_date(url: str) -> date | None:

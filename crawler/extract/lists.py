@@ -12,7 +12,7 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from crawler.extract.dates import full_dates, item_date, url_date
+from crawler.extract.dates import explicit_date, full_dates, month_day, url_date, years_from_order
 from crawler.extract.datastore import datastore_total, datastore_tree
 from crawler.extract.html import Anchor, anchors as read_anchors, code_muted, node_text, squash, txt
 from crawler.urls import resolve
@@ -120,23 +120,32 @@ def entries(links: list[Anchor], today: date) -> list[dict]:
             whole = txt(item)
             outside = whole.replace(a.text, " ", 1) if a.text else whole
         d = _time_date(item) if not several else None
-        if d is None:
-            d = item_date(outside, today) if len(outside) < 200 else None
-        if d is None:
+        md = None
+        if d is None and len(outside) < 200:
+            d, md = explicit_date(outside, today), month_day(outside)
+        if d is None and md is None:
             # The whole row is the link: its date is a short part of the link's own text.
             for part in a.el.iter():
                 if part is not a.el and isinstance(part.tag, str) and len(txt(part)) <= 20:
-                    d = item_date(txt(part), today)
-                    if d:
+                    d, md = explicit_date(txt(part), today), month_day(txt(part))
+                    if d or md:
                         break
         source = "text"
-        if d is None:
-            d = url_date(a.href.split("?", 1)[0])
-            source = "url"
-        if d is not None and d > today:
-            d = None
-        out.append({"title": title[:120], "anchor": a, "date": d, "date_source": source if d else None,
+        linked = url_date(a.href.split("?", 1)[0])
+        if d is None and linked is not None and (md is None or md == (linked.month, linked.day)):
+            # the URL carries the date (and the year of a year-less one shown in the text)
+            d, md, source = linked, None, "text" if md else "url"
+        out.append({"title": title[:120], "anchor": a, "date": d, "md": md, "date_source": source,
                     "group": item.getparent()})
+    by_group: dict = {}
+    for e in out:
+        by_group.setdefault(e["group"], []).append(e)
+    for group in by_group.values():
+        dated = years_from_order([(e["date"], e.pop("md")) for e in group], today)
+        for e, d in zip(group, dated):
+            e["date"] = d if d is not None and d <= today else None
+            if e["date"] is None:
+                e["date_source"] = None
     return out
 
 
@@ -173,22 +182,50 @@ PAGER_WORDS = re.compile(r"上一页|下一页|尾页|末页|共\s*\d+\s*页")
 LONG_TEXT = 150
 
 
+def _empty_container(tree):
+    """A list container (ul/ol/tbody, or a div named like a list) with nothing in it."""
+    for el in tree.iter("ul", "ol", "tbody", "div"):
+        name = (el.get("class") or "") + " " + (el.get("id") or "")
+        if LIST_CONTAINER.search(name) and len(el) == 0 and not (el.text or "").strip():
+            return el
+    return None
+
+
 def _empty_list(tree, html_text: str, text: str) -> bool:
-    """A list container (ul/ol/tbody, or a div named like a list) with nothing in it:
-    how many CMSs render a column without entries and without any placeholder text.
-    Only on a page that looks like a list shell (a pager, or no long text at all):
-    an intro page's empty decorative <div class="news-line"> is not a list."""
+    """An empty list container: how many CMSs render a column without entries and
+    without any placeholder text. Only on a page that looks like a list shell (a pager,
+    or no long text at all): an intro page's empty decorative <div class="news-line">
+    is not a list. A page that loads its entries by script is a shell (`script_shell`)."""
     if SCRIPTED_DATA.search(html_text):
         return False
     if not PAGER_WORDS.search(text) and any(len(t.strip()) > LONG_TEXT for t in tree.itertext()):
         return False
-    for el in tree.iter("ul", "ol", "tbody", "div"):
-        name = (el.get("class") or "") + " " + (el.get("id") or "")
-        if not LIST_CONTAINER.search(name):
-            continue
-        if len(el) == 0 and not (el.text or "").strip():
-            return True
-    return False
+    return _empty_container(tree) is not None
+
+
+# The mount point of a script-built page (Vue, React, Nuxt, Next): empty until its bundle runs.
+APP_ROOT = re.compile(r"^(?:app|root|__nuxt|__next|main-app)$", re.I)
+NEEDS_SCRIPT = re.compile(r"(?:enable|requires?)\s+JavaScript|JavaScript\s+(?:enabled|is\s+required)|(?:启用|开启|打开|支持)\s*(?:JavaScript|JS|脚本)", re.I)
+NO_TEXT = 50
+
+
+def script_shell(tree, html_text: str, text: str) -> str | None:
+    """What builds the page's list by script while the static page shows no entries: the loader
+    seen in the page next to an empty list container (dataproxy, $.ajax, fetch…), "app" for an
+    empty app root, "script" for a page with scripts and no text of its own (or only a notice
+    asking for JavaScript). Called only for a page without entries: a reader sees them in a browser."""
+    m = SCRIPTED_DATA.search(html_text)
+    if m and _empty_container(tree) is not None:
+        return m[0].strip("(").strip()
+    scripts = any(s.get("src") or (s.text or "").strip() for s in tree.iter("script")) or "<script" in html_text
+    if not scripts:
+        return None
+    for el in tree.iter("div"):
+        if APP_ROOT.match(el.get("id") or "") and len(el) == 0 and not (el.text or "").strip():
+            return "app"
+    if len(text) <= NO_TEXT or NEEDS_SCRIPT.search(text):
+        return "script"
+    return None
 
 
 def pagination_only(tree, page_url: str, html_text: str, encoding: str | None = None) -> list[str]:
@@ -247,6 +284,7 @@ def list_facts(tree, page_url: str, html_text: str, today: date,
         "date_source": "url" if main and all(e["date_source"] == "url" for e in main if e["date"]) else "text",
         "placeholder": placeholder[0] if placeholder else None,
         "empty_list": not all_dated and not main and _empty_list(tree, html_text, text),
+        "shell": script_shell(tree, html_text, text) if not all_dated and not main and not placeholder else None,
         "stated_total": int(total[1]) if total else datastore_total(html_text) if store is not None else None,
         "page_count": page_count,
         "pagination": pages,

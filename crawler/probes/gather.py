@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from crawler.probes import a11y, elder, mobile, privacy, qa, search
+from crawler.probes import a11y, elder, mobile, privacy, qa, search, shells
 from crawler.probes.pool import BrowserPool, BrowserUnavailable
 from crawler.probes.session import (UNRESPONSIVE_S, ProbeContext, ProbeError, SiteTarget, answer, error_kind, goto,
                                     one_line, settle)
@@ -21,16 +21,18 @@ from crawler.probes.session import (UNRESPONSIVE_S, ProbeContext, ProbeError, Si
 log = logging.getLogger(__name__)
 
 PROBES = {"search": search.run, "qa": qa.run, "elder": elder.run, "privacy": privacy.run,
-          "a11y": a11y.run, "mobile": mobile.run}
+          "a11y": a11y.run, "mobile": mobile.run,
+          "shells": shells.run}
 # The probes of a site run at once, each in a browser context of its own (cookies such as the
 # elder mode's, pop-ups and pages are not shared), except: the first of READS_HOME takes the
 # page of the site's first homepage load (it only reads it), and the mobile probe opens its
 # phone context itself.
-ORDER = ("a11y", "mobile", "search", "qa", "privacy", "elder")
+ORDER = ("a11y", "mobile", "search", "qa", "privacy", "elder", "shells")
 READS_HOME = ("a11y",)
 OWN_BROWSER_CONTEXT = ("mobile",)
 VIEWPORT = {"width": 1366, "height": 900}
-BUDGET_S = {"search": 150, "qa": 90, "elder": 60, "privacy": 45, "a11y": 90, "mobile": 45}
+BUDGET_S = {"search": 150, "qa": 90, "elder": 60, "privacy": 45, "a11y": 90, "mobile": 45,
+            "shells": shells.PROBE_BUDGET_S + 20}
 RENDER_CAP = 2_000_000
 SITE_BUDGET_S = sum(BUDGET_S.values()) + 60      # last resort: no site holds the pool longer
 # sites probed at once: a site's probes mostly wait on the network, CPU allows about 4 on 2 cores
@@ -97,7 +99,7 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
     so a single-check rerun still has known items). Each page carries the anchor texts of links
     to it: CMSs that give every page the site name as <title> still name it in their lists."""
     from sqlalchemy import func, select
-    from storage.models import Link, Page, Site
+    from storage.models import Column, Link, Page, Site
     targets = []
     for sid in site_ids:
         site = session.get(Site, sid)
@@ -109,6 +111,9 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
         rows = session.execute(select(Page.url, Page.final_url, Page.title, Page.depth, Page.is_homepage, Page.status,
                                       Page.error_kind, Page.facts)
                                .where(Page.run_id == crawl_run, Page.site_id == sid, Page.role == "page")).all()
+        # the columns whose list a script builds: the pages the shells probe renders
+        shells = {url for url, details in session.execute(select(Column.url, Column.details).where(
+            Column.run_id == crawl_run, Column.site_id == sid)) if (details or {}).get("shell")}
         anchors: dict[str, str] = {}
         for target, text in session.execute(select(Link.target_url, Link.text).where(
                 Link.run_id == crawl_run, Link.site_id == sid, Link.tag == "a", Link.external.is_(False))):
@@ -116,7 +121,8 @@ def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:
             if len(text) > len(anchors.get(target, "")):
                 anchors[target] = text
         pages = [{"url": r.url, "final_url": r.final_url or r.url, "title": r.title or "", "depth": r.depth or 0,
-                  "is_homepage": bool(r.is_homepage), "anchor": anchors.get(r.url) or anchors.get(r.final_url or "", "")}
+                  "is_homepage": bool(r.is_homepage), "anchor": anchors.get(r.url) or anchors.get(r.final_url or "", ""),
+                  "shell": (r.final_url or r.url) in shells}
                  for r in rows if (r.status is None or r.status < 400) and not _over_cap(r)]
         home_over_cap = next((r.url for r in rows if r.is_homepage and _over_cap(r)), None)
         targets.append(SiteTarget(site.id, site.url, site.name, site.kind, dict(site.hints or {}), pages,
