@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date, select,
-                                      parse_tree, pick, placeholder, repeated_items, stated_count, text_of)
+                                      parse_tree, pick, placeholder, repeated_items, row_cells, stated_count, table_columns,
+                                      text_of)
 
 SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请|受理|信件)(时间|日期)")
 BARE_TIME = re.compile(r"(发布|发表)?(时间|日期)")
@@ -132,33 +133,58 @@ def message_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         found = _reply_date_from_sections(text)
         if found and found[:10] >= fields["submitted_at"][:10]:
             fields["replied_at"] = found
-    if not fields.get("follow_up") and re.search(r"已回访|回访(结果|情况)?[：:]\s*\S", text):
+    if not fields.get("follow_up") and _follow_up_in_text(text):
         fields["follow_up"] = True
     if "title" not in fields:
         fields["title"] = page_heading(root)
+    if "replied_at" not in fields:
+        link = _reply_link(root, url)
+        if link:
+            fields["reply_link"] = link
     fields["url"] = url
     return fields
 
 
-def _table_columns(table) -> dict[str, int]:
-    """Column index per field from a list table's header row."""
-    header = None
-    for row in table.iter("tr"):
-        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
-        if cells and all(c.find(".//a[@href]") is None for c in cells):
-            header = cells
-            break
-    cols: dict[str, int] = {}
-    if not header:
-        return cols
-    for i, cell in enumerate(header):
-        lab = compact(cell.text_content()).rstrip("：:")
-        for key, fam in (("replied_at", REPLIED), ("submitted_at", SUBMITTED), ("status", STATUS),
-                         ("reply_unit", UNIT), ("title", TITLE), ("satisfaction", FOLLOW)):
-            if key not in cols and fam.fullmatch(lab) and not (key == "submitted_at" and REPLIED.fullmatch(lab)):
-                cols[key] = i
-                break
-    return cols
+FOLLOW_TEXT = re.compile(r"已回访|回访(?:结果|情况)?[：:]\s*([^\s，。,；;]+)")
+# A link from a message to its reply shown on a page of its own (TRS/Hanweb boards: 查看答复).
+REPLY_LINK = re.compile(r"^(点击)?(查看)?(答复|回复|办理|处理)(详情|内容|意见|结果|情况)$|^查看(答复|回复)$")
+
+
+def _follow_up_in_text(text: str) -> bool:
+    """已回访, or 回访结果：<a result>; 回访结果：暂无 / 未回访 says there was none."""
+    for m in FOLLOW_TEXT.finditer(text):
+        if not m.group(1) or not NEGATIVE.match(m.group(1)):
+            return True
+    return False
+
+
+def _reply_link(root, url: str) -> str | None:
+    for a in root.iter("a"):
+        target = absolute(url, a.get("href"))
+        if target and target != url and REPLY_LINK.match(compact(a.text_content())):
+            return target
+    return None
+
+
+def reply_fields(url: str, html: str) -> dict[str, Any]:
+    """The reply of a message shown on its own page (reached by 查看答复 from the message):
+    reply time (labelled, else the date under the 答复 heading), replying unit, 回访 / 满意度."""
+    root = parse_tree(html)
+    fields = {k: v for k, v in fields_from_pairs(label_pairs(root)).items()
+              if k in ("replied_at", "reply_unit", "follow_up", "satisfaction")}
+    text = text_of(root)
+    if "replied_at" not in fields:
+        found = _reply_date_from_sections(text)
+        if found:
+            fields["replied_at"] = found
+    if not fields.get("follow_up") and _follow_up_in_text(text):
+        fields["follow_up"] = True
+    return fields
+
+
+# List table columns by their header, in this order (a 回复时间 column is never the submission time).
+LIST_COLUMNS = {"replied_at": REPLIED, "submitted_at": SUBMITTED, "status": STATUS, "reply_unit": UNIT,
+                "title": TITLE, "satisfaction": FOLLOW}
 
 
 def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict[str, Any] | None:
@@ -171,7 +197,7 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
     out: dict[str, Any] = {"url": absolute(base_url, link_el.get("href")),
                            "title": clean(link_el.get("title")) or clean(link_el.text_content())}
     if item.tag == "tr" and cols:
-        cells = [c for c in item if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        cells = row_cells(item)
         for key, idx in cols.items():
             if idx < len(cells):
                 value = clean(cells[idx].text_content())
@@ -244,7 +270,7 @@ def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
     if items and items[0].tag == "tr":
         table = next(items[0].iterancestors("table"), None)
         if table is not None:
-            cols = _table_columns(table)
+            cols = table_columns(table, LIST_COLUMNS)
     out = []
     seen = set()
     for item in items:

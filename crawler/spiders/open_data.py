@@ -137,12 +137,15 @@ class OpenDataSpider(SideRequests):
 
     @staticmethod
     def merge(listed: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+        """A dataset as the list and its page show it together: the page's values win,
+        formats are those either shows, and an API shown by either (the list's 接口 column,
+        the page's badge or tab) counts."""
         row = dict(listed)
         for key, value in detail.items():
             if value not in (None, "", [], {}) or key not in row:
                 row[key] = value
-        if not row.get("formats") and listed.get("formats"):
-            row["formats"] = listed["formats"]
+        row["formats"] = list(dict.fromkeys([*(detail.get("formats") or []), *(listed.get("formats") or [])]))
+        row["has_api"] = bool(listed.get("has_api")) or bool(detail.get("has_api"))
         return row
 
     def add_dataset(self, state: SiteState, cat: Catalogue, row: dict[str, Any]) -> Iterator[Any]:
