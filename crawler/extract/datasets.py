@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract.json_records import field, json_endpoints, records, total  # noqa: F401  (json_endpoints re-exported)
-from crawler.extract.labelled import (absolute, clean, compact, in_chrome, label_pairs, links, page_heading, pager_links,
+from crawler.extract.labelled import (absolute, clean, compact, form_pages, in_chrome, label_pairs, links, page_heading, pager_links,
                                       select, parse_date, parse_tree, pick, placeholder, repeated_items, row_cells,
                                       stated_count, table_columns, text_of)
 
@@ -190,8 +190,8 @@ def catalog_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
             entry["has_api"] = True
         out.append(entry)
     text = text_of(root)
-    return {"items": out, "pages": pager_links(root, url, html if isinstance(html, str) else None), "stated_total": stated_count(text),
-            "empty": placeholder(text) and not out}
+    return {"items": out, "pages": pager_links(root, url, html if isinstance(html, str) else None),
+            "form_pages": form_pages(root, url), "stated_total": stated_count(text), "empty": placeholder(text) and not out}
 
 
 # JSON catalogues: keys are matched after lower-casing and dropping _ and -.

@@ -365,6 +365,35 @@ def pager_links(root, base_url: str, html=None) -> list[str]:
     return out
 
 
+PAGE_FIELD = re.compile(r"^(page|pageno|pagenum|pageindex|curpage|currentpage|current|p|pn)$", re.I)
+
+
+def form_pages(root, base_url: str) -> list[tuple[str, str]]:
+    """Other pages of a list reached by a pager that submits a form (method POST): each
+    form whose page field (pageNo, page…) holds a number and whose button is a pager
+    word (下一页, 上一页, 2, 尾页) asks for that page. Returns (action URL, form body) as
+    the browser would send them when the button is pressed."""
+    from urllib.parse import urlencode
+    out: list[tuple[str, str]] = []
+    for form in root.iter("form"):
+        if (form.get("method") or "get").lower() != "post":
+            continue
+        fields = [(i.get("name"), i.get("value") or "") for i in form.iter("input")
+                  if i.get("name") and (i.get("type") or "text").lower() not in ("submit", "button", "image", "checkbox", "radio")]
+        if not any(PAGE_FIELD.match(name) and value.isdigit() for name, value in fields):
+            continue
+        buttons = [compact(b.text_content()) or compact(b.get("value")) for b in form.iter("button", "input")
+                   if b.tag == "button" or (b.get("type") or "").lower() in ("submit", "button")]
+        if not any(NEXT_WORDS.match(t) or PREV_WORDS.match(t) or re.fullmatch(r"\d{1,4}", t) or t in ("尾页", "末页")
+                   for t in buttons):
+            continue
+        action = absolute(base_url, form.get("action")) or base_url
+        page = (action, urlencode(fields))
+        if page not in out:
+            out.append(page)
+    return out
+
+
 # A script pager: links that run `goPage(2)` (no address of their own) and a page script that
 # builds the address from the number: location.href = "/catalog.html?page=" + n.
 _SCRIPT_PAGE_URL = re.compile(

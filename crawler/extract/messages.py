@@ -10,7 +10,10 @@ where a site defeats the heuristics: `message_item`, `message_link`,
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timezone
 from typing import Any
+
+from crawler.extract.dates import item_date
 
 from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date, select,
                                       parse_tree, pick, placeholder, repeated_items, row_cells, stated_count, table_columns,
@@ -187,7 +190,20 @@ LIST_COLUMNS = {"replied_at": REPLIED, "submitted_at": SUBMITTED, "status": STAT
                 "title": TITLE, "satisfaction": FOLLOW}
 
 
-def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict[str, Any] | None:
+def _short_date(item, link_el, today: date) -> str | None:
+    """A list entry's date printed short, as boards do for recent messages: 05-06 (this
+    year's, unless that is after today: then last year's) or 5天前 / 昨天 (counted back from
+    the day the list is read). Read from the entry's own small elements, never its title."""
+    for el in item.iter():
+        if not isinstance(el.tag, str) or len(el) or el is link_el or link_el in el.iterancestors():
+            continue
+        found = item_date(clean(el.text_content()), today) if len(clean(el.text_content())) <= 12 else None
+        if found:
+            return found.isoformat()
+    return None
+
+
+def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict, today: date) -> dict[str, Any] | None:
     link_el = _css(item, hints.get("message_link")) if hints.get("message_link") else None
     anchors = [a for a in item.iter("a") if absolute(base_url, a.get("href"))]
     if link_el is None and anchors:
@@ -214,8 +230,7 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
         out.update({k: v for k, v in fields_from_pairs(label_pairs(item, max_label=8)).items() if k != "title"})
         out["labelled"] = "submitted_at" in out
         if "submitted_at" not in out:
-            text = text_of(item)
-            date = parse_date(text)
+            date = parse_date(text_of(item)) or _short_date(item, link_el, today)
             if date:
                 out["submitted_at"] = date
         if "status" not in out:
@@ -257,10 +272,10 @@ def inline_messages(root, url: str) -> list[dict[str, Any]]:
     return best
 
 
-def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, Any]:
+def message_list(url: str, html: str, hints: dict | None = None, today: date | None = None) -> dict[str, Any]:
     """A list page of messages: items (url, title and whatever fields the list
     shows), other pages of the list, the list's stated total, and whether it
-    says it is empty."""
+    says it is empty. `today` (UTC by default) dates the short forms 05-06 and 5天前."""
     hints = hints or {}
     root = parse_tree(html)
     items = select(root, hints.get("message_item"))
@@ -274,7 +289,7 @@ def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
     out = []
     seen = set()
     for item in items:
-        fields = _item_fields(item, url, cols, hints)
+        fields = _item_fields(item, url, cols, hints, today or datetime.now(timezone.utc).date())
         if fields and fields["url"] not in seen:
             seen.add(fields["url"])
             out.append(fields)

@@ -89,17 +89,34 @@ class OpenDataSpider(SideRequests):
         listing = ex.catalog_list(url, tree, state.hints)
         if listing["items"] and self.is_catalogue(listing, url, tree, cat):
             listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
-            if url not in cat.facts["catalog_urls"]:
-                cat.facts["catalog_urls"].append(url)
-            if cat.facts["stated_total"] is None and listing["stated_total"]:
-                cat.facts["stated_total"], cat.facts["stated_total_url"] = listing["stated_total"], url
-            for entry in listing["items"]:
-                cat.listed.setdefault(entry["url"], entry)
-                yield from self.detail_page(state, cat, entry["url"], response.meta["ga_depth"] + 1)
-            for page in listing["pages"]:
-                if page not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
-                    cat.catalog_pages.add(page)
-                    yield from self.detail_page(state, cat, page, response.meta["ga_depth"] + 1)
+            yield from self.take_listing(state, cat, url, listing, response.meta["ga_depth"] + 1)
+
+    def take_listing(self, state: SiteState, cat: Catalogue, url: str, listing: dict[str, Any], depth: int) -> Iterator[Any]:
+        """A catalogue page's datasets and its other pages (links, or forms its pager posts)."""
+        if url not in cat.facts["catalog_urls"]:
+            cat.facts["catalog_urls"].append(url)
+        if cat.facts["stated_total"] is None and listing["stated_total"]:
+            cat.facts["stated_total"], cat.facts["stated_total_url"] = listing["stated_total"], url
+        for entry in listing["items"]:
+            cat.listed.setdefault(entry["url"], entry)
+            yield from self.detail_page(state, cat, entry["url"], depth)
+        for page in listing["pages"]:
+            if page not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
+                cat.catalog_pages.add(page)
+                yield from self.detail_page(state, cat, page, depth)
+        for action, body in listing["form_pages"]:
+            key = action + "|" + body
+            if key not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
+                cat.catalog_pages.add(key)
+                yield from self.side(state, action, "catalog_post", odh_body=body, odh_depth=depth)
+
+    def side_catalog_post(self, state: SiteState, response) -> Iterator[Any]:
+        """A catalogue page its pager's form asked for (POST): read as any page of the catalogue."""
+        if response.status >= 400 or not self.body_is_html(response):
+            return
+        listing = ex.catalog_list(response.url, self.text_of_response(response), state.hints)
+        if listing["items"]:
+            yield from self.take_listing(state, self.cat(state), response.url, listing, response.meta["odh_depth"])
 
     @staticmethod
     def metadata_fields(detail: dict[str, Any]) -> int:
