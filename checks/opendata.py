@@ -34,7 +34,13 @@ def _share(n: int, d: int) -> float:
 
 @check("opendata.dataset_count", "数据集数量", "Datasets in the catalogue", kinds="D", needs="crawl", unit="datasets")
 def dataset_count(a: SiteArtifacts, t: dict) -> Finding:
-    """Datasets found in the catalogue; warn when the platform's own stated total differs."""
+    """Datasets found in the catalogue; warn when the platform's own stated total differs.
+
+    Which counts: the value is what the catalogue lists — datasets a person can open
+    (HTML entries, or JSON records). A stated total (共N条, 数据集N个, 已开放N个数据资源,
+    a tab badge, a JSON `total`) is a claim: it is reported beside the count
+    (`details.stated_total`, `details.stated_total_url`) and a disagreement warns, but it never
+    replaces the count. A catalogue cut off by `max_datasets` says so in `details.capped`."""
     facts = platform_facts(a)
     n = len(a.datasets)
     stated = facts.get("stated_total")

@@ -7,6 +7,28 @@ read by label (摘要, 提供单位, 更新频率, 更新时间, 开放条件, �
 their synonyms), JSON fields by key families (name/title, orgName, updateTime…).
 Hints: `dataset_item`, `dataset_link` (CSS), `dataset_url_template`
 (e.g. "/dataset/{id}.html" for JSON catalogues that give ids only).
+
+The rules, as a person reading a platform applies them (each checked on the
+platforms of tests/generality/, built in the styles found across the country):
+- A dataset is an entry of the catalogue a person can open; the platform's own
+  stated total (共N条, 数据集N个, 已开放N个数据资源, a 数据集 tab's badge) is read
+  beside the count and never replaces it.
+- Formats: what the list or page names — format tags, the 数据格式 column, format
+  icons by their title or alt, the download buttons per format.
+- API: a dataset offers an API when its page links one (an 接口 / API tab or link
+  outside the menus), labels one (接口服务：有), shows a badge or icon reading just
+  API / 接口, names 数据接口 / API服务 among its formats, when the catalogue's 接口
+  column says 有 / 是 / √, or a JSON record's flag (hasApi, apiCount, apiFlag "1")
+  says so. A label saying 无 / 暂无 wins over a stray badge.
+- Pages of the catalogue: 下一页 and numbered links, `?page=N`, a script pager
+  (goPage(2) and the address the page's script builds from the number), a pager
+  button that posts a form (pageNo=2), a TRS createPageHTML pager, and the pages
+  of the JSON the page's scripts call (single-page apps: the data, not the pixels).
+- Apps: a showcase's stated 共N个, else its own items (a menu's entries are not
+  apps); 暂无应用 or an empty grid is none.
+- Feedback: a control a person can use — link (script links too), button, menu
+  item, a modal's opener — named 数据申请/需求/申请开放, 纠错/报错, 评价/评分/满意度.
+  意见建议 is none of the three.
 """
 from __future__ import annotations
 

@@ -400,17 +400,20 @@ _SCRIPT_PAGE_URL = re.compile(
     r"""["']([^"'\s]*[?&](?:page|pageno|pagenum|pageindex|curpage|currentpage|current|p|pn)=)["']\s*\+""", re.I)
 
 
+_PAGE_ARG = re.compile(r"\((\d{1,4})\)")
+
+
 def _script_pager_targets(root, base_url: str, html) -> list[str]:
     """The pages a script pager goes to: the number each pager link hands to the
     page's script (its onclick argument, else its own digits), put into the address
     the script builds — as a person clicking the link would arrive there."""
     numbered = []
     for a in root.iter("a"):
-        if absolute(base_url, a.get("href")):
-            continue                      # a real address: read by pager_links itself
+        arg = _PAGE_ARG.search(a.get("onclick") or a.get("href") or "")
+        if not arg or absolute(base_url, a.get("href")):
+            continue                      # no page number handed to a script, or a real address
         text = compact(a.text_content())
-        arg = re.search(r"\((\d{1,4})\)", a.get("onclick") or a.get("href") or "")
-        if arg and (NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页")):
+        if NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页"):
             numbered.append(arg.group(1))
     if not numbered:
         return []

@@ -6,6 +6,19 @@ labels (提问时间, 留言时间, 来信日期, 回复时间, 答复时间, �
 items are the page's main repeated elements. Hints (CSS selectors) take over
 where a site defeats the heuristics: `message_item`, `message_link`,
 `message_submitted`, `message_replied`, `message_status`.
+
+The rules, as a person reading a board applies them (each checked on the
+boards of tests/generality/):
+- Dates in every form boards print: 2024-05-06, 2024/5/6, 2024年5月6日, and in
+  lists 05-06 (this year's, unless that is after today) and 5天前 / 昨天
+  (counted back from the day the list is read).
+- A message is replied when it shows a reply time or a status such as
+  已回复/已答复/已办结; 办理中/已受理/转办/待回复 are not replies.
+- The reply time is the labelled one (答复时间…), else the date under the
+  答复意见 heading, else the one on the reply's own page that the message links
+  to (查看答复 / 回复详情: TRS and Hanweb boards).
+- 回访 / 满意度 count when they show a result (满意, 基本满意, 不满意, stars, a
+  percentage, 已回访); 暂无 / 未回访 / 待评价 and a rating form's options do not.
 """
 from __future__ import annotations
 
