@@ -16,7 +16,7 @@ Open-data platforms and hotline boards (ODH_SITES, audited by test_odh_generalit
   metadata as key：value lines, an API badge, download buttons per format, 应用成果 with 共N个.
 - od-table: catalogue as a table with 数据格式 and 接口 (有/无) columns, 下一页 links, metadata in a
   <th>/<td> table, a stated total (已开放 7 个数据资源) above what is listed, 应用展示 saying 暂无应用.
-- od-spa: a single-page app whose catalogue is the JSON API its inline script fetches (apiFlag "1"/"0").
+- od-spa: a single-page app whose catalogue is the JSON API its script bundle (app.*.js) fetches (apiFlag "1"/"0").
 - od-badge: catalogue <li>s with format icons (<i title>), the total in a tab badge, a JS pager
   (goPage(n) → ?page=n), metadata as <label>/<span>, API as a 接口 tab, feedback as a modal form and a
   script link (纠错), an empty 成果展示 grid under a <ul> menu.
