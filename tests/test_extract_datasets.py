@@ -175,3 +175,8 @@ def test_showcase_counts_its_own_items_not_the_menu_and_says_none():
     grid = page(menu + '<h2>开发者应用</h2><ul class="apps"><li><a href="#a">公交</a></li><li><a href="#b">停车</a></li></ul>')
     assert [(a["items"], a["empty"]) for a in (app_count(BASE, h) for h in (empty_grid, none, grid))] == [
         (0, False), (0, True), (2, False)]
+
+
+def test_a_dataset_named_after_a_function_is_not_the_function():
+    html = page('<ul><li><a href="/d/1">全市中小学教育质量综合评价结果数据</a></li></ul><a href="/jc">数据纠错</a>')
+    assert opendata_signals(BASE, html)["feedback"] == ["correction"]

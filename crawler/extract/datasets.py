@@ -305,6 +305,7 @@ STATED_TOTAL = (re.compile(r"(?:数据集|数据资源|开放数据|数据目录
                 re.compile(r"(\d[\d,]*)\s*(?:个|项|条|份)\s*(?:开放)?(?:数据集|数据资源|数据目录)"))
 APPS = re.compile(r"应用(展示|成果|案例|场景|商店|中心)?$|(利用|开发|创新|数据|优秀)(成果|应用)|成果展示|^应用$|APP(展示)?$", re.I)
 SECURITY = re.compile(r"数据安全|安全(管理|保障|保护)?(办法|制度|政策|声明|规范|措施|条款)|安全声明")
+FEEDBACK_LABEL_MAX = 10
 FEEDBACK = {
     "request": re.compile(r"数据(申请|需求)|需求(征集|申请|调查)|申请(开放|数据)|我要申请|开放申请|数源申请"),
     "correction": re.compile(r"纠错|报错|错误反馈|问题反馈|数据反馈"),
@@ -329,7 +330,8 @@ def opendata_signals(url: str, html: str) -> dict[str, Any]:
     # a feedback function is a control a person can use: a link (a script link such as
     # href="javascript:;" onclick="openModal('jc')" too), a button, an input button
     controls = [clean(e.text_content()) or clean(e.get("value")) or clean(e.get("title")) for e in root.iter("a", "button", "input")]
-    labels = [t for _, t in anchors] + [c for c in controls if c]
+    # named for the function (数据纠错, 我要评价, 需求征集): a dataset titled 学校评价数据 is no rating function
+    labels = [t for t in [t for _, t in anchors] + controls if t and len(t) <= FEEDBACK_LABEL_MAX]
     return {
         "stated_total": platform_stated_total(text),
         "app_links": [u for u, t in anchors if t and len(t) <= 12 and APPS.search(t)],
