@@ -158,8 +158,9 @@ def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         "has_api": has_api,
         "download_url": downloads[0]["url"] if downloads else "",
         "details": {"format_label": bool(found["formats_raw"]), "downloads": downloads[:10],
-                    "api_label": bool(api_value and not NEGATIVE.match(compact(api_value))), "api_format": "api" in formats,
-                    "api_urls": api_urls[:5], "api_marks": api_marks, "login_required": bool(LOGIN_WALL.search(text)) and not downloads},
+                    "api_label": bool(api_value and not api_said_no), "api_format": "api" in formats,
+                    "api_urls": api_urls[:5], "api_marks": api_marks,
+                    "login_required": bool(LOGIN_WALL.search(text)) and not downloads},
     }
 
 

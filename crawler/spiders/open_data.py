@@ -37,7 +37,7 @@ class Catalogue:
         self.catalog_pages: set[str] = set()
         self.sampled = 0
         self.facts: dict[str, Any] = {"stated_total": None, "stated_total_url": None, "catalog_urls": [],
-                                      "json_endpoints": [], "apps": None, "security_policy": None,
+                                      "json_endpoints": [], "empty_catalogues": [], "apps": None, "security_policy": None,
                                       "feedback": {}, "downloads_sampled": 0, "capped": False}
 
 
@@ -87,6 +87,9 @@ class OpenDataSpider(SideRequests):
             yield from self.add_dataset(state, cat, self.merge(listed or {}, detail))
             return
         listing = ex.catalog_list(url, tree, state.hints)
+        if listing["empty"] and CATALOGUE_WORDS.search(tree.findtext(".//title") or ""):
+            if url not in cat.facts["empty_catalogues"]:
+                cat.facts["empty_catalogues"].append(url)       # 数据目录 saying 暂无数据: a measured 0
         if listing["items"] and self.is_catalogue(listing, url, tree, cat):
             listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
             yield from self.take_listing(state, cat, url, listing, response.meta["ga_depth"] + 1)
@@ -163,6 +166,8 @@ class OpenDataSpider(SideRequests):
                 row[key] = value
         row["formats"] = list(dict.fromkeys([*(detail.get("formats") or []), *(listed.get("formats") or [])]))
         row["has_api"] = bool(listed.get("has_api")) or bool(detail.get("has_api"))
+        if listed.get("has_api"):
+            row["details"] = {**row.get("details", {}), "api_listed": True}
         return row
 
     def add_dataset(self, state: SiteState, cat: Catalogue, row: dict[str, Any]) -> Iterator[Any]:
@@ -291,7 +296,8 @@ class OpenDataSpider(SideRequests):
             api = [u for u in d["details"].get("api_urls", []) if u not in shared]
             if len(api) != len(d["details"].get("api_urls", [])):
                 d["details"]["api_urls"] = api
-                d["has_api"] = bool(api) or d["details"].get("api_label", False) or d["details"].get("api_format", False)
+                d["has_api"] = bool(api) or any(d["details"].get(k) for k in ("api_label", "api_format", "api_marks",
+                                                                               "api_listed"))
             if d.get("download_url") in shared:
                 d["details"]["template_download"] = d["download_url"]
                 d["download_url"], d["download_ok"] = "", None

@@ -22,6 +22,9 @@ Open-data platforms and hotline boards (ODH_SITES, audited by test_odh_generalit
   script link (纠错), an empty 成果展示 grid under a <ul> menu.
 - od-plain: a catalogue paged by a form its pager posts (pageNo=2), metadata in <dl>, no total, API in the format list (数据接口, API服务) or as
   数据接口：暂无/无, no showcase, no feedback.
+- od-shell: a single-page app whose every address is built at run time (nothing for the crawl to read:
+  the figures a person would need are not there, so they are errors, not zeros).
+- od-empty: a 数据目录 page saying 暂无数据 (a measured 0).
 - hl-table: GBK TRS-style tables (2024/5/6 dates), replies on a second page (查看答复).
 - hl-cards: card lists paged by ?page=, 2024年5月6日, 答复意见 blocks with unlabelled dates, stars.
 - hl-relative: <li> lists dated 05-06 and 5天前 over three pages (the last beyond the depth cap), label spans, 回访 in words, statistics without 满意率.
@@ -55,6 +58,8 @@ ODH_SITES = [
     DemoSite(slug="od-spa", name="某某区数据开放平台", kind="open_data", unit="某某区人民政府", level="county"),
     DemoSite(slug="od-badge", name="某某州公共数据开放平台", kind="open_data", unit="某某州人民政府", level="city"),
     DemoSite(slug="od-plain", name="某某县公共数据开放专区", kind="open_data", unit="某某县人民政府", level="county"),
+    DemoSite(slug="od-shell", name="某某市公共数据开放平台", kind="open_data", unit="某某市人民政府", level="city"),
+    DemoSite(slug="od-empty", name="某某镇公共数据开放专栏", kind="open_data", unit="某某镇人民政府", level="other"),
     DemoSite(slug="hl-table", name="某某市12345政务服务便民热线", kind="hotline", unit="某某市人民政府", level="city",
              encoding="gbk", charset_header=False),
     DemoSite(slug="hl-cards", name="某某省政务服务网网上咨询", kind="hotline", unit="某某省人民政府", level="province"),

@@ -73,6 +73,28 @@ EXPECTED = {
         "opendata.security_policy": ("fail", 0),
         "opendata.feedback": ("warn", 0),
     },
+    "od-shell": {                                   # no catalogue to read without running the app: not measured
+        "opendata.dataset_count": ("error", None),
+        "opendata.api_count": ("error", None),
+        "opendata.app_count": ("warn", 0),          # the page shows no showcase
+        "opendata.machine_readable": ("error", None),
+        "opendata.metadata_complete": ("error", None),
+        "opendata.downloadable": ("error", None),
+        "opendata.freshness": ("error", None),
+        "opendata.security_policy": ("fail", 0),
+        "opendata.feedback": ("warn", 0),
+    },
+    "od-empty": {                                   # 数据目录: 暂无数据
+        "opendata.dataset_count": ("fail", 0),
+        "opendata.api_count": ("fail", 0),
+        "opendata.app_count": ("warn", 0),
+        "opendata.machine_readable": ("fail", 0),
+        "opendata.metadata_complete": ("fail", 0),
+        "opendata.downloadable": ("fail", 0),
+        "opendata.freshness": ("fail", 0),
+        "opendata.security_policy": ("fail", 0),
+        "opendata.feedback": ("warn", 0),
+    },
     "hl-table": {
         "interact.channel": ("pass", 1),            # 我要写信
         "hotline.reply_rate": ("warn", 0.5),        # 已办结 t1, t2, 已回复 t5 of 6 (办理中, 转办, 已受理)
@@ -143,15 +165,23 @@ def test_odh_checks_match_a_person(odh_audit, slug):
 
 def test_stated_totals_beside_the_count(odh_audit):
     """The stated total is reported beside the listed count; the listing is the value."""
-    got = {s: (odh_audit.details(s, "opendata.dataset_count")["count"],
-               odh_audit.details(s, "opendata.dataset_count")["stated_total"]) for s in EXPECTED if s.startswith("od-")}
-    assert got == {"od-cards": (5, 5), "od-table": (6, 7), "od-spa": (7, 7), "od-badge": (4, 4), "od-plain": (4, None)}
+    got = {s: (odh_audit.details(s, "opendata.dataset_count").get("count"),
+               odh_audit.details(s, "opendata.dataset_count").get("stated_total")) for s in EXPECTED if s.startswith("od-")}
+    assert got == {"od-cards": (5, 5), "od-table": (6, 7), "od-spa": (7, 7), "od-badge": (4, 4), "od-plain": (4, None),
+                   "od-shell": (None, None), "od-empty": (None, None)}
 
 
 def test_feedback_functions_a_person_sees(odh_audit):
     assert {s: odh_audit.details(s, "opendata.feedback")["present"] for s in EXPECTED if s.startswith("od-")} == {
         "od-cards": ["correction", "rating", "request"], "od-table": ["request"], "od-spa": ["correction"],
-        "od-badge": ["correction", "rating"], "od-plain": []}
+        "od-badge": ["correction", "rating"], "od-plain": [], "od-shell": [], "od-empty": []}
+
+
+def test_unread_catalogue_is_an_error_and_an_empty_one_a_zero(odh_audit):
+    shell = odh_audit.details("od-shell", "opendata.dataset_count")
+    empty = odh_audit.details("od-empty", "opendata.dataset_count")
+    assert (shell["error_kind"], shell["reason"]) == ("not_gathered", "no_catalogue_read")
+    assert [u.rsplit("/", 1)[1] for u in empty["empty_catalogues"]] == ["sjml.html"]
 
 
 def test_board_details_a_person_reads(odh_audit):
