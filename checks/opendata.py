@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from checks.base import Finding, check, not_applicable, url_evidence
+from checks.base import Finding, check, error, not_applicable, url_evidence
 from checks.artifacts import DatasetArt, SiteArtifacts
 
 MACHINE_READABLE = {"csv", "xlsx", "xls", "json", "xml", "rdf"}
@@ -24,17 +24,37 @@ def platform_facts(a: SiteArtifacts) -> dict[str, Any]:
     return (a.probes.get("crawl") or {}).get("opendata") or a.probes.get("opendata") or {}
 
 
-def _none_found(unit: str) -> Finding:
-    return Finding("fail", 0, unit, details={"reason": "no_datasets", "datasets": 0})
+def _none_found(a: SiteArtifacts, unit: str) -> Finding:
+    """No dataset read. Only a catalogue that says it is empty (暂无数据, 共0条) is a measured 0;
+    a catalogue not found, or entries whose pages could not be read as datasets, is not
+    evidence of an empty platform (a script-built catalogue, an unusual markup): error."""
+    facts = platform_facts(a)
+    where = {"catalog_urls": facts.get("catalog_urls", []), "json_endpoints": facts.get("json_endpoints", [])}
+    if facts.get("empty_catalogues"):
+        return Finding("fail", 0, unit, details={"reason": "no_datasets", "datasets": 0,
+                                                 "empty_catalogues": facts["empty_catalogues"], **where},
+                       evidence=url_evidence(facts["empty_catalogues"]))
+    return error("not_gathered", "no dataset could be read: no catalogue found, or its entries were not dataset "
+                 "pages (a catalogue built by script: the catalog_url hint names its JSON endpoint)",
+                 reason="no_catalogue_read", **where)
 
 
 def _share(n: int, d: int) -> float:
     return round(n / d, 4) if d else 0.0
 
 
-@check("opendata.dataset_count", "数据集数量", "Datasets in the catalogue", kinds="D", needs="crawl", unit="datasets")
+@check("opendata.dataset_count", "数据集数量", "Datasets in the catalogue", kinds="D", needs="crawl", unit="datasets",
+       version="2")
 def dataset_count(a: SiteArtifacts, t: dict) -> Finding:
-    """Datasets found in the catalogue; warn when the platform's own stated total differs."""
+    """Datasets found in the catalogue; warn when the platform's own stated total differs.
+
+    Which counts: the value is what the catalogue lists — datasets a person can open
+    (HTML entries, or JSON records). A stated total (共N条, 数据集N个, 已开放N个数据资源,
+    a tab badge, a JSON `total`) is a claim: it is reported beside the count
+    (`details.stated_total`, `details.stated_total_url`) and a disagreement warns, but it never
+    replaces the count. A catalogue cut off by `max_datasets` says so in `details.capped`.
+    No dataset read is `fail` 0 only when the catalogue says it is empty; otherwise `error`
+    (`not_gathered`): a catalogue the crawl could not read is not an empty platform."""
     facts = platform_facts(a)
     n = len(a.datasets)
     stated = facts.get("stated_total")
@@ -42,16 +62,18 @@ def dataset_count(a: SiteArtifacts, t: dict) -> Finding:
                "catalog_urls": facts.get("catalog_urls", []), "json_endpoints": facts.get("json_endpoints", []),
                "capped": bool(facts.get("capped"))}
     if n == 0:
-        return Finding("fail", 0, "datasets", details={**details, "reason": "no_datasets"},
-                       evidence=url_evidence(facts.get("catalog_urls", [a.site.url])))
+        return _none_found(a, "datasets")
     status = "warn" if stated is not None and stated != n else "pass"
     if status == "warn":
         details["reason"] = "stated_total_differs"
     return Finding(status, n, "datasets", details=details, evidence=url_evidence(facts.get("catalog_urls", [])))
 
 
-@check("opendata.api_count", "数据接口数量", "Datasets offering an API", kinds="D", needs="crawl", unit="datasets")
+@check("opendata.api_count", "数据接口数量", "Datasets offering an API", kinds="D", needs="crawl", unit="datasets",
+       version="2")
 def api_count(a: SiteArtifacts, t: dict) -> Finding:
+    if not a.datasets:
+        return _none_found(a, "datasets")
     with_api = [d for d in a.datasets if d.has_api]
     return Finding("pass" if with_api else "fail", len(with_api), "datasets",
                    details={"datasets": len(a.datasets), "with_api": len(with_api)},
@@ -69,10 +91,10 @@ def app_count(a: SiteArtifacts, t: dict) -> Finding:
 
 
 @check("opendata.machine_readable", "可机读格式", "Datasets in a machine-readable format", kinds="D", needs="crawl",
-       unit="ratio", warn_below=0.9)
+       unit="ratio", warn_below=0.9, version="2")
 def machine_readable(a: SiteArtifacts, t: dict) -> Finding:
     if not a.datasets:
-        return _none_found("ratio")
+        return _none_found(a, "ratio")
     bad = [d for d in a.datasets if not MACHINE_READABLE & {f.lower() for f in d.formats}]
     share = _share(len(a.datasets) - len(bad), len(a.datasets))
     return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
@@ -86,11 +108,11 @@ def missing_metadata(d: DatasetArt) -> list[str]:
 
 
 @check("opendata.metadata_complete", "元数据完整", "Datasets with complete metadata", kinds="D", needs="crawl",
-       unit="ratio", warn_below=0.9)
+       unit="ratio", warn_below=0.9, version="2")
 def metadata_complete(a: SiteArtifacts, t: dict) -> Finding:
     """Share of datasets with 摘要, 提供单位, 更新频率, 更新时间, 数据格式 and 开放条件 all shown."""
     if not a.datasets:
-        return _none_found("ratio")
+        return _none_found(a, "ratio")
     incomplete = [(d, missing_metadata(d)) for d in a.datasets if missing_metadata(d)]
     per_field = {f: sum(1 for _, m in incomplete if f in m) for f in METADATA_FIELDS}
     share = _share(len(a.datasets) - len(incomplete), len(a.datasets))
@@ -102,14 +124,14 @@ def metadata_complete(a: SiteArtifacts, t: dict) -> Finding:
 
 
 @check("opendata.downloadable", "数据可下载", "Sampled downloads returning the file", kinds="D", needs="crawl",
-       unit="ratio", fail_below=0.9)
+       unit="ratio", fail_below=0.9, version="2")
 def downloadable(a: SiteArtifacts, t: dict) -> Finding:
     """Share of sampled download links answering 200 with a non-HTML body, without login.
     A dataset whose download is only offered after login counts as a failed sample."""
     sampled = [d for d in a.datasets if d.download_ok is not None]
     if not sampled:
         if not a.datasets:
-            return _none_found("ratio")
+            return _none_found(a, "ratio")
         return not_applicable("no_download_links", datasets=len(a.datasets))
     failed = [d for d in sampled if not d.download_ok]
     share = _share(len(sampled) - len(failed), len(sampled))
@@ -128,12 +150,12 @@ def frequency_days(frequency: str) -> int | None:
 
 
 @check("opendata.freshness", "数据更新", "Datasets updated within a year or their declared frequency", kinds="D",
-       needs="crawl", unit="ratio", warn_below=0.5, max_age_days=365)
+       needs="crawl", unit="ratio", warn_below=0.5, max_age_days=365, version="2")
 def freshness(a: SiteArtifacts, t: dict) -> Finding:
     """A dataset is fresh when its 更新时间 is within its declared 更新频率 (when
     stated) or within 365 days; a dataset without 更新时间 is not fresh."""
     if not a.datasets:
-        return _none_found("ratio")
+        return _none_found(a, "ratio")
     today = a.now.date()
     stale = []
     for d in a.datasets:

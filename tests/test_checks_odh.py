@@ -32,8 +32,12 @@ def test_dataset_count_matches_and_differs_from_stated_total():
     arts.probes["opendata"]["stated_total"] = 20
     f = run("opendata.dataset_count", arts)
     assert (f.status, f.value, f.details["stated_total"], f.details["reason"]) == ("warn", 3, 20, "stated_total_differs")
-    f = run("opendata.dataset_count", site())
-    assert (f.status, f.value) == ("fail", 0)
+    f = run("opendata.dataset_count", site())          # no catalogue read: not evidence of an empty platform
+    assert (f.status, f.value, f.details["error_kind"], f.details["reason"]) == (
+        "error", None, "not_gathered", "no_catalogue_read")
+    f = run("opendata.dataset_count", site(probes={"opendata": {"empty_catalogues": ["http://d.example/catalog"]}}))
+    assert (f.status, f.value, f.details["reason"]) == ("fail", 0, "no_datasets")
+    assert run("opendata.freshness", site()).status == "error"
 
 
 def test_api_machine_readable_metadata():

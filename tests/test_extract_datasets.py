@@ -117,3 +117,66 @@ def test_own_scripts_and_endpoints_in_script_files():
     assert own_scripts(BASE + "cat/", tree) == [BASE + "static/app.js", BASE + "js/catalog.js?v=2"]
     js = 'var u = "/gateway/api/res/page"; axios.post(`/gateway/api/res/detail`); load("/img/a.png")'
     assert endpoints_in_js(BASE + "cat/", js) == [BASE + "gateway/api/res/page", BASE + "gateway/api/res/detail"]
+
+
+# -- the rules a person uses, as found on platforms of other vendors (tests/generality/ has them whole) --
+
+def test_api_badge_tab_or_format_entry_marks_an_api_and_a_no_beats_a_stray_mark():
+    meta = "<p>数据提供方：省统计局</p><p>更新频率：每年</p><p>数据格式：{fmt}</p>"
+    badge = page('<div class="tags"><span class="badge">无条件开放</span><span class="badge">API</span></div>'
+                 + meta.format(fmt="CSV"))
+    icon = page('<i class="ico" title="接口"></i>' + meta.format(fmt="CSV"))
+    in_menu = page('<div class="menu"><span>API</span></div>' + meta.format(fmt="CSV"))
+    fmt_list = page(meta.format(fmt="JSON / API服务"))
+    said_no = page('<dl><dt>数据接口</dt><dd>暂无</dd></dl><span class="badge">API</span>' + meta.format(fmt="XLSX"))
+    got = [dataset_detail(BASE + "d", h) for h in (badge, icon, in_menu, fmt_list, said_no)]
+    assert [(g["has_api"], g["formats"]) for g in got] == [
+        (True, ["csv"]), (True, ["csv"]), (False, ["csv"]), (True, ["json"]), (False, ["xlsx"])]
+
+
+def test_catalogue_table_read_by_its_header_and_icons_by_their_title():
+    table = page("""<h2>数据目录</h2><table><tr><th>数据名称</th><th>数据格式</th><th>接口</th></tr>
+        <tr><td><a href="/d/1">道路</a></td><td>CSV/XLS</td><td>有</td></tr>
+        <tr><td><a href="/d/2">报告</a></td><td>DOC</td><td>无</td></tr></table>""")
+    icons = page("""<ul><li><a href="/d/3">企业</a><i class="fmt" title="CSV"></i><img src="/i.gif" alt="JSON"></li>
+        <li><a href="/d/4">地图</a><i class="fmt" title="ZIP"></i></li></ul>""")
+    assert [(i["title"], i["formats"], i.get("has_api")) for i in catalog_list(BASE + "c", table)["items"]] == [
+        ("道路", ["csv", "xls"], True), ("报告", ["doc"], False)]
+    assert [(i["title"], i["formats"]) for i in catalog_list(BASE + "c", icons)["items"]] == [
+        ("企业", ["csv", "json"]), ("地图", ["zip"])]
+
+
+def test_script_and_form_pagers_go_where_a_click_goes():
+    js = page("""<ul><li><a href="/d/1">甲</a></li><li><a href="/d/2">乙</a></li></ul>
+        <div class="pager"><a href="javascript:;" onclick="goPage(1)">1</a><a href="javascript:;" onclick="goPage(2)">2</a>
+        <a href="javascript:;" onclick="goPage(2)">下一页</a></div>
+        <script>function goPage(n) { location.href = "/catalog.html?page=" + n; }</script>""")
+    form = page("""<ul><li><a href="/d/1">甲</a></li><li><a href="/d/2">乙</a></li></ul>
+        <form method="post" action="/list.do"><input type="hidden" name="pageNo" value="2">
+        <input type="hidden" name="size" value="10"><button type="submit">下一页</button></form>
+        <form method="post" action="/search.do"><input name="q" value="1"><button>搜索</button></form>""")
+    assert catalog_list(BASE + "catalog.html", js)["pages"] == [BASE + "catalog.html?page=1", BASE + "catalog.html?page=2"]
+    assert catalog_list(BASE + "list.do", form)["form_pages"] == [(BASE + "list.do", "pageNo=2&size=10")]
+
+
+def test_json_api_flag_and_feedback_behind_script_links():
+    data = {"data": {"total": 2, "list": [{"id": "a", "dataName": "预算", "apiFlag": "1"},
+                                          {"id": "b", "dataName": "区志", "apiFlag": "0"}]}}
+    assert [i["has_api"] for i in catalog_json(BASE + "api/open/datasets?pageNum=1", data)["items"]] == [True, False]
+    html = page("""<a href="javascript:;" onclick="openModal('jc')">纠错</a><button data-target="#pj">满意度评价</button>
+        <a href="/yj">意见建议</a>""")
+    assert opendata_signals(BASE, html)["feedback"] == ["correction", "rating"]
+
+
+def test_showcase_counts_its_own_items_not_the_menu_and_says_none():
+    menu = '<div class="menu"><ul><li><a href="/">首页</a></li><li><a href="/c">数据目录</a></li></ul></div>'
+    empty_grid = page(menu + '<h2>成果展示</h2><div class="grid"></div>')
+    none = page(menu + '<h2>应用展示</h2><p>暂无应用</p>')
+    grid = page(menu + '<h2>开发者应用</h2><ul class="apps"><li><a href="#a">公交</a></li><li><a href="#b">停车</a></li></ul>')
+    assert [(a["items"], a["empty"]) for a in (app_count(BASE, h) for h in (empty_grid, none, grid))] == [
+        (0, False), (0, True), (2, False)]
+
+
+def test_a_dataset_named_after_a_function_is_not_the_function():
+    html = page('<ul><li><a href="/d/1">全市中小学教育质量综合评价结果数据</a></li></ul><a href="/jc">数据纠错</a>')
+    assert opendata_signals(BASE, html)["feedback"] == ["correction"]

@@ -187,3 +187,23 @@ def test_pager_back_links_but_not_the_site_home():
     html = page('<div class="menu"><a href="/">首页</a> <a href="/about">关于</a></div>'
                 '<div class="page"><a href="/l/1.html">首页</a> <a href="/l/1.html">上一页</a> <a href="/l/3.html">下一页</a></div>')
     assert pager_links(parse_tree(html), BASE + "l/2.html") == [BASE + "l/1.html", BASE + "l/3.html"]
+
+
+def test_short_list_dates_reply_on_its_own_page_and_no_follow_up():
+    from datetime import date
+
+    from crawler.extract.messages import message_detail, reply_fields
+    html = """<html><head><title>留言板</title></head><body><ul class="list">
+        <li><a href="/l/1.html">电梯加装</a><span>已回复</span><span>5天前</span></li>
+        <li><a href="/l/2.html">占道经营</a><span>已受理</span><span>12-30</span></li></ul></body></html>"""
+    items = message_list(BASE, html, today=date(2026, 1, 3))["items"]
+    assert [(i["title"], i["submitted_at"], i["status"]) for i in items] == [
+        ("电梯加装", "2025-12-29", "已回复"), ("占道经营", "2025-12-30", "已受理")]
+    msg = """<html><body><table><tr><td>来信时间</td><td>2026/1/2</td></tr><tr><td>办理状态</td><td>已办结</td></tr>
+        </table><p>回访结果：暂无</p><a href="/l/1_hf.html">查看答复</a></body></html>"""
+    got = message_detail(BASE + "l/1.html", msg)
+    assert (got["submitted_at"], got.get("follow_up"), got["reply_link"]) == ("2026-01-02", None, BASE + "l/1_hf.html")
+    reply = """<html><body><table><tr><td>答复单位</td><td>市交通局</td></tr><tr><td>答复时间</td><td>2026/1/5</td></tr>
+        </table><p>回访情况：已回访，满意</p></body></html>"""
+    assert reply_fields(BASE + "l/1_hf.html", reply) == {
+        "replied_at": "2026-01-05", "reply_unit": "市交通局", "follow_up": True, "satisfaction": "已回访，满意"}

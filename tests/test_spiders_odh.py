@@ -63,3 +63,12 @@ def test_news_on_a_data_platform_is_not_a_catalogue():
     assert OpenDataSpider.is_catalogue({"items": items}, "http://d/cat/", catalogue, cat) is True
     with_formats = [{"url": "http://d/a", "formats": ["csv"]}]
     assert OpenDataSpider.is_catalogue({"items": with_formats}, "http://d/x", news, cat) is True
+
+
+def test_a_template_api_link_leaves_the_api_a_badge_or_the_list_shows():
+    from crawler.spiders.open_data import OpenDataSpider
+    rows = [{"url": f"http://d/{i}", "has_api": True, "download_url": "",
+             "details": {"api_urls": ["http://d/api-doc"], "api_marks": 1 if i == 0 else 0, "api_listed": i == 1}}
+            for i in range(4)]
+    OpenDataSpider.drop_template_links(rows)
+    assert [r["has_api"] for r in rows] == [True, True, False, False]

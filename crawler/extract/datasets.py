@@ -7,6 +7,28 @@ read by label (摘要, 提供单位, 更新频率, 更新时间, 开放条件, �
 their synonyms), JSON fields by key families (name/title, orgName, updateTime…).
 Hints: `dataset_item`, `dataset_link` (CSS), `dataset_url_template`
 (e.g. "/dataset/{id}.html" for JSON catalogues that give ids only).
+
+The rules, as a person reading a platform applies them (each checked on the
+platforms of tests/generality/, built in the styles found across the country):
+- A dataset is an entry of the catalogue a person can open; the platform's own
+  stated total (共N条, 数据集N个, 已开放N个数据资源, a 数据集 tab's badge) is read
+  beside the count and never replaces it.
+- Formats: what the list or page names — format tags, the 数据格式 column, format
+  icons by their title or alt, the download buttons per format.
+- API: a dataset offers an API when its page links one (an 接口 / API tab or link
+  outside the menus), labels one (接口服务：有), shows a badge or icon reading just
+  API / 接口, names 数据接口 / API服务 among its formats, when the catalogue's 接口
+  column says 有 / 是 / √, or a JSON record's flag (hasApi, apiCount, apiFlag "1")
+  says so. A label saying 无 / 暂无 wins over a stray badge.
+- Pages of the catalogue: 下一页 and numbered links, `?page=N`, a script pager
+  (goPage(2) and the address the page's script builds from the number), a pager
+  button that posts a form (pageNo=2), a TRS createPageHTML pager, and the pages
+  of the JSON the page's scripts call (single-page apps: the data, not the pixels).
+- Apps: a showcase's stated 共N个, else its own items (a menu's entries are not
+  apps); 暂无应用 or an empty grid is none.
+- Feedback: a control a person can use — link (script links too), button, menu
+  item, a modal's opener — named 数据申请/需求/申请开放, 纠错/报错, 评价/评分/满意度.
+  意见建议 is none of the three.
 """
 from __future__ import annotations
 
@@ -15,9 +37,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract.json_records import field, json_endpoints, records, total  # noqa: F401  (json_endpoints re-exported)
-from crawler.extract.labelled import (absolute, clean, compact, label_pairs, links, page_heading, pager_links, select,
-                                      parse_date, parse_tree, pick, placeholder, repeated_items,
-                                      stated_count, text_of)
+from crawler.extract.labelled import (absolute, clean, compact, form_pages, in_chrome, label_pairs, links, page_heading, pager_links,
+                                      select, parse_date, parse_tree, pick, placeholder, repeated_items, row_cells,
+                                      stated_count, table_columns, text_of)
 
 TITLE = re.compile(r"(数据集|数据|资源|目录|数据资源|数据目录)?名称|标题")
 SUMMARY = re.compile(r"(数据|资源|内容|数据集)?(摘要|描述|简介|说明)|摘要信息")
@@ -35,17 +57,25 @@ NEGATIVE = re.compile(r"^(无|暂无|否|不提供|未提供|不支持|-|—|/)$
 LOGIN_WALL = re.compile(r"登录后(下载|查看|访问|申请|可下载)|请先登录|需(要)?登录")
 
 
+# An entry of a format list that names an interface (数据接口, API服务, 服务接口) is the API form of the data.
+API_FORMAT = re.compile(r"^(数据|服务|api)?(接口|api)(服务|接口)?$")
+# A badge, tab or icon that says just this marks the dataset as offering an API.
+API_MARK = re.compile(r"^(API|api|接口|数据接口|API接口|接口服务|API服务)$")
+# A list cell (接口 column) saying the dataset has an API.
+YES = re.compile(r"^(有|是|提供|支持|开放|√|✓|✔|Y|y|yes|YES|API|api|接口)$")
+
+
 def format_tokens(text: str | None) -> list[str]:
+    """The formats a format list names ("CSV、XLSX", "csv,json", "JSON / API服务"), an interface as "api"."""
     out = []
     for tok in re.split(r"[\s,，、/|;；]+", (text or "").lower()):
         tok = tok.strip(".()（）[]")
         tok = {"excel": "xlsx", "word": "doc"}.get(tok, tok)
+        if API_FORMAT.match(tok):
+            tok = "api"
         if tok in KNOWN_FORMATS and tok not in out:
             out.append(tok)
     return out
-
-
-CHROME = re.compile(r"nav|menu|header|footer|head\b|foot\b|top\b|bottom|crumb|banner", re.I)
 
 
 def _content_links(root, url: str) -> list[tuple[str, str]]:
@@ -54,16 +84,20 @@ def _content_links(root, url: str) -> list[tuple[str, str]]:
     out = []
     for a in root.iter("a"):
         target = absolute(url, a.get("href"))
-        if not target:
-            continue
-        chrome = False
-        for anc in a.iterancestors():
-            if anc.tag in ("nav", "header", "footer") or CHROME.search((anc.get("class") or "") + " " + (anc.get("id") or "")):
-                chrome = True
-                break
-        if not chrome:
+        if target and not in_chrome(a):
             out.append((target, clean(a.text_content()) or clean(a.get("title"))))
     return out
+
+
+def _api_marks(root) -> int:
+    """Badges, tags and icons outside the chrome reading just API / 接口 (text, title or alt):
+    a person reads such a mark on a dataset's page as "this dataset has an API"."""
+    n = 0
+    for el in root.iter("span", "em", "i", "b", "small", "sup", "mark", "img"):
+        label = compact(el.text_content()) or compact(el.get("title")) or compact(el.get("alt"))
+        if API_MARK.match(label) and not in_chrome(el):
+            n += 1
+    return n
 
 
 def _download_links(anchors: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -107,8 +141,10 @@ def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         if d["format"] and d["format"] not in formats:
             formats.append(d["format"])
     api_value = pick(pairs, API)
+    api_said_no = bool(api_value) and bool(NEGATIVE.match(compact(api_value)))    # 数据接口：暂无
     api_urls = _api_links(anchors)
-    has_api = bool(api_urls) or bool(api_value and not NEGATIVE.match(compact(api_value))) or "api" in formats
+    api_marks = 0 if api_said_no else _api_marks(root)
+    has_api = bool(api_urls) or bool(api_value and not api_said_no) or "api" in formats or api_marks > 0
     text = text_of(root)
     return {
         "url": url,
@@ -122,18 +158,36 @@ def dataset_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         "has_api": has_api,
         "download_url": downloads[0]["url"] if downloads else "",
         "details": {"format_label": bool(found["formats_raw"]), "downloads": downloads[:10],
-                    "api_label": bool(api_value and not NEGATIVE.match(compact(api_value))), "api_format": "api" in formats,
-                    "api_urls": api_urls[:5], "login_required": bool(LOGIN_WALL.search(text)) and not downloads},
+                    "api_label": bool(api_value and not api_said_no), "api_format": "api" in formats,
+                    "api_urls": api_urls[:5], "api_marks": api_marks,
+                    "login_required": bool(LOGIN_WALL.search(text)) and not downloads},
     }
 
 
+LIST_COLUMNS = {"formats": FORMATS, "has_api": API}
+
+
+def _list_formats(item) -> list[str]:
+    """Formats an entry shows: short texts (tags, labels) and format icons' title or alt text."""
+    words = [clean(e.text_content()) for e in item.iter("span", "em", "i", "b", "label")]
+    words += [clean(e.get("title")) or clean(e.get("alt")) for e in item.iter("i", "img", "span", "em")]
+    return format_tokens(" ".join(w for w in words if w))
+
+
 def catalog_list(url: str, html: str, hints: dict | None = None) -> dict[str, Any]:
-    """A catalogue page: dataset links with what the list shows, other pages, stated total."""
+    """A catalogue page: dataset links with what the list shows, other pages, stated total.
+
+    What a person reads in a list entry: its formats (tags, or icons by their title / alt),
+    and in a table the 数据格式 and 接口 columns by their header (接口 有/是/√ means an API)."""
     hints = hints or {}
     root = parse_tree(html)
     items = select(root, hints.get("dataset_item"))
     if items is None:
         items = repeated_items(root, prefer_dates=False)
+    cols: dict[str, int] = {}
+    if items and items[0].tag == "tr":
+        table = next(items[0].iterancestors("table"), None)
+        cols = table_columns(table, LIST_COLUMNS) if table is not None else {}
     out, seen = [], set()
     for item in items:
         link = (select(item, hints.get("dataset_link")) or [None])[0]
@@ -147,12 +201,20 @@ def catalog_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
         if target in seen:
             continue
         seen.add(target)
-        out.append({"url": target, "title": clean(link.get("title")) or clean(link.text_content()),
-                    "formats": format_tokens(" ".join(clean(e.text_content()) for e in item.iter()
-                                                      if e.tag in ("span", "em", "i", "b", "label")))})
+        entry = {"url": target, "title": clean(link.get("title")) or clean(link.text_content()),
+                 "formats": _list_formats(item)}
+        cells = row_cells(item) if cols else []
+        if "formats" in cols and cols["formats"] < len(cells):
+            entry["formats"] += [f for f in format_tokens(cells[cols["formats"]].text_content()) if f not in entry["formats"]]
+        if "has_api" in cols and cols["has_api"] < len(cells):
+            entry["has_api"] = bool(YES.match(compact(cells[cols["has_api"]].text_content())))
+        if "api" in entry["formats"]:
+            entry["formats"].remove("api")
+            entry["has_api"] = True
+        out.append(entry)
     text = text_of(root)
-    return {"items": out, "pages": pager_links(root, url, html if isinstance(html, str) else None), "stated_total": stated_count(text),
-            "empty": placeholder(text) and not out}
+    return {"items": out, "pages": pager_links(root, url, html if isinstance(html, str) else None),
+            "form_pages": form_pages(root, url), "stated_total": stated_count(text), "empty": placeholder(text) and not out}
 
 
 # JSON catalogues: keys are matched after lower-casing and dropping _ and -.
@@ -180,7 +242,7 @@ JSON_STEMS = {
     "updated_at": ("updatetime", "updatedate", "modif", "lastupdate"),
     "open_condition": ("opentype", "opencond", "openlevel", "sharetype", "openmode"),
     "formats": ("format", "filetype"),
-    "has_api": ("apicount", "apinum", "hasapi", "apiurl"),
+    "has_api": ("apicount", "apinum", "hasapi", "apiurl", "apiflag", "apistatus", "isapi", "interfaceflag"),
     "download_url": ("download", "fileurl"),
 }
 
@@ -244,6 +306,7 @@ STATED_TOTAL = (re.compile(r"(?:数据集|数据资源|开放数据|数据目录
                 re.compile(r"(\d[\d,]*)\s*(?:个|项|条|份)\s*(?:开放)?(?:数据集|数据资源|数据目录)"))
 APPS = re.compile(r"应用(展示|成果|案例|场景|商店|中心)?$|(利用|开发|创新|数据|优秀)(成果|应用)|成果展示|^应用$|APP(展示)?$", re.I)
 SECURITY = re.compile(r"数据安全|安全(管理|保障|保护)?(办法|制度|政策|声明|规范|措施|条款)|安全声明")
+FEEDBACK_LABEL_MAX = 10
 FEEDBACK = {
     "request": re.compile(r"数据(申请|需求)|需求(征集|申请|调查)|申请(开放|数据)|我要申请|开放申请|数源申请"),
     "correction": re.compile(r"纠错|报错|错误反馈|问题反馈|数据反馈"),
@@ -265,8 +328,11 @@ def opendata_signals(url: str, html: str) -> dict[str, Any]:
     root = parse_tree(html)
     text = text_of(root)
     anchors = links(root, url)
-    controls = [clean(e.text_content()) or clean(e.get("value")) for e in root.iter("button", "input")]
-    labels = [t for _, t in anchors] + [c for c in controls if c]
+    # a feedback function is a control a person can use: a link (a script link such as
+    # href="javascript:;" onclick="openModal('jc')" too), a button, an input button
+    controls = [clean(e.text_content()) or clean(e.get("value")) or clean(e.get("title")) for e in root.iter("a", "button", "input")]
+    # named for the function (数据纠错, 我要评价, 需求征集): a dataset titled 学校评价数据 is no rating function
+    labels = [t for t in [t for _, t in anchors] + controls if t and len(t) <= FEEDBACK_LABEL_MAX]
     return {
         "stated_total": platform_stated_total(text),
         "app_links": [u for u, t in anchors if t and len(t) <= 12 and APPS.search(t)],
@@ -279,11 +345,17 @@ def opendata_signals(url: str, html: str) -> dict[str, Any]:
 APP_TOTAL = re.compile(r"共\s*(\d[\d,]*)\s*(?:个|项|款|件)?\s*(?:应用|成果|案例)?")
 
 
+NO_APPS = re.compile(r"暂无(应用|成果|案例|作品|相关应用)|没有(应用|成果)")
+
+
 def app_count(url: str, html: str) -> dict[str, Any]:
-    """Number of applications shown on an apps / 成果 page: its stated total, else its list items."""
+    """Number of applications shown on an apps / 成果 page: its stated total, else its list
+    items. As a person counts them: the items of the showcase itself (a menu's entries are not
+    apps), none when the page says so (暂无应用, 暂无数据) or its grid is empty."""
     root = parse_tree(html)
     text = text_of(root)
-    items = repeated_items(root, min_items=1, prefer_dates=False)
+    items = repeated_items(root, min_items=1, prefer_dates=False, skip_chrome=True)
     m = APP_TOTAL.search(text)
     return {"stated": int(m.group(1).replace(",", "")) if m else None, "items": len(items),
-            "names": [clean(i.text_content())[:40] for i in items[:50]], "empty": placeholder(text)}
+            "names": [clean(i.text_content())[:40] for i in items[:50]],
+            "empty": placeholder(text) or bool(NO_APPS.search(compact(text)))}

@@ -231,24 +231,62 @@ def _links(root, base_url: str) -> list[tuple[str, str]]:
     return out
 
 
+# Page chrome: navigation, menus, header, footer, breadcrumbs, banners (by tag, class or id).
+CHROME = re.compile(r"nav|menu|header|footer|head\b|foot\b|top\b|bottom|crumb|banner", re.I)
+
+
+def in_chrome(el) -> bool:
+    """`el` sits in the page chrome (a menu, header, footer…), not in the page's own content:
+    a site-wide "API服务" menu item or a menu's list items say nothing about this page's content."""
+    for anc in [el, *el.iterancestors()]:
+        if anc.tag in ("nav", "header", "footer") or CHROME.search((anc.get("class") or "") + " " + (anc.get("id") or "")):
+            return True
+    return False
+
+
+def table_columns(table, families: dict[str, re.Pattern]) -> dict[str, int]:
+    """Column index per field from a list table's header row (the first row without links):
+    each header cell goes to the first family (in the given order) whose pattern it fully matches."""
+    header = None
+    for row in table.iter("tr"):
+        cells = row_cells(row)
+        if cells and all(c.find(".//a[@href]") is None for c in cells):
+            header = cells
+            break
+    cols: dict[str, int] = {}
+    for i, cell in enumerate(header or []):
+        lab = compact(cell.text_content()).rstrip(COLON)
+        key = next((k for k, fam in families.items() if fam.fullmatch(lab)), None)
+        if key is not None and key not in cols:
+            cols[key] = i
+    return cols
+
+
+def row_cells(row) -> list:
+    return [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+
+
 def _path(el) -> str:
     return "/".join(f"{e.tag}.{e.get('class') or ''}" for e in reversed(list(el.iterancestors())))
 
 
-def repeated_items(root, min_items: int = 2, prefer_dates: bool = True) -> list:
+def repeated_items(root, min_items: int = 2, prefer_dates: bool = True, skip_chrome: bool = False) -> list:
     """The elements of the page's main repeated list: siblings of one tag and
     class under one parent, each holding a link. Navigation menus repeat too,
-    so groups whose items carry dates or longer text win."""
+    so groups whose items carry dates or longer text win; with `skip_chrome`
+    lists in the page chrome (menus, header, footer) are never taken."""
     best, best_score = [], 0.0
     for parent in root.iter():
         if not isinstance(parent.tag, str) or parent.tag in ("nav", "select", "head"):
+            continue
+        if skip_chrome and in_chrome(parent):
             continue
         groups: dict[tuple, list] = {}
         for child in parent:
             if isinstance(child.tag, str) and child.tag in ("li", "tr", "div", "dl", "dd", "article", "section", "p"):
                 groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
         for (tag, _cls), items in groups.items():
-            linked = [i for i in items if i.find(".//a[@href]") is not None]
+            linked = [i for i in items if i.find(".//a[@href]") is not None and not (skip_chrome and in_chrome(i))]
             if len(linked) < min_items:
                 continue
             if any(anc.tag == "nav" or "nav" in (anc.get("class") or "").split() for anc in parent.iterancestors()):
@@ -321,7 +359,68 @@ def pager_links(root, base_url: str, html=None) -> list[str]:
         if url and url != base_url:
             if url not in out:
                 out.append(url)
+    for url in _script_pager_targets(root, base_url, html if html is not None else root):
+        if url != base_url and url not in out:
+            out.append(url)
     return out
+
+
+PAGE_FIELD = re.compile(r"^(page|pageno|pagenum|pageindex|curpage|currentpage|current|p|pn)$", re.I)
+
+
+def form_pages(root, base_url: str) -> list[tuple[str, str]]:
+    """Other pages of a list reached by a pager that submits a form (method POST): each
+    form whose page field (pageNo, page…) holds a number and whose button is a pager
+    word (下一页, 上一页, 2, 尾页) asks for that page. Returns (action URL, form body) as
+    the browser would send them when the button is pressed."""
+    from urllib.parse import urlencode
+    out: list[tuple[str, str]] = []
+    for form in root.iter("form"):
+        if (form.get("method") or "get").lower() != "post":
+            continue
+        fields = [(i.get("name"), i.get("value") or "") for i in form.iter("input")
+                  if i.get("name") and (i.get("type") or "text").lower() not in ("submit", "button", "image", "checkbox", "radio")]
+        if not any(PAGE_FIELD.match(name) and value.isdigit() for name, value in fields):
+            continue
+        buttons = [compact(b.text_content()) or compact(b.get("value")) for b in form.iter("button", "input")
+                   if b.tag == "button" or (b.get("type") or "").lower() in ("submit", "button")]
+        if not any(NEXT_WORDS.match(t) or PREV_WORDS.match(t) or re.fullmatch(r"\d{1,4}", t) or t in ("尾页", "末页")
+                   for t in buttons):
+            continue
+        action = absolute(base_url, form.get("action")) or base_url
+        page = (action, urlencode(fields))
+        if page not in out:
+            out.append(page)
+    return out
+
+
+# A script pager: links that run `goPage(2)` (no address of their own) and a page script that
+# builds the address from the number: location.href = "/catalog.html?page=" + n.
+_SCRIPT_PAGE_URL = re.compile(
+    r"""["']([^"'\s]*[?&](?:page|pageno|pagenum|pageindex|curpage|currentpage|current|p|pn)=)["']\s*\+""", re.I)
+
+
+_PAGE_ARG = re.compile(r"\((\d{1,4})\)")
+
+
+def _script_pager_targets(root, base_url: str, html) -> list[str]:
+    """The pages a script pager goes to: the number each pager link hands to the
+    page's script (its onclick argument, else its own digits), put into the address
+    the script builds — as a person clicking the link would arrive there."""
+    numbered = []
+    for a in root.iter("a"):
+        arg = _PAGE_ARG.search(a.get("onclick") or a.get("href") or "")
+        if not arg or absolute(base_url, a.get("href")):
+            continue                      # no page number handed to a script, or a real address
+        text = compact(a.text_content())
+        if NEXT_WORDS.match(text) or re.fullmatch(r"\d{1,4}", text) or text in ("尾页", "末页"):
+            numbered.append(arg.group(1))
+    if not numbered:
+        return []
+    prefix = next((m.group(1) for body in script_texts(html) for m in _SCRIPT_PAGE_URL.finditer(body)), None)
+    if prefix is None:
+        return []
+    return [u for u in dict.fromkeys(absolute(base_url, prefix + n) for n in numbered) if u]
 
 
 _TOTAL = re.compile(r"共\s*(?:有\s*)?(\d[\d,]*)\s*(?:条|个|项|件|封)")

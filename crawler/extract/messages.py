@@ -6,14 +6,31 @@ labels (提问时间, 留言时间, 来信日期, 回复时间, 答复时间, �
 items are the page's main repeated elements. Hints (CSS selectors) take over
 where a site defeats the heuristics: `message_item`, `message_link`,
 `message_submitted`, `message_replied`, `message_status`.
+
+The rules, as a person reading a board applies them (each checked on the
+boards of tests/generality/):
+- Dates in every form boards print: 2024-05-06, 2024/5/6, 2024年5月6日, and in
+  lists 05-06 (this year's, unless that is after today) and 5天前 / 昨天
+  (counted back from the day the list is read).
+- A message is replied when it shows a reply time or a status such as
+  已回复/已答复/已办结; 办理中/已受理/转办/待回复 are not replies.
+- The reply time is the labelled one (答复时间…), else the date under the
+  答复意见 heading, else the one on the reply's own page that the message links
+  to (查看答复 / 回复详情: TRS and Hanweb boards).
+- 回访 / 满意度 count when they show a result (满意, 基本满意, 不满意, stars, a
+  percentage, 已回访); 暂无 / 未回访 / 待评价 and a rating form's options do not.
 """
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timezone
 from typing import Any
 
+from crawler.extract.dates import item_date
+
 from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date, select,
-                                      parse_tree, pick, placeholder, repeated_items, stated_count, text_of)
+                                      parse_tree, pick, placeholder, repeated_items, row_cells, stated_count, table_columns,
+                                      text_of)
 
 SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请|受理|信件)(时间|日期)")
 BARE_TIME = re.compile(r"(发布|发表)?(时间|日期)")
@@ -132,36 +149,74 @@ def message_detail(url: str, html: str, hints: dict | None = None) -> dict[str, 
         found = _reply_date_from_sections(text)
         if found and found[:10] >= fields["submitted_at"][:10]:
             fields["replied_at"] = found
-    if not fields.get("follow_up") and re.search(r"已回访|回访(结果|情况)?[：:]\s*\S", text):
+    if not fields.get("follow_up") and _follow_up_in_text(text):
         fields["follow_up"] = True
     if "title" not in fields:
         fields["title"] = page_heading(root)
+    if "replied_at" not in fields:
+        link = _reply_link(root, url)
+        if link:
+            fields["reply_link"] = link
     fields["url"] = url
     return fields
 
 
-def _table_columns(table) -> dict[str, int]:
-    """Column index per field from a list table's header row."""
-    header = None
-    for row in table.iter("tr"):
-        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
-        if cells and all(c.find(".//a[@href]") is None for c in cells):
-            header = cells
-            break
-    cols: dict[str, int] = {}
-    if not header:
-        return cols
-    for i, cell in enumerate(header):
-        lab = compact(cell.text_content()).rstrip("：:")
-        for key, fam in (("replied_at", REPLIED), ("submitted_at", SUBMITTED), ("status", STATUS),
-                         ("reply_unit", UNIT), ("title", TITLE), ("satisfaction", FOLLOW)):
-            if key not in cols and fam.fullmatch(lab) and not (key == "submitted_at" and REPLIED.fullmatch(lab)):
-                cols[key] = i
-                break
-    return cols
+FOLLOW_TEXT = re.compile(r"已回访|回访(?:结果|情况)?[：:]\s*([^\s，。,；;]+)")
+# A link from a message to its reply shown on a page of its own (TRS/Hanweb boards: 查看答复).
+REPLY_LINK = re.compile(r"^(点击)?(查看)?(答复|回复|办理|处理)(详情|内容|意见|结果|情况)$|^查看(答复|回复)$")
 
 
-def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict[str, Any] | None:
+def _follow_up_in_text(text: str) -> bool:
+    """已回访, or 回访结果：<a result>; 回访结果：暂无 / 未回访 says there was none."""
+    for m in FOLLOW_TEXT.finditer(text):
+        if not m.group(1) or not NEGATIVE.match(m.group(1)):
+            return True
+    return False
+
+
+def _reply_link(root, url: str) -> str | None:
+    for a in root.iter("a"):
+        target = absolute(url, a.get("href"))
+        if target and target != url and REPLY_LINK.match(compact(a.text_content())):
+            return target
+    return None
+
+
+def reply_fields(url: str, html: str) -> dict[str, Any]:
+    """The reply of a message shown on its own page (reached by 查看答复 from the message):
+    reply time (labelled, else the date under the 答复 heading), replying unit, 回访 / 满意度."""
+    root = parse_tree(html)
+    fields = {k: v for k, v in fields_from_pairs(label_pairs(root)).items()
+              if k in ("replied_at", "reply_unit", "follow_up", "satisfaction")}
+    text = text_of(root)
+    if "replied_at" not in fields:
+        found = _reply_date_from_sections(text)
+        if found:
+            fields["replied_at"] = found
+    if not fields.get("follow_up") and _follow_up_in_text(text):
+        fields["follow_up"] = True
+    return fields
+
+
+# List table columns by their header, in this order (a 回复时间 column is never the submission time).
+LIST_COLUMNS = {"replied_at": REPLIED, "submitted_at": SUBMITTED, "status": STATUS, "reply_unit": UNIT,
+                "title": TITLE, "satisfaction": FOLLOW}
+
+
+def _short_date(item, link_el, today: date) -> str | None:
+    """A list entry's date printed short, as boards do for recent messages: 05-06 (this
+    year's, unless that is after today: then last year's) or 5天前 / 昨天 (counted back from
+    the day the list is read). Read from the entry's own small elements, never its title."""
+    for el in item.iter():
+        if not isinstance(el.tag, str) or len(el) or el is link_el or link_el in el.iterancestors():
+            continue
+        found = item_date(clean(el.text_content()), today) if len(clean(el.text_content())) <= 12 else None
+        if found:
+            return found.isoformat()
+    return None
+
+
+def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict, today: date) -> dict[str, Any] | None:
     link_el = _css(item, hints.get("message_link")) if hints.get("message_link") else None
     anchors = [a for a in item.iter("a") if absolute(base_url, a.get("href"))]
     if link_el is None and anchors:
@@ -171,7 +226,7 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
     out: dict[str, Any] = {"url": absolute(base_url, link_el.get("href")),
                            "title": clean(link_el.get("title")) or clean(link_el.text_content())}
     if item.tag == "tr" and cols:
-        cells = [c for c in item if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        cells = row_cells(item)
         for key, idx in cols.items():
             if idx < len(cells):
                 value = clean(cells[idx].text_content())
@@ -188,8 +243,7 @@ def _item_fields(item, base_url: str, cols: dict[str, int], hints: dict) -> dict
         out.update({k: v for k, v in fields_from_pairs(label_pairs(item, max_label=8)).items() if k != "title"})
         out["labelled"] = "submitted_at" in out
         if "submitted_at" not in out:
-            text = text_of(item)
-            date = parse_date(text)
+            date = parse_date(text_of(item)) or _short_date(item, link_el, today)
             if date:
                 out["submitted_at"] = date
         if "status" not in out:
@@ -231,10 +285,10 @@ def inline_messages(root, url: str) -> list[dict[str, Any]]:
     return best
 
 
-def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, Any]:
+def message_list(url: str, html: str, hints: dict | None = None, today: date | None = None) -> dict[str, Any]:
     """A list page of messages: items (url, title and whatever fields the list
     shows), other pages of the list, the list's stated total, and whether it
-    says it is empty."""
+    says it is empty. `today` (UTC by default) dates the short forms 05-06 and 5天前."""
     hints = hints or {}
     root = parse_tree(html)
     items = select(root, hints.get("message_item"))
@@ -244,11 +298,11 @@ def message_list(url: str, html: str, hints: dict | None = None) -> dict[str, An
     if items and items[0].tag == "tr":
         table = next(items[0].iterancestors("table"), None)
         if table is not None:
-            cols = _table_columns(table)
+            cols = table_columns(table, LIST_COLUMNS)
     out = []
     seen = set()
     for item in items:
-        fields = _item_fields(item, url, cols, hints)
+        fields = _item_fields(item, url, cols, hints, today or datetime.now(timezone.utc).date())
         if fields and fields["url"] not in seen:
             seen.add(fields["url"])
             out.append(fields)

@@ -74,6 +74,10 @@ class HotlineSpider(SideRequests):
         fields = ex.message_detail(url, tree, state.hints)
         if fields and (url in board.listed or fields.get("replied_at") or fields.get("status")):
             board.found[url] = fields
+            reply = fields.pop("reply_link", None)
+            if reply and ("reply " + reply) not in board.requested:
+                board.requested.add("reply " + reply)
+                yield from self.side(state, reply, "reply", odh_message=url)
             return
         listing = ex.message_list(url, tree, state.hints)
         if not listing["items"] or not self.is_message_list(state, board, url, tree, listing):
@@ -185,6 +189,15 @@ class HotlineSpider(SideRequests):
         current = facts[key]
         if current is None or entries > current["entries"]:
             facts[key] = {"url": response.url, "entries": entries}
+        return ()
+
+    def side_reply(self, state: SiteState, response) -> Iterator[Any]:
+        """A message's reply on a page of its own: its fields complete the message's."""
+        if response.status >= 400 or not self.body_is_html(response):
+            return ()
+        found = self.board(state).found[response.meta["odh_message"]]
+        for key, value in ex.reply_fields(response.url, self.text_of_response(response)).items():
+            found.setdefault(key, value)
         return ()
 
     # -- end of a site -----------------------------------------------------------

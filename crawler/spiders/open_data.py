@@ -37,7 +37,7 @@ class Catalogue:
         self.catalog_pages: set[str] = set()
         self.sampled = 0
         self.facts: dict[str, Any] = {"stated_total": None, "stated_total_url": None, "catalog_urls": [],
-                                      "json_endpoints": [], "apps": None, "security_policy": None,
+                                      "json_endpoints": [], "empty_catalogues": [], "apps": None, "security_policy": None,
                                       "feedback": {}, "downloads_sampled": 0, "capped": False}
 
 
@@ -87,19 +87,39 @@ class OpenDataSpider(SideRequests):
             yield from self.add_dataset(state, cat, self.merge(listed or {}, detail))
             return
         listing = ex.catalog_list(url, tree, state.hints)
+        if listing["empty"] and CATALOGUE_WORDS.search(tree.findtext(".//title") or ""):
+            if url not in cat.facts["empty_catalogues"]:
+                cat.facts["empty_catalogues"].append(url)       # 数据目录 saying 暂无数据: a measured 0
         if listing["items"] and self.is_catalogue(listing, url, tree, cat):
             listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
-            if url not in cat.facts["catalog_urls"]:
-                cat.facts["catalog_urls"].append(url)
-            if cat.facts["stated_total"] is None and listing["stated_total"]:
-                cat.facts["stated_total"], cat.facts["stated_total_url"] = listing["stated_total"], url
-            for entry in listing["items"]:
-                cat.listed.setdefault(entry["url"], entry)
-                yield from self.detail_page(state, cat, entry["url"], response.meta["ga_depth"] + 1)
-            for page in listing["pages"]:
-                if page not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
-                    cat.catalog_pages.add(page)
-                    yield from self.detail_page(state, cat, page, response.meta["ga_depth"] + 1)
+            yield from self.take_listing(state, cat, url, listing, response.meta["ga_depth"] + 1)
+
+    def take_listing(self, state: SiteState, cat: Catalogue, url: str, listing: dict[str, Any], depth: int) -> Iterator[Any]:
+        """A catalogue page's datasets and its other pages (links, or forms its pager posts)."""
+        if url not in cat.facts["catalog_urls"]:
+            cat.facts["catalog_urls"].append(url)
+        if cat.facts["stated_total"] is None and listing["stated_total"]:
+            cat.facts["stated_total"], cat.facts["stated_total_url"] = listing["stated_total"], url
+        for entry in listing["items"]:
+            cat.listed.setdefault(entry["url"], entry)
+            yield from self.detail_page(state, cat, entry["url"], depth)
+        for page in listing["pages"]:
+            if page not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
+                cat.catalog_pages.add(page)
+                yield from self.detail_page(state, cat, page, depth)
+        for action, body in listing["form_pages"]:
+            key = action + "|" + body
+            if key not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
+                cat.catalog_pages.add(key)
+                yield from self.side(state, action, "catalog_post", odh_body=body, odh_depth=depth)
+
+    def side_catalog_post(self, state: SiteState, response) -> Iterator[Any]:
+        """A catalogue page its pager's form asked for (POST): read as any page of the catalogue."""
+        if response.status >= 400 or not self.body_is_html(response):
+            return
+        listing = ex.catalog_list(response.url, self.text_of_response(response), state.hints)
+        if listing["items"]:
+            yield from self.take_listing(state, self.cat(state), response.url, listing, response.meta["odh_depth"])
 
     @staticmethod
     def metadata_fields(detail: dict[str, Any]) -> int:
@@ -137,12 +157,17 @@ class OpenDataSpider(SideRequests):
 
     @staticmethod
     def merge(listed: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+        """A dataset as the list and its page show it together: the page's values win,
+        formats are those either shows, and an API shown by either (the list's 接口 column,
+        the page's badge or tab) counts."""
         row = dict(listed)
         for key, value in detail.items():
             if value not in (None, "", [], {}) or key not in row:
                 row[key] = value
-        if not row.get("formats") and listed.get("formats"):
-            row["formats"] = listed["formats"]
+        row["formats"] = list(dict.fromkeys([*(detail.get("formats") or []), *(listed.get("formats") or [])]))
+        row["has_api"] = bool(listed.get("has_api")) or bool(detail.get("has_api"))
+        if listed.get("has_api"):
+            row["details"] = {**row.get("details", {}), "api_listed": True}
         return row
 
     def add_dataset(self, state: SiteState, cat: Catalogue, row: dict[str, Any]) -> Iterator[Any]:
@@ -271,7 +296,8 @@ class OpenDataSpider(SideRequests):
             api = [u for u in d["details"].get("api_urls", []) if u not in shared]
             if len(api) != len(d["details"].get("api_urls", [])):
                 d["details"]["api_urls"] = api
-                d["has_api"] = bool(api) or d["details"].get("api_label", False) or d["details"].get("api_format", False)
+                d["has_api"] = bool(api) or any(d["details"].get(k) for k in ("api_label", "api_format", "api_marks",
+                                                                               "api_listed"))
             if d.get("download_url") in shared:
                 d["details"]["template_download"] = d["download_url"]
                 d["download_url"], d["download_ok"] = "", None

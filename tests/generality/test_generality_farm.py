@@ -4,11 +4,9 @@ person would, before the audit was first run; the audit is the real one (Scrapy
 crawl over HTTP on 127.0.0.1, then the checks), restricted to the crawl checks."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.generality.farm import GeneralityFarm, audit
+from tests.generality.farm import audited_farm, value_of
 
 CRAWL_CHECKS = [
     "update.homepage", "update.stale_columns", "update.blank_columns", "update.policy_interpretation",
@@ -118,31 +116,8 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def generality_audit(tmp_path_factory):
-    from tests.conftest import DemoAudit
-    tmp = tmp_path_factory.mktemp("generality")
-    keys = ("GOVAUDIT_DATABASE_URL", "GOVAUDIT_DATA_DIR", "GOVAUDIT_ALLOW_PRIVATE", "GOVAUDIT_RULES_DIR",
-            "GOVAUDIT_ALLOW_HOSTS")
-    saved = {k: os.environ.get(k) for k in keys}
-    with GeneralityFarm() as farm:
-        try:
-            os.environ["GOVAUDIT_DATABASE_URL"] = f"sqlite:///{tmp / 'generality.db'}"
-            os.environ["GOVAUDIT_DATA_DIR"] = str(tmp / "data")
-            for k in ("GOVAUDIT_ALLOW_PRIVATE", "GOVAUDIT_RULES_DIR"):
-                os.environ.pop(k, None)
-            db_url, run_id, site_ids = audit(farm, tmp, CRAWL_CHECKS)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-        yield DemoAudit(db_url, tmp / "data", run_id, site_ids, farm)
-
-
-def _value(v):
-    if v is None:
-        return None
-    return int(v) if float(v).is_integer() else round(float(v), 4)
+    with audited_farm(tmp_path_factory.mktemp("generality"), CRAWL_CHECKS) as result:
+        yield result
 
 
 @pytest.mark.parametrize("slug", sorted(EXPECTED))
@@ -150,7 +125,7 @@ def test_crawl_checks_match_a_person(generality_audit, slug):
     got = {}
     for check in EXPECTED[slug]:
         status, value = generality_audit.finding(slug, check)
-        got[check] = (status, _value(value))
+        got[check] = (status, value_of(value))
     assert got == EXPECTED[slug]
 
 

@@ -1,0 +1,2 @@
+/* vendor libraries */
+window.render = function (rows) { return rows.length; };
