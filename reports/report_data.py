@@ -94,10 +94,12 @@ def _load_scores(session: Session, run_id: int, framework: str) -> dict[str, lis
 
 
 def _previous_totals(session: Session, run_id: int, framework: str) -> dict[str, Score]:
-    """Each subject's total in the newest earlier run that scored it with this framework
-    (a round over other sites in between does not hide the comparison)."""
+    """Each subject's total in the newest earlier full round that scored it with this framework
+    (a round over other sites in between does not hide the comparison; a partial round is no baseline)."""
+    from reports.changes import full_rounds
     newest = (select(Score.site_id, Score.unit_id, func.max(Score.run_id).label("run_id"))
-              .where(Score.framework == framework, Score.indicator == "total", Score.run_id < run_id)
+              .where(Score.framework == framework, Score.indicator == "total",
+                     Score.run_id.in_(full_rounds(session, before=run_id)))
               .group_by(Score.site_id, Score.unit_id).subquery())
     rows = session.scalars(select(Score).join(newest, (Score.run_id == newest.c.run_id)
                                               & (Score.site_id.is_not_distinct_from(newest.c.site_id))
