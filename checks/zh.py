@@ -7,6 +7,7 @@ code without a Chinese name here or in its area."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 STATUS_ZH = {"pass": "通过", "fail": "不通过", "warn": "警告", "not_applicable": "不适用", "error": "无法测量"}
 
@@ -125,8 +126,8 @@ def value_zh(value: float | int | None, unit: str | None) -> str:
     word, how = UNIT_ZH.get(unit or "", ("", "number"))
     if how == "yes_no":
         return "是" if value else "否"
-    if how == "percent":
-        return f"{100 * value:.1f}%"
+    if how == "percent":     # half up, as people round (81.25 → 81.3)
+        return f"{Decimal(str(100 * value)).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
     if how == "count" and float(value).is_integer():
         return f"{int(value)} {word}".strip()
     text = f"{value:.4g}" if isinstance(value, float) else str(value)

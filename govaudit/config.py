@@ -25,6 +25,7 @@ DEFAULTS = {
     "timeout": "15",
     "max_attachment_texts": "50",
     "max_attachment_bytes": str(5 * 1024 * 1024),
+    "timezone": "Asia/Shanghai",
 }
 
 
@@ -42,6 +43,7 @@ class Settings:
     timeout: float = 15.0
     max_attachment_texts: int = 50          # attachments per site whose text is read (PII check)
     max_attachment_bytes: int = 5 * 1024 * 1024
+    timezone: str = "Asia/Shanghai"         # the evaluators' zone: times in reports and notices
 
 
 def _file_values() -> dict[str, str]:
@@ -83,7 +85,18 @@ def load() -> Settings:
         timeout=_number(values, "timeout", float),
         max_attachment_texts=_number(values, "max_attachment_texts", int),
         max_attachment_bytes=_number(values, "max_attachment_bytes", int),
+        timezone=_zone(values["timezone"]),
     )
+
+
+def _zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"setting GOVAUDIT_TIMEZONE: unknown time zone {name!r} "
+                        "(an IANA name such as Asia/Shanghai)") from None
+    return name
 
 
 def redact_url(url: str) -> str:

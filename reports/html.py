@@ -117,9 +117,9 @@ def _aspect_chart(section: FrameworkSection, row: SubjectRow) -> Markup:
 
 
 def write_report(session: Session, run_id: int | None, out: str | Path, data_dir: str | Path | None = None,
-                 tz: str = DEFAULT_TIMEZONE) -> Path:
-    """Write index.html, site-N.html, unit-N.html and report.xlsx into `out`; returns index.html.
-    Times are shown in the zone `tz` (an IANA name)."""
+                 tz: str = DEFAULT_TIMEZONE, notices: bool = False) -> Path:
+    """Write index.html, site-N.html, unit-N.html and report.xlsx into `out` (with `notices`, the
+    整改通知 of every unit in notices/); returns index.html. Times are shown in the zone `tz`."""
     from reports.xlsx import write_workbook
     run_id = require_run(session, run_id)
     if data_dir is None:
@@ -139,14 +139,14 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
     env = environment(tz)
     shots = Screenshots(data_dir)
     base = {"run": run, "css": Markup(css), "csp": csp_for(css), "partial": is_partial(run),
-            "generated": local_time(datetime.now(timezone.utc), tz), "version": _version()}
+            "generated": local_time(datetime.now(timezone.utc), tz), "version": report_version()}
     units = {sf.unit.id: sf.unit for sf in sites}
     index_charts = {s.name: charts.stacked_bars(s.tier_counts(), s.tiers + ["无等级"], f"{s.title}：各组等级分布")
                     for s in sections}
     totals = {label: sum(c[label] for c in change_counts.values()) for label in ("新增", "复发", "已整改", "未变")}
     html = env.get_template("index.html.jinja").render(
         **base, sections=sections, sites=sites, units=units, charts=index_charts,
-        rank_label=_rank_label, change_counts=change_counts, change_totals=totals)
+        rank_label=_rank_label, change_counts=change_counts, change_totals=totals, notices=notices)
     _write(out / "index.html", html)
     by_name = {s.name: s for s in sections}
     trend = {s.name: trends(session, s.name, run_id) for s in sections}
@@ -185,6 +185,9 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
             links=[(f"site-{sf.site.id}.html", f"{sf.site.name}（{SITE_KIND_ZH.get(sf.site.kind)}）")
                    for sf in members]))
     write_workbook(out / "report.xlsx", run, sections, sites, changes, tz)
+    if notices:
+        from reports.notices import write_notices
+        write_notices(session, run_id, out, data_dir, tz)
     return out / "index.html"
 
 
@@ -192,7 +195,7 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _version() -> str:
+def report_version() -> str:
     try:
         from importlib.metadata import version
         return version("govaudit")

@@ -235,7 +235,10 @@ def test_cli_score_and_report(world, tmp_path, monkeypatch):
     assert "no framework 'nope'" in str(res.exception)
     res = runner.invoke(app, ["report", "--out", str(tmp_path / "r")])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "r" / "index.html").is_file()
+    assert (tmp_path / "r" / "index.html").is_file() and not (tmp_path / "r" / "notices").exists()
+    res = runner.invoke(app, ["report", "--out", str(tmp_path / "r"), "--notices"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "r" / "notices" / f"unit-{info['units'][0]}.docx").is_file()
 
 
 def _rerun(url, info, site_indexes, changes=None):
