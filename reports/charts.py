@@ -2,7 +2,8 @@
 must open offline under a Content-Security-Policy without inline scripts, and
 two chart shapes (stacked bars, labelled bars) do not justify a dependency.
 Only presentation attributes are used (no style attributes), so the CSP needs
-no 'unsafe-inline'. Every label passes through markupsafe.escape."""
+no 'unsafe-inline'; the font family is set once on each chart and inherited.
+Every label passes through markupsafe.escape."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -25,7 +26,7 @@ def tier_colours(tiers: list[str]) -> dict[str, str]:
 
 
 def _text(x: float, y: float, s: str, anchor: str = "start", size: int = 13, fill: str = "#24292f") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-family="{FONT}" fill="{fill}" '
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" '
             f'text-anchor="{anchor}">{escape(s)}</text>')
 
 
@@ -42,8 +43,8 @@ def stacked_bars(rows: list[tuple[str, dict[str, int]]], order: list[str], title
     label_w, bar_w, row_h, top = _label_width([r[0] for r in rows], 150), 420, 26, 30
     legend_h = 24
     height = top + row_h * max(len(rows), 1) + legend_h + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{label_w + bar_w + 60}" '
-             f'height="{height}" viewBox="0 0 {label_w + bar_w + 60} {height}">',
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" font-family="{FONT}" '
+             f'width="{label_w + bar_w + 60}" height="{height}" viewBox="0 0 {label_w + bar_w + 60} {height}">',
              f'<title>{escape(title)}</title>', _text(0, 18, title, size=14)]
     for i, (label, counts) in enumerate(rows):
         y = top + i * row_h
@@ -78,8 +79,8 @@ def score_bars(rows: list[tuple[str, float | None, float, str, str]], title: str
     label_w, bar_w, row_h, top = _label_width([r[0] for r in rows], 170), 360, 26, 30
     height = top + row_h * max(len(rows), 1) + 8
     width = label_w + bar_w + 170
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" '
-             f'height="{height}" viewBox="0 0 {width} {height}">', f'<title>{escape(title)}</title>',
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" font-family="{FONT}" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">', f'<title>{escape(title)}</title>',
              _text(0, 18, title, size=14)]
     for i, (label, value, top_value, note, kind) in enumerate(rows):
         y = top + i * row_h

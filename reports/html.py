@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from govaudit.errors import UserError
 from checks.zh import (ERROR_KIND_ZH, RUN_STATUS_ZH, SITE_KIND_ZH, advice_for, reason_zh, status_zh, title_zh,
                        unit_of, value_zh)
-from reports import charts
+from reports import archive, charts
 from reports.changes import count_changes, finding_changes, is_partial, trends
 from reports.evidence import tables
 from reports.labels import (DEFAULT_TIMEZONE, STATE_ZH, VETO_ZH, local_time, score_reason_zh,
@@ -61,12 +61,35 @@ def link(url: Any) -> Markup:
     return Markup("<span>{0}</span>").format(text)
 
 
-def cell(value: Any) -> Markup:
-    """A table cell: http(s) URLs become links, line breaks stay."""
-    text = str(value or "")
-    if "\n" not in text and urlsplit(text).scheme.lower() in ("http", "https"):
-        return link(text)
-    return Markup("<br>").join(text.split("\n"))
+def cell(value: Any, archived: dict[str, str] | None = None) -> Markup:
+    """A table cell: each line that is an http(s) URL becomes a link (with a link to its archived
+    copy when there is one); other text stays text."""
+    lines = []
+    for line in str(value or "").split("\n"):
+        if urlsplit(line).scheme.lower() in ("http", "https"):
+            item = link(line)
+            if archived and line in archived:
+                item += Markup(' <a class="archived" href="{0}">存档</a>').format(archived[line])
+            lines.append(item)
+        else:
+            lines.append(escape(line))
+    return Markup("<br>").join(lines)
+
+
+PLACE_HEADINGS = ("所在页面", "页面", "地址")    # columns naming the page where a problem sits
+
+
+def evidence_urls(findings: list) -> list[str]:
+    """The pages where a site's problems (fail, warn) sit, as their evidence tables name them
+    (a dead link's target is not one: its own answer is in the table)."""
+    urls = []
+    for f in findings:
+        if f.status in ("fail", "warn"):
+            for t in tables(f.check_id, f.details, f.evidence):
+                cols = [i for i, h in enumerate(t.headings) if h in PLACE_HEADINGS]
+                urls += [line for row in t.rows for i in cols for line in row[i].split("\n")
+                         if urlsplit(line).scheme.lower() in ("http", "https")]
+    return urls
 
 
 def finding_shots(shots: Screenshots, f: Any) -> list:
@@ -87,7 +110,8 @@ def environment(tz: str = DEFAULT_TIMEZONE) -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(fmt=fmt, link=link, cell=cell, check_title=title_zh, tables=tables,
                        status_label=lambda f: status_zh(f.status, (f.details or {}).get("error_kind")),
-                       status_zh=status_zh, value_label=lambda f: value_zh(f.value, unit_of(f.check_id, f.unit_of_value)),
+                       status_zh=status_zh,
+                       value_label=lambda f: value_zh(f.value, unit_of(f.check_id, f.unit_of_value)),
                        reason_zh=reason_zh, error_kind_zh=lambda k: ERROR_KIND_ZH.get(k, k),
                        state_zh=lambda s: STATE_ZH.get(s, s), veto_zh=lambda s: VETO_ZH.get(s, s),
                        score_reason_zh=score_reason_zh, kind_zh=lambda k: SITE_KIND_ZH.get(k, k),
@@ -140,6 +164,7 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
     shots = Screenshots(data_dir)
     base = {"run": run, "css": Markup(css), "csp": csp_for(css), "partial": is_partial(run),
             "generated": local_time(datetime.now(timezone.utc), tz), "version": report_version()}
+    archive_base = {**base, "css": archive.CSS, "csp": csp_for(archive.CSS)}
     units = {sf.unit.id: sf.unit for sf in sites}
     index_charts = {s.name: charts.stacked_bars(s.tier_counts(), s.tiers + ["无等级"], f"{s.title}：各组等级分布")
                     for s in sections}
@@ -159,13 +184,15 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
         key = f"site-{sf.site.id}"
         rows = rows_by_key.get(key, [])
         shot_lists = {f.id: finding_shots(shots, f) for f in sf.findings}
+        archived = archive.write_copies(session, env, archive_base, out, run_id, sf.site.id, evidence_urls(sf.findings),
+                                Path(data_dir), lambda dt: local_time(dt, tz))
         gallery = list({shot.key: shot for lst in shot_lists.values() for shot in lst}.values())
         _write(out / f"{key}.html", subject.render(
             **base, page_key=key, title=sf.site.name,
             subtitle=f"{sf.site.url} · {SITE_KIND_ZH.get(sf.site.kind, sf.site.kind)}",
             rows=rows, sections=by_name, trend=trend,
             charts={f"{r.framework}/{r.key}": _aspect_chart(by_name[r.framework], r) for r in rows},
-            site_findings=[sf], shot_lists=shot_lists, gallery=gallery,
+            site_findings=[sf], shot_lists=shot_lists, gallery=gallery, archived=archived,
             changes={cid: label for (sid, cid), label in changes.items() if sid == sf.site.id},
             links=[(f"unit-{sf.unit.id}.html", f"所属单位：{sf.unit.name}")]))
     for uid, unit in units.items():
@@ -176,12 +203,9 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
         site_rows = [r for sf in members for r in rows_by_key.get(f"site-{sf.site.id}", [])]
         _write(out / f"{key}.html", subject.render(
             **base, page_key=key, title=unit.name, subtitle=f"单位 · {len(members)} 个网站",
-            rows=rows + [r for r in site_rows if r.vetoes and any(v["state"] in ("veto", "pending_review")
-                                                                  for v in r.vetoes)],
-            sections=by_name, trend=trend,
-            charts={f"{r.framework}/{r.key}": _aspect_chart(by_name[r.framework], r)
-                    for r in rows + site_rows},
-            site_findings=[], shot_lists={}, gallery=[], changes={},
+            rows=rows, veto_rows=rows + site_rows, sections=by_name, trend=trend,
+            charts={f"{r.framework}/{r.key}": _aspect_chart(by_name[r.framework], r) for r in rows},
+            site_findings=[], shot_lists={}, gallery=[], changes={}, archived={},
             links=[(f"site-{sf.site.id}.html", f"{sf.site.name}（{SITE_KIND_ZH.get(sf.site.kind)}）")
                    for sf in members]))
     write_workbook(out / "report.xlsx", run, sections, sites, changes, tz)

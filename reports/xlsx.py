@@ -119,7 +119,10 @@ def write_workbook(path: Path, run, sections: list[FrameworkSection], sites: lis
         for r in s.ordered():
             for i in r.indicators:
                 d = i.details or {}
-                state = VETO_ZH.get(d.get("reason"), "") if d.get("kind") == "veto" else STATE_ZH.get(d.get("state"), "")
+                if d.get("kind") == "veto":
+                    state = VETO_ZH.get(d.get("reason"), "")
+                else:
+                    state = STATE_ZH.get(d.get("state"), "")
                 ind_rows.append([s.title, s.version, r.name, i.indicator, d.get("title"), d.get("parent"),
                                  _r(i.score), _r(i.max), state, "人工" if i.manual else "",
                                  score_reason_zh(d.get("reason")), d.get("note")])

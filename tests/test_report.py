@@ -177,7 +177,7 @@ def test_report_is_self_contained(world, tmp_path):
         for src in doc.xpath("//@src"):
             assert src.startswith("data:")
         for href in doc.xpath("//a/@href"):    # links stay inside the report or go to evidence URLs
-            assert re.match(r"^(#|[a-z0-9-]+\.(html|xlsx)$|https?://)", href), href
+            assert re.match(r"^(#|[a-z0-9-]+\.(html|xlsx)$|archive/p\d+\.html$|https?://)", href), href
     index_doc = lxml_html.fromstring(index.read_text(encoding="utf-8"))
     assert len(index_doc.xpath("//svg[contains(@class,'chart')]")) == 4
     assert "政府网站绩效评估（7个方面）" in index_doc.text_content()

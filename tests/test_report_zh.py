@@ -138,17 +138,22 @@ def _visible_text(page: Path) -> str:
     return re.sub(r"https?://\S+", " ", doc.text_content())
 
 
-def test_report_words_colours_evidence_and_advice(rounds, tmp_path):
-    url, info, runs = rounds
-    with session_scope(url) as s:
-        index = write_report(s, runs[3], tmp_path / "report", data_dir=tmp_path)
+def bare_codes(page: Path) -> list[str]:
+    """English codes in a page's visible text: statuses, error kinds, units, reasons, states, and
+    any snake_case word."""
     codes = (set(STATUSES) | set(ERROR_KINDS) | set(UNIT_ZH) | set(REASON_ZH) | set(RUN_STATUS_ZH)
              | set(STATE_ZH) | set(VETO_ZH) | {"ok", "round", "check"}) - {"s"}
     pattern = re.compile(r"(?<![A-Za-z0-9_.])(" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
                          + r"|[a-z]+_[a-z0-9_]+)(?![A-Za-z0-9_])")
+    return pattern.findall(_visible_text(page))
+
+
+def test_report_words_colours_evidence_and_advice(rounds, tmp_path):
+    url, info, runs = rounds
+    with session_scope(url) as s:
+        index = write_report(s, runs[3], tmp_path / "report", data_dir=tmp_path)
     for page in index.parent.glob("*.html"):
-        found = pattern.findall(_visible_text(page))
-        assert found == [], (page.name, found)
+        assert bare_codes(page) == [], page.name
     jia = index.parent / f"site-{info['sites'][0]}.html"
     doc = lxml_html.fromstring(jia.read_text(encoding="utf-8"))
     finding = doc.xpath("//details[@id='f-links.dead_homepage']")[0]
@@ -249,3 +254,30 @@ def test_notices_for_every_unit_as_html_and_docx(rounds, tmp_path):
     cells = [[c.text for c in row.cells] for row in word.tables[0].rows]
     assert cells[1] == ["http://a.example/gone.html", "页面不存在（404）", "http://a.example/", "确认"]
     assert lxml_html.fromstring(index.read_text(encoding="utf-8")).xpath("//a[@href='notices/index.html']")
+
+
+def test_archived_copy_of_the_page_where_a_problem_sits(rounds, tmp_path):
+    """The page that links to a dead target is archived (WARC); the report links its copy, which
+    shows the decoded source as text: nothing of the page runs."""
+    from crawler.warc import WarcStore
+    from storage.models import Page
+    url, info, runs = rounds
+    jia = info["sites"][0]
+    store = WarcStore(tmp_path)
+    body = '<html><head><meta charset="gbk"><script>alert(1)</script></head><body>首页 镕</body></html>'
+    at = store.write(f"runs/{runs[3]}/warc/site-{jia}.warc.gz", "http://a.example/", 200, "OK",
+                     [("Content-Type", "text/html")], body.encode("gbk"))
+    store.close()
+    with session_scope(url) as s:
+        s.add(Page(run_id=runs[3], site_id=jia, url="http://a.example/", role="page", status=200,
+                   warc_file=at["file"], warc_offset=at["offset"], warc_length=at["length"]))
+    with session_scope(url) as s:
+        index = write_report(s, runs[3], tmp_path / "arch", data_dir=tmp_path)
+    doc = lxml_html.fromstring((index.parent / f"site-{jia}.html").read_text(encoding="utf-8"))
+    hrefs = doc.xpath("//details[@id='f-links.dead_homepage']//a[@class='archived']/@href")
+    assert len(hrefs) == 2 and len(set(hrefs)) == 1       # both dead links sit on the homepage
+    assert re.fullmatch(r"archive/p\d+\.html", hrefs[0])
+    copy = lxml_html.fromstring((index.parent / hrefs[0]).read_text(encoding="utf-8"))
+    assert copy.xpath("//script") == [] and "script-src 'none'" in copy.xpath("//meta/@content")[0]
+    assert copy.xpath("string(//pre[@class='source'])") == body          # GBK decoded, shown as text
+    assert "http://a.example/" in copy.text_content() and "200" in copy.text_content()
