@@ -1,8 +1,9 @@
 """整改通知: for every unit (the government a site belongs to), the open problems of its sites in
 a round (findings that fail or warn; an `error` is no conclusion about a site and is left out),
 each with its evidence tables, screenshot, 整改建议 and the rule it comes from. Written as a
-printable HTML page (notices/unit-N.html, same CSP and autoescape as the report) and as a Word
-document (notices/unit-N.docx, python-docx), with notices/index.html listing them."""
+printable HTML page (notices/unit-N.html, same CSP and autoescape as the report; its screenshot
+thumbnails open the picture in the report beside it) and as a Word document (notices/unit-N.docx,
+python-docx, pictures 480 px wide), with notices/index.html listing them."""
 from __future__ import annotations
 
 import io
@@ -131,7 +132,7 @@ def _write_docx(path: Path, run, unit, per_site, total: int, changes, shot_lists
                 if t.more:
                     doc.add_paragraph(f"…… 另有 {t.more} 行（见检查报告的 Excel 工作簿）")
             for shot in shot_lists.get(f.id, []):
-                doc.add_picture(io.BytesIO(shot.jpeg()), width=Inches(5.8))
+                doc.add_picture(io.BytesIO(shot.jpeg()), width=Inches(5.5))
             adv = advice_for(f.check_id)
             if adv:
                 p = doc.add_paragraph()

@@ -23,7 +23,7 @@ HEAD_FILL = PatternFill("solid", fgColor="F6F8FA")
 # Cells starting with these are formulas to Excel: crawled text must stay text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STATUS_FILLS = {"不通过": "FFD7D5", "警告": "FFF8C5", "通过": "DAFBE1", "不适用": "EAEEF2"}
-RAW_CHARS = 1000           # the raw details column is cut here (the findings export holds them whole)
+RAW_CHARS = 500            # the raw details column is cut here (the findings export holds them whole)
 INVALID_SHEET_CHARS = str.maketrans({c: "" for c in "[]:*?/\\"})
 
 
