@@ -7,6 +7,7 @@ wall time of a national round (14,500 sites).
     python -m bench.round --sites 100 --modes local
     python -m bench.round --sizes 100,300 --modes local     # memory as the number of sites grows
     python -m bench.round --sizes 300 --modes local --no-probes --limit 1200   # bounded: figures by 20 min
+    python -m bench.round --sites 30 --modes local --report    # + the HTML/XLSX report's size, projected
 
 `--limit` bounds each mode's wall time: a round still running then is stopped
 and its figures are those of the sites checked so far (marked "stopped").
@@ -241,7 +242,26 @@ def stop_tree(proc: subprocess.Popen) -> None:
         pass
 
 
-def run_local(urls: list[str], tmp: Path, probes: bool, limit: float | None = None) -> Result:
+def measure_report(db_url: str, run_id: int, tmp: Path, sites: int) -> str:
+    """Write the round's report with its notices and project its size to a national round
+    (linear in sites: every page, workbook row and notice is per site or per unit)."""
+    from reports.html import write_report
+    from storage.db import session_scope
+    out = tmp / "report"
+    t0 = time.monotonic()
+    with session_scope(db_url) as session:
+        write_report(session, run_id, out, tmp / "data", notices=True)
+    seconds = time.monotonic() - t0
+    report_bytes = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
+    notice_bytes = sum(p.stat().st_size for p in (out / "notices").iterdir())
+    per_site = (report_bytes + notice_bytes) / sites
+    return (f"report of {sites} sites: {report_bytes / 1e6:.2f} MB (HTML + XLSX) + notices {notice_bytes / 1e6:.2f} MB "
+            f"= {per_site / 1e3:.0f} kB per site, written in {seconds:.1f} s; projected {NATIONAL:,} sites: "
+            f"{per_site * NATIONAL / 1e9:.2f} GB, {seconds / sites * NATIONAL / 3600:.1f} h to write")
+
+
+def run_local(urls: list[str], tmp: Path, probes: bool, limit: float | None = None,
+              with_report: bool = False) -> Result:
     db = create_database()
     try:
         run_id = prepare_run(db, urls, tmp, probes)
@@ -263,7 +283,10 @@ def run_local(urls: list[str], tmp: Path, probes: bool, limit: float | None = No
         if proc.returncode != 0 and not stopped:
             raise SystemExit(f"local round failed (log: {tmp / 'local.log'})")
         scoring = "stopped before scoring" if stopped else ensure_scored(db, run_id, env)
-        return Result("local", len(urls), wall, cpu, mem.peak_kb / 1024, run_facts(db, run_id), scoring, stopped)
+        facts = run_facts(db, run_id)
+        if with_report and not stopped:
+            facts["report"] = measure_report(db, run_id, tmp, len(urls))
+        return Result("local", len(urls), wall, cpu, mem.peak_kb / 1024, facts, scoring, stopped)
     finally:
         drop_database(db)
 
@@ -346,6 +369,8 @@ def report(results: list[Result], pages: int, latency: tuple[float, float], prob
               f"{f['pages']} pages, {f['links']} links, gathered {f['gathered']}")
         if r.done:
             print(f"{'':<28}CPU {r.cpu / r.done:.2f} s per checked site")
+        if f.get("report"):
+            print(f"{'':<28}{f['report']}")
     print(f"\nprojected wall time of a {NATIONAL:,}-site round (these sites; scale by real page counts and latency):")
     for r in results:
         line = ", ".join(f"{n} machine{'s' if n > 1 else ''}: {hours(NATIONAL / (r.per_hour * n))}"
@@ -375,6 +400,8 @@ def main() -> None:
     ap.add_argument("--no-probes", action="store_true", help="leave out the browser probes' checks")
     ap.add_argument("--limit", type=float, default=None, metavar="SECONDS",
                     help="stop each mode's round after this long and report the sites checked by then")
+    ap.add_argument("--report", action="store_true",
+                    help="local mode: also write the HTML/XLSX report and notices, print their size and project it")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from bench.synthetic import SyntheticFarm
@@ -389,7 +416,7 @@ def main() -> None:
                     tmp.mkdir()
                     print(f"{mode}: {n} sites ...", file=sys.stderr, flush=True)
                     if mode == "local":
-                        results.append(run_local(farm.urls, tmp, not args.no_probes, args.limit))
+                        results.append(run_local(farm.urls, tmp, not args.no_probes, args.limit, args.report))
                     elif mode == "distributed":
                         results.append(run_distributed(farm.urls, tmp, args.workers, args.concurrency,
                                                        not args.no_probes, args.limit))

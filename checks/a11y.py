@@ -4,6 +4,17 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check, not_applicable, url_evidence
 from checks.site_facts import html_pages
+from checks.zh import GBT_37668, area_texts
+
+area_texts({
+    "a11y.img_alt": ("为内容图片添加准确的替代文本（alt）。",
+        GBT_37668),
+    "a11y.html_lang": ("为页面声明语言属性（如 lang=\"zh-CN\"）。",
+        GBT_37668),
+}, reasons={
+    "no_content_images": "没有内容图片",
+    "no_article_pages": "没有文章页面",
+})
 
 
 @check("a11y.img_alt", "图片替代文本", "Image alternative text", kinds="PDH", needs="crawl", unit="share",

@@ -7,6 +7,12 @@ from urllib.parse import parse_qsl, urlsplit
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check, url_evidence
 from checks.site_facts import find_page
+from checks.zh import GUOBAN_2019, area_texts
+
+area_texts({
+    "links.attachments": ("恢复无法下载的附件，附件地址应直接返回文件而非网页或登录页。",
+        GUOBAN_2019 + "：附件可下载"),
+})
 
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|dps|pptx?|zip|rar|7z|csv|ofd|txt|tif|ceb|xml|json)$", re.I)
 

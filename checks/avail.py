@@ -4,6 +4,12 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, error, snippet_evidence, url_evidence
 from checks.base import check
+from checks.zh import GUOBAN_2019, area_texts
+
+area_texts({
+    "avail.homepage": ("排查首页无法访问的原因（域名解析、证书、服务器、重定向），确保首页在 15 秒内正常打开。",
+        GUOBAN_2019 + "：首页不能访问属单项否决"),
+})
 
 # The scanner's own refusals (a page's error kind → details.cause): the site was not asked, so it
 # neither passed nor failed. How an auditor lifts each is in the run summary and the README.

@@ -5,6 +5,21 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, error, not_applicable, url_evidence
 from checks.probe_common import finish, graded, probe_result, shots
+from checks.zh import GBT_37668, GUIDE_2017, PIPL, TSINGHUA, area_texts
+
+area_texts({
+    "a11y.axe": ("按表中规则修复严重及以上的无障碍问题（对比度、标签、键盘可达等）。",
+        GBT_37668),
+    "mobile.responsive": ("页面应设置 viewport，并在手机宽度下无横向滚动。",
+        GUIDE_2017 + "：移动端适配"),
+    "perf.homepage_load": ("压缩首页图片与脚本、启用缓存，缩短首页加载时间。",
+        TSINGHUA + "：监督管理"),
+    "privacy.registration_notice": ("在用户注册页提供隐私政策与用户协议，并由用户主动勾选同意。",
+        PIPL),
+}, reasons={
+    "load_event_not_reached": "页面加载未完成",
+    "no_registration": "未发现注册入口",
+})
 
 SEVERE = ("serious", "critical")
 

@@ -8,6 +8,20 @@ from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check, not_applicable, snippet_evidence
 from checks.content_rules import Matcher, host_allowed, load, user_list_exists
 from checks.site_facts import html_pages, page_text
+from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
+
+area_texts({
+    "content.wording_errors": ("核实并更正表中的严重表述错误（须经人工确认）。",
+        GUOBAN_2019 + "：严重表述错误属单项否决（经人工确认）"),
+    "content.typos": ("核实并更正表中的错别字。",
+        GUOBAN_2019 + "：内容准确性"),
+    "content.sensitive_words": ("核实并处理表中的敏感词。",
+        GUOBAN_2019 + "：内容安全"),
+    "content.external_links": ("清理指向非政府、商业或可疑网站的外链，外链应经审核。",
+        GUIDE_2017 + "：外链管理"),
+}, reasons={
+    "no_list": "未配置敏感词表",
+})
 
 
 def _scan(a: SiteArtifacts, matcher: Matcher) -> tuple[list[dict], list[dict]]:

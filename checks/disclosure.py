@@ -6,6 +6,12 @@ import re
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check, url_evidence
 from checks.site_facts import feature_hits, html_pages
+from checks.zh import GUIDE_2017, area_texts
+
+area_texts({
+    "disclosure.columns": ("设置政府信息公开指南、目录、年报、法定主动公开内容等栏目并保持更新。",
+        GUIDE_2017 + "：政府信息公开"),
+})
 
 KINDS = ("guide", "catalog", "annual_report")
 REPORT_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?.{0,30}(?:信息公开|年度报告|年报)")

@@ -4,6 +4,28 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, error
 from checks.probe_common import finish, graded, probe_result, shots
+from checks.zh import ELDER_2021, GBT_37668, area_texts
+
+area_texts({
+    "elder.entry": ("在首页显著位置提供适老化（长者模式、关怀版）入口。",
+        ELDER_2021),
+    "elder.font_scaling": ("适老化模式下正文字号应明显放大。",
+        ELDER_2021),
+    "elder.contrast": ("文字与背景对比度应符合要求（不低于 4.5:1）。",
+        ELDER_2021 + "；" + GBT_37668),
+    "elder.tools": ("提供放大、缩小、语音阅读、高对比度等辅助工具。",
+        ELDER_2021),
+    "elder.no_ads": ("适老化页面及首页不应出现广告、弹窗、漂浮窗与下载诱导。",
+        ELDER_2021),
+}, reasons={
+    "no_elder_mode": "未发现适老化入口",
+    "no_change": "切换后字号没有变化",
+    "ad_iframe": "广告框架",
+    "ad_marked": "标注为广告的元素",
+    "download_bait": "下载诱导",
+    "overlay": "遮罩层",
+    "popup": "弹窗",
+})
 
 
 def _elder(a: SiteArtifacts):

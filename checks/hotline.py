@@ -12,7 +12,36 @@ from typing import Any
 
 from checks.artifacts import MessageArt, SiteArtifacts
 from checks.base import Finding, binary, check, not_applicable, url_evidence
+from checks.zh import CCID, GUIDE_2017, GUOBAN_2019, area_texts
 from crawler.extract.messages import status_replied
+
+area_texts({
+    "hotline.reply_rate": ("对公开的群众留言逐条答复，提高答复率。",
+        CCID + "：咨询答复"),
+    "hotline.ontime_rate": ("在 5 个工作日内答复留言，建立超期督办机制。",
+        GUOBAN_2019 + "：互动交流答复时限"),
+    "hotline.median_reply_days": ("缩短留言答复周期。",
+        CCID + "：咨询答复"),
+    "hotline.follow_up": ("对已办结诉求开展回访并公开回访结果。",
+        CCID + "：咨询答复满意度评价"),
+    "hotline.knowledge_base": ("建设并公开知识库、热点问题或常见问题栏目。",
+        CCID + "：服务功能"),
+    "hotline.proactive": ("开设主动回应、回应关切栏目，针对热点问题主动发布回应。",
+        GUIDE_2017 + "：回应关切"),
+    "hotline.satisfaction": ("提供满意度评价功能或公开满意率、好评率。",
+        CCID + "：咨询答复满意度评价"),
+    "hotline.stats_public": ("定期公开受理量、办结率等办理情况统计。",
+        GUIDE_2017 + "：互动交流数据公开"),
+    "interact.unanswered_3m": ("对超过 3 个月未答复的留言尽快答复，并建立留言办理时限制度。",
+        GUOBAN_2019 + "：超过 3 个月未回复留言属单项否决"),
+    "interact.reply_recency": ("保持留言答复持续更新，2 个月内应有新的答复。",
+        GUOBAN_2019 + "：互动交流"),
+}, reasons={
+    "no_public_message_list": "未发现公开的留言列表",
+    "no_messages_in_window": "统计期内没有留言",
+    "no_dated_replies": "留言没有可读的答复时间",
+    "no_replied_messages": "没有已答复的留言",
+})
 
 HOLIDAYS_NOTE = "working days skip Saturdays and Sundays; mainland public holidays and make-up workdays are not modelled in v1"
 

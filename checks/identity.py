@@ -12,6 +12,24 @@ from urllib.parse import urlsplit
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, error, not_applicable, url_evidence
 from checks.site_facts import home_facts, homepage_frames, html_pages
+from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
+
+area_texts({
+    "identity.site_code": ("在页面底部标注网站标识码，并与 SiteIDCode 元数据保持一致。",
+        GUOBAN_2019 + "：网站标识码"),
+    "identity.icp": ("在页面底部标注 ICP 备案编号并链接至备案系统。",
+        GUIDE_2017 + "：网站标识"),
+    "identity.psb": ("在页面底部标注公安机关备案号。",
+        GUIDE_2017 + "：网站标识"),
+    "identity.party_gov_badge": ("在页面底部放置党政机关网站标识（“党政机关”字样）并链接至验证页面。",
+        GUIDE_2017 + "：党政机关网站标识"),
+    "identity.sponsor_contact": ("在页面底部注明主办单位、联系方式，并提供网站地图。",
+        GUOBAN_2019 + "：网站标识与主办单位信息"),
+    "identity.meta_tags": ("按规范为文章页添加网站名称、栏目、标题、发布时间等元数据。",
+        GUIDE_2017 + "：页面元数据"),
+    "identity.gov_domain": ("政府网站应使用 .gov.cn 域名。",
+        GUIDE_2017 + "：域名规范"),
+})
 
 META_REQUIRED = ("sitename", "siteidcode", "articletitle", "pubdate")
 

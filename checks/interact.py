@@ -4,6 +4,12 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, url_evidence
 from checks.site_facts import homepage_first
+from checks.zh import GUOBAN_2019, area_texts
+
+area_texts({
+    "interact.channel": ("在网站上开设有效的留言咨询、意见征集等互动渠道（信访、举报入口不替代）。",
+        GUOBAN_2019 + "：互动交流渠道缺失属单项否决"),
+})
 
 
 @check("interact.channel", "互动渠道", "Interaction channel", kinds="PH", needs="crawl", unit="bool")

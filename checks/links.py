@@ -6,6 +6,14 @@ from collections import defaultdict
 from checks.artifacts import PageArt, SiteArtifacts
 from checks.base import Finding, check
 from checks.site_facts import homepage_frames, homepage_urls
+from checks.zh import GUOBAN_2019, area_texts
+
+area_texts({
+    "links.dead_homepage": ("逐条修复或删除首页上的错误链接（见下表的目标地址与原因）。",
+        GUOBAN_2019 + "：首页链接可用性"),
+    "links.dead_site": ("逐条修复或删除表中页面上的错误链接，并定期巡检链接。",
+        GUOBAN_2019 + "：其他页面链接可用性"),
+})
 
 CONFIRMED = {404, 403, 410}
 NOT_TESTED = {"refused", "robots", "ignored", "not_fetched", "too_large"}   # we did not (or may not) test it: not dead

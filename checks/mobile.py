@@ -4,6 +4,12 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check
 from checks.site_facts import homepage_view
+from checks.zh import GUOBAN_2019, area_texts
+
+area_texts({
+    "mobile.new_media": ("在网站上公布本单位政务新媒体（微信、微博、客户端等）账号与二维码。",
+        GUOBAN_2019 + "：政务新媒体"),
+})
 
 CHANNELS = ("wechat", "weibo", "app", "miniprogram", "douyin")
 

@@ -11,6 +11,33 @@ from typing import Any
 
 from checks.base import Finding, check, error, not_applicable, url_evidence
 from checks.artifacts import DatasetArt, SiteArtifacts
+from checks.zh import CCID, UESTC_DATA, area_texts
+
+area_texts({
+    "opendata.dataset_count": ("扩大开放数据集规模，平台公布的数据集总数应与实际一致。",
+        UESTC_DATA),
+    "opendata.api_count": ("为高频数据集提供数据接口（API）。",
+        UESTC_DATA),
+    "opendata.app_count": ("展示基于开放数据的利用成果（应用、案例）。",
+        UESTC_DATA),
+    "opendata.machine_readable": ("以 CSV、XLSX、JSON 等可机读格式开放数据，避免仅提供 PDF 或图片。",
+        UESTC_DATA),
+    "opendata.metadata_complete": ("补全数据集的摘要、提供单位、更新频率、更新时间、开放条件等元数据。",
+        UESTC_DATA),
+    "opendata.downloadable": ("确保数据文件无需登录即可直接下载，修复失效的下载链接。",
+        UESTC_DATA),
+    "opendata.freshness": ("按数据集声明的更新频率更新数据。",
+        UESTC_DATA),
+    "opendata.security_policy": ("发布数据安全管理制度或平台数据安全政策。",
+        CCID + "：安全与隐私"),
+    "opendata.feedback": ("提供数据申请、纠错、评价等互动反馈功能。",
+        CCID + "：数据开放满意度评价"),
+}, reasons={
+    "stated_total_differs": "平台声明的总数与实际不一致",
+    "no_download_links": "没有可下载的数据文件链接",
+    "no_datasets": "未发现数据集",
+    "no_showcase": "未发现利用成果栏目",
+})
 
 MACHINE_READABLE = {"csv", "xlsx", "xls", "json", "xml", "rdf"}
 METADATA_FIELDS = ("summary", "provider", "frequency", "updated_at", "formats", "open_condition")

@@ -4,6 +4,18 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, error, snippet_evidence, url_evidence
 from checks.site_facts import feature_hits, find_page, homepage_first, homepage_view, html_pages
+from checks.zh import GUOBAN_2019, PIPL, area_texts
+
+area_texts({
+    "privacy.policy_link": ("在首页显著位置提供隐私政策（个人信息保护政策）链接。",
+        PIPL),
+    "privacy.policy_content": ("隐私政策应说明收集的个人信息、目的、方式、存储、共享、用户权利与联系方式等。",
+        PIPL),
+    "privacy.pii_exposure": ("立即删除或遮盖表中页面与附件里的身份证号、手机号等个人信息，并排查同类公示。",
+        GUOBAN_2019 + "：泄露个人信息属单项否决（经人工确认）；" + PIPL),
+}, reasons={
+    "no_policy": "未发现隐私政策",
+})
 
 TOPICS = ("purpose_scope", "use", "sharing", "storage", "security", "rights", "contact")
 

@@ -4,6 +4,19 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, not_applicable
 from checks.probe_common import finish, graded, probe_result, shots
+from checks.zh import CCID, area_texts
+
+area_texts({
+    "qa.present": ("提供智能问答（智能客服）入口。",
+        CCID + "：智能问答"),
+    "qa.answers": ("完善问答知识库，使常见问题得到有效回答。",
+        CCID + "：智能问答"),
+}, reasons={
+    "no_qa": "未发现智能问答",
+    "no_entry": "未发现入口",
+    "no_input": "未发现输入框",
+    "submit_failed": "提交失败",
+})
 
 
 @check("qa.present", "智能问答", "Intelligent Q&A present", kinds="PH", needs="probe:qa", unit="bool")

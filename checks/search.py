@@ -4,6 +4,23 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, error, not_applicable, url_evidence
 from checks.probe_common import finish, graded, probe_result, shots
+from checks.zh import CCID, GUOBAN_2019, area_texts
+
+area_texts({
+    "search.present": ("在首页提供站内搜索。",
+        GUOBAN_2019 + "：站内搜索"),
+    "search.recall": ("完善搜索索引，使站内已有页面能按标题检索到。",
+        GUOBAN_2019 + "：搜索准确性"),
+    "search.typo_tolerance": ("支持错别字、同音字纠错与“您是不是要找”提示。",
+        CCID + "：智能搜索"),
+    "search.latency": ("优化搜索性能，缩短结果返回时间。",
+        CCID + "：智能搜索"),
+    "search.service_cards": ("搜索结果中直接提供办事服务入口（搜索即服务）。",
+        CCID + "：智能搜索"),
+}, reasons={
+    "no_search": "未发现站内搜索",
+    "no_search_box": "未发现搜索框",
+})
 
 
 def _searched(a: SiteArtifacts):

@@ -4,6 +4,21 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, error, not_applicable, url_evidence
 from checks.site_facts import html_pages
+from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
+
+area_texts({
+    "security.https": ("部署有效证书并全站启用 HTTPS，将 HTTP 访问跳转到 HTTPS，启用 HSTS。",
+        GUIDE_2017 + "：安全防护"),
+    "security.ipv6": ("为网站配置 IPv6 地址（AAAA 记录）并确保可通过 IPv6 访问。",
+        GUOBAN_2019 + "：IPv6 支持；《推进互联网协议第六版（IPv6）规模部署行动计划》"),
+    "security.mixed_content": ("HTTPS 页面中的图片、脚本等资源改用 HTTPS 地址加载。",
+        GUIDE_2017 + "：安全防护"),
+    "security.headers": ("配置 Strict-Transport-Security、X-Content-Type-Options、X-Frame-Options 等安全响应头。",
+        GUIDE_2017 + "：安全防护"),
+}, reasons={
+    "no_https_pages": "没有 HTTPS 页面",
+    "no_aaaa": "没有 IPv6 地址（AAAA 记录）",
+})
 
 HEADERS = ("strict-transport-security", "content-security-policy", "x-frame-options", "x-content-type-options")
 

@@ -4,6 +4,16 @@ from __future__ import annotations
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, binary, check, not_applicable, url_evidence
 from checks.site_facts import homepage_first, html_pages
+from checks.zh import GUOBAN_2019, area_texts
+
+area_texts({
+    "service.entry": ("在首页提供统一的办事服务入口，链接到政务服务平台。",
+        GUOBAN_2019 + "：办事服务入口"),
+    "service.guide_elements": ("办事指南应列明办理依据、条件、材料、流程、时限、收费、地点、咨询方式等要素。",
+        GUOBAN_2019 + "：办事指南要素"),
+}, reasons={
+    "no_guide_pages": "没有办事指南页面",
+})
 
 
 @check("service.entry", "办事服务入口", "Online service entry", kinds="P", needs="crawl", unit="bool")

@@ -11,6 +11,21 @@ from dataclasses import replace
 from checks.artifacts import ColumnArt, SiteArtifacts
 from checks.base import Finding, check, error, url_evidence
 from checks.site_facts import days_since, feature_hits, find_page, home_facts, homepage_frames
+from checks.zh import GUOBAN_2019, area_texts
+
+area_texts({
+    "update.homepage": ("首页动态、要闻类栏目应及时更新，间隔不超过 2 周。",
+        GUOBAN_2019 + "：首页栏目信息超过 2 周未更新属单项否决"),
+    "update.stale_columns": ("按栏目类型的更新时限更新表中栏目（动态类 2 周、通知公告与政策文件 6 个月、人事规划 1 年），无内容更新的栏目应整合或关停。",
+        GUOBAN_2019 + "：栏目更新"),
+    "update.blank_columns": ("为表中空白栏目补充内容，确无内容的栏目应删除或整合。",
+        GUOBAN_2019 + "：空白栏目"),
+    "update.policy_interpretation": ("重要政策文件发布后应及时发布解读材料，政策解读栏目保持更新。",
+        GUOBAN_2019 + "：政策解读"),
+}, reasons={   # column types (crawler/extract/columns.py), shown in the stale-column table
+    "dynamic": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事信息类",
+    "planning": "规划计划类", "interpretation": "政策解读类", "other": "其他",
+})
 
 STALE_LIMITS = {"dynamic": "dynamic_days", "notice": "notice_days", "policy": "policy_days",
                 "personnel": "personnel_days", "planning": "planning_days"}

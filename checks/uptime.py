@@ -3,6 +3,12 @@ from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check, error
+from checks.zh import GUOBAN_2019, area_texts
+
+area_texts({
+    "avail.uptime": ("提高服务器与网络可用性，建立监测与故障告警，累计不可访问比例应低于 5%。",
+        GUOBAN_2019 + "：站点无法访问属单项否决"),
+})
 
 
 @check("avail.uptime", "站点无法访问", "Unavailability over the monitoring window", kinds="PDH", needs="monitor",

@@ -20,6 +20,8 @@ from typing import Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from storage.archive import read_record  # noqa: F401  (re-exported: reading lives with the store)
+
 MAX_OPEN = 32
 SKIP_HEADERS = {"transfer-encoding"}   # Scrapy hands over the body de-chunked
 
@@ -60,20 +62,6 @@ class WarcStore:
     def close(self) -> None:
         while self.open:
             self.open.popitem()[1].close()
-
-
-def read_record(data_dir: str | Path, rel: str, offset: int) -> dict[str, Any]:
-    """The archived response at `offset`: URL, status, headers and body."""
-    from warcio.archiveiterator import ArchiveIterator
-    with (Path(data_dir) / rel).open("rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh):
-            return {"url": record.rec_headers.get_header("WARC-Target-URI"),
-                    "date": record.rec_headers.get_header("WARC-Date"),
-                    "status": int(record.http_headers.get_statuscode()),
-                    "headers": dict(record.http_headers.headers),
-                    "body": record.content_stream().read()}
-    raise ValueError(f"no WARC record at {rel}:{offset}")
 
 
 @dataclass

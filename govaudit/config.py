@@ -31,6 +31,7 @@ DEFAULTS = {
     "max_rps": "5",
     "host_concurrency": "2",
     "browser_pace": "2",
+    "timezone": "Asia/Shanghai",
 }
 
 
@@ -54,6 +55,7 @@ class Settings:
     max_rps: float = 5.0                    # requests per second to one server (host:port); 0: unthrottled
     host_concurrency: int = 2               # requests in flight at once to one server
     browser_pace: float = 2.0               # seconds between requests of a `fetch: browser` site
+    timezone: str = "Asia/Shanghai"         # the evaluators' zone: times in reports and notices
 
 
 def _file_values() -> dict[str, str]:
@@ -122,7 +124,18 @@ def load() -> Settings:
         max_rps=_number(values, "max_rps", float),
         host_concurrency=_number(values, "host_concurrency", int),
         browser_pace=_number(values, "browser_pace", float),
+        timezone=_zone(values["timezone"]),
     )
+
+
+def _zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"setting GOVAUDIT_TIMEZONE: unknown time zone {name!r} "
+                        "(an IANA name such as Asia/Shanghai)") from None
+    return name
 
 
 def redact_url(url: str) -> str:

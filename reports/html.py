@@ -1,16 +1,17 @@
 """The HTML report: index.html (per framework: tier distribution per group,
 ranking tables, change against the previous run) and one page per site and per
 unit (veto reasons first, score breakdown per aspect, every finding with its
-evidence). Self-contained and offline: CSS inline (allowed by its hash in the
-Content-Security-Policy), charts as inline SVG, screenshots embedded as data
-URIs; no script at all. All crawled text goes through Jinja autoescape, and
-only http(s) URLs ever become links."""
+evidence inline as tables, the 整改建议 of each problem, the change since the last full
+round). Everything a reader sees is Chinese (checks/zh.py, reports/labels.py); ids and the raw
+details of an error stay as stored. Self-contained and offline: CSS inline (allowed by its hash
+in the Content-Security-Policy), charts as inline SVG, screenshots embedded as data URIs once
+per page (reports/shots.py); no script at all. All crawled text goes through Jinja autoescape,
+and only http(s) URLs ever become links."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
-import mimetypes
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,16 +22,22 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from govaudit.errors import UserError
-from reports import charts
+from checks.zh import (ERROR_KIND_ZH, RUN_STATUS_ZH, SITE_KIND_ZH, advice_for, reason_zh, status_zh, title_zh,
+                       unit_of, value_zh)
+from reports import archive, charts
+from reports.changes import count_changes, finding_changes, trends
+from reports.store import is_partial
+from reports.evidence import tables
+from reports.labels import (DEFAULT_TIMEZONE, STATE_ZH, VETO_ZH, local_time, score_reason_zh,
+                            zone_label)
+from reports.regions import province, region_name
 from reports.report_data import (FrameworkSection, SiteFindings, SubjectRow, framework_sections,
                                  run_info, site_findings)
-from reports.store import require_run
+from reports.shots import Screenshots
+from reports.store import require_run, run_findings
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_EMBED = 3 * 1024 * 1024
-STATUS_ZH = {"pass": "通过", "fail": "不通过", "warn": "警告", "not_applicable": "不适用", "error": "无法测量"}
-STATE_ZH = {"ok": "已测", "missing": "缺失", "not_applicable": "不适用"}
-KIND_ZH = {"portal": "政府门户网站", "open_data": "公共数据开放平台", "hotline": "12345/政民互动"}
+RAW_DETAILS_CHARS = 1500     # the page shows the raw details' start; the exports hold them whole
 
 
 def csp_for(css: str) -> str:
@@ -55,37 +62,65 @@ def link(url: Any) -> Markup:
     return Markup("<span>{0}</span>").format(text)
 
 
-def _check_title(check_id: str) -> str:
-    from checks.base import REGISTRY
-    c = REGISTRY.get(check_id)
-    return c.title_zh if c else ""
+def cell(value: Any, archived: dict[str, str] | None = None) -> Markup:
+    """A table cell: each line that is an http(s) URL becomes a link (with a link to its archived
+    copy when there is one); other text stays text."""
+    lines = []
+    for line in str(value or "").split("\n"):
+        if urlsplit(line).scheme.lower() in ("http", "https"):
+            item = link(line)
+            if archived and line in archived:
+                item += Markup(' <a class="archived" href="{0}">存档</a>').format(archived[line])
+            lines.append(item)
+        else:
+            lines.append(escape(line))
+    return Markup("<br>").join(lines)
 
 
-class _Shots:
-    def __init__(self, data_dir: Path | None):
-        self.root = data_dir.resolve() if data_dir else None
-
-    def __call__(self, ref: str) -> str | None:
-        """A data: URI for a screenshot under the data directory (never outside it)."""
-        if self.root is None or not ref:
-            return None
-        path = (self.root / ref).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file() or path.stat().st_size > MAX_EMBED:
-            return None
-        mime = mimetypes.guess_type(path.name)[0] or ""
-        if mime not in ("image/png", "image/jpeg", "image/webp", "image/gif"):
-            return None
-        return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+PLACE_HEADINGS = ("所在页面", "页面", "地址")    # columns naming the page where a problem sits
 
 
-def _environment() -> Environment:
+def evidence_urls(findings: list) -> list[str]:
+    """The pages where a site's problems (fail, warn) sit, as their evidence tables name them
+    (a dead link's target is not one: its own answer is in the table)."""
+    urls = []
+    for f in findings:
+        if f.status in ("fail", "warn"):
+            for t in tables(f.check_id, f.details, f.evidence):
+                cols = [i for i, h in enumerate(t.headings) if h in PLACE_HEADINGS]
+                urls += [line for row in t.rows for i in cols for line in row[i].split("\n")
+                         if urlsplit(line).scheme.lower() in ("http", "https")]
+    return urls
+
+
+def finding_shots(shots: Screenshots, f: Any) -> list:
+    """The finding's screenshots that could be read, each once."""
+    out, seen = [], set()
+    for e in f.evidence or []:
+        if e.get("kind") == "screenshot":
+            shot = shots(e.get("ref"))
+            if shot and shot.key not in seen:
+                seen.add(shot.key)
+                out.append(shot)
+    return out
+
+
+def environment(tz: str = DEFAULT_TIMEZONE) -> Environment:
+    """The Jinja environment of the report and the notices (autoescape on)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["jinja", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(fmt=fmt, link=link, check_title=_check_title,
-                       status_zh=lambda s: STATUS_ZH.get(s, s), state_zh=lambda s: STATE_ZH.get(s, s),
-                       kind_zh=lambda k: KIND_ZH.get(k, k),
+    env.globals.update(fmt=fmt, link=link, cell=cell, check_title=title_zh, tables=tables,
+                       status_label=lambda f: status_zh(f.status, (f.details or {}).get("error_kind")),
+                       status_zh=status_zh,
+                       value_label=lambda f: value_zh(f.value, unit_of(f.check_id, f.unit_of_value)),
+                       reason_zh=reason_zh, error_kind_zh=lambda k: ERROR_KIND_ZH.get(k, k),
+                       state_zh=lambda s: STATE_ZH.get(s, s), veto_zh=lambda s: VETO_ZH.get(s, s),
+                       score_reason_zh=score_reason_zh, kind_zh=lambda k: SITE_KIND_ZH.get(k, k),
+                       advice=advice_for, region=lambda c: region_name(c) or c or "",
+                       province=lambda p: province(p) or p, local_time=lambda dt: local_time(dt, tz),
+                       zone=zone_label(tz), run_status_zh=lambda s: RUN_STATUS_ZH.get(s, s),
                        details_json=lambda f: json.dumps(f.details, ensure_ascii=False, indent=1,
-                                                         default=str)[:20000])
+                                                         default=str)[:RAW_DETAILS_CHARS])
     return env
 
 
@@ -101,12 +136,15 @@ def _aspect_chart(section: FrameworkSection, row: SubjectRow) -> Markup:
     tops = [s for s in row.indicators if s.details.get("kind") in ("aspect", "beside", "deduction", "bonus")]
     for s in tops:
         bars.append((s.details.get("title") or s.indicator, s.score, s.max or 0.0,
-                     STATE_ZH.get(s.details.get("state"), "")))
-    return charts.score_bars(bars, f"{section.title}：各方面得分")
+                     score_reason_zh(s.details.get("reason")) or STATE_ZH.get(s.details.get("state"), ""),
+                     "deduction" if s.details.get("kind") == "deduction" else "points"))
+    return charts.score_bars(bars, f"{section.title}：各方面得分与扣分")
 
 
-def write_report(session: Session, run_id: int | None, out: str | Path, data_dir: str | Path | None = None) -> Path:
-    """Write index.html, site-N.html, unit-N.html and report.xlsx into `out`; returns index.html."""
+def write_report(session: Session, run_id: int | None, out: str | Path, data_dir: str | Path | None = None,
+                 tz: str = DEFAULT_TIMEZONE, notices: bool = False) -> Path:
+    """Write index.html, site-N.html, unit-N.html and report.xlsx into `out` (with `notices`, the
+    整改通知 of every unit in notices/); returns index.html. Times are shown in the zone `tz`."""
     from reports.xlsx import write_workbook
     run_id = require_run(session, run_id)
     if data_dir is None:
@@ -120,19 +158,26 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
     run = run_info(session, run_id)
     sections = framework_sections(session, run_id)
     sites = site_findings(session, run_id)
+    changes = finding_changes(session, run_id, run_findings(session, run_id))
+    change_counts = count_changes(changes)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    env = _environment()
-    base = {"run": run, "css": Markup(css), "csp": csp_for(css), "shot": _Shots(Path(data_dir)),
-            "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"), "version": _version()}
+    env = environment(tz)
+    shots = Screenshots(data_dir)
+    base = {"run": run, "css": Markup(css), "csp": csp_for(css), "partial": is_partial(run),
+            "generated": local_time(datetime.now(timezone.utc), tz), "version": report_version()}
+    archive_base = {**base, "css": archive.CSS, "csp": csp_for(archive.CSS)}
     units = {sf.unit.id: sf.unit for sf in sites}
     index_charts = {s.name: charts.stacked_bars(s.tier_counts(), s.tiers + ["无等级"], f"{s.title}：各组等级分布")
                     for s in sections}
     from storage.export import walled_sites
+    totals = {label: sum(c[label] for c in change_counts.values()) for label in ("新增", "复发", "已整改", "未变")}
     html = env.get_template("index.html.jinja").render(
         **base, sections=sections, sites=sites, units=units, charts=index_charts,
-        rank_label=_rank_label, walls=walled_sites(session, run_id))
+        rank_label=_rank_label, change_counts=change_counts, change_totals=totals, notices=notices,
+        walls=walled_sites(session, run_id))
     _write(out / "index.html", html)
     by_name = {s.name: s for s in sections}
+    trend = {s.name: trends(session, s.name, run_id) for s in sections}
     rows_by_key: dict[str, list[SubjectRow]] = {}
     for s in sections:
         for r in s.rows:
@@ -141,10 +186,18 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
     for sf in sites:
         key = f"site-{sf.site.id}"
         rows = rows_by_key.get(key, [])
+        shot_lists = {f.id: finding_shots(shots, f) for f in sf.findings}
+        archived = archive.write_copies(session, env, archive_base, out, run_id, sf.site.id, evidence_urls(sf.findings),
+                                Path(data_dir), lambda dt: local_time(dt, tz))
+        gallery = list({shot.key: shot for lst in shot_lists.values() for shot in lst}.values())
         _write(out / f"{key}.html", subject.render(
-            **base, page_key=key, title=sf.site.name, subtitle=f"{sf.site.url} · {KIND_ZH.get(sf.site.kind, sf.site.kind)}",
-            rows=rows, sections=by_name, charts={f"{r.framework}/{r.key}": _aspect_chart(by_name[r.framework], r) for r in rows},
-            site_findings=[sf], links=[(f"unit-{sf.unit.id}.html", f"所属单位：{sf.unit.name}")]))
+            **base, page_key=key, title=sf.site.name,
+            subtitle=f"{sf.site.url} · {SITE_KIND_ZH.get(sf.site.kind, sf.site.kind)}",
+            rows=rows, sections=by_name, trend=trend,
+            charts={f"{r.framework}/{r.key}": _aspect_chart(by_name[r.framework], r) for r in rows},
+            site_findings=[sf], shot_lists=shot_lists, gallery=gallery, archived=archived,
+            changes={cid: label for (sid, cid), label in changes.items() if sid == sf.site.id},
+            links=[(f"unit-{sf.unit.id}.html", f"所属单位：{sf.unit.name}")]))
     for uid, unit in units.items():
         key = f"unit-{uid}"
         rows = rows_by_key.get(key, [])
@@ -153,14 +206,15 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
         site_rows = [r for sf in members for r in rows_by_key.get(f"site-{sf.site.id}", [])]
         _write(out / f"{key}.html", subject.render(
             **base, page_key=key, title=unit.name, subtitle=f"单位 · {len(members)} 个网站",
-            rows=rows + [r for r in site_rows if r.vetoes and any(v["state"] in ("veto", "pending_review")
-                                                                  for v in r.vetoes)],
-            sections=by_name,
-            charts={f"{r.framework}/{r.key}": _aspect_chart(by_name[r.framework], r)
-                    for r in rows + site_rows},
-            site_findings=[], links=[(f"site-{sf.site.id}.html", f"{sf.site.name}（{KIND_ZH.get(sf.site.kind)}）")
-                                     for sf in members]))
-    write_workbook(out / "report.xlsx", run, sections, sites)
+            rows=rows, veto_rows=rows + site_rows, sections=by_name, trend=trend,
+            charts={f"{r.framework}/{r.key}": _aspect_chart(by_name[r.framework], r) for r in rows},
+            site_findings=[], shot_lists={}, gallery=[], changes={}, archived={},
+            links=[(f"site-{sf.site.id}.html", f"{sf.site.name}（{SITE_KIND_ZH.get(sf.site.kind)}）")
+                   for sf in members]))
+    write_workbook(out / "report.xlsx", run, sections, sites, changes, tz)
+    if notices:
+        from reports.notices import write_notices
+        write_notices(session, run_id, out, data_dir, tz)
     return out / "index.html"
 
 
@@ -168,7 +222,7 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _version() -> str:
+def report_version() -> str:
     try:
         from importlib.metadata import version
         return version("govaudit")

@@ -177,7 +177,7 @@ def test_report_is_self_contained(world, tmp_path):
         for src in doc.xpath("//@src"):
             assert src.startswith("data:")
         for href in doc.xpath("//a/@href"):    # links stay inside the report or go to evidence URLs
-            assert re.match(r"^(#|[a-z0-9-]+\.(html|xlsx)$|https?://)", href), href
+            assert re.match(r"^(#|[a-z0-9-]+\.(html|xlsx)$|archive/p\d+\.html$|https?://)", href), href
     index_doc = lxml_html.fromstring(index.read_text(encoding="utf-8"))
     assert len(index_doc.xpath("//svg[contains(@class,'chart')]")) == 4
     assert "政府网站绩效评估（7个方面）" in index_doc.text_content()
@@ -187,13 +187,37 @@ def test_xlsx_has_the_same_tables(world, tmp_path):
     url, info = world
     index = _report(url, info, tmp_path)
     wb = load_workbook(index.parent / "report.xlsx")
-    assert wb.sheetnames == ["capability", "inspection", "performance", "service_capability", "指标明细", "检查发现"]
-    insp = list(wb["inspection"].iter_rows(values_only=True))
+    # sheets are named by the frameworks' Chinese titles (issue #15; they were the framework ids)
+    assert wb.sheetnames == ["地方政府数字化服务能力", "政府网站检查（国办2019指标）", "政府网站绩效评估（7个方面）",
+                             "数字政府服务能力评估", "指标明细", "检查发现"]
+    insp = list(wb["政府网站检查（国办2019指标）"].iter_rows(values_only=True))
     assert insp[0][:7] == ("组别", "名次", "单位/网站", "行政区划", "得分", "满分", "等级")
     yi = next(r for r in insp if r[2] == "乙市政府门户")
     assert yi[6] == "不合格" and yi[11] == "首页栏目信息超过2周未更新（否决）"
-    findings = list(wb["检查发现"].iter_rows(values_only=True))
+    ws = wb["检查发现"]
+    findings = list(ws.iter_rows(values_only=True))
     assert len(findings) == 1 + 13 * 3 + 2
+    for sheet in wb.worksheets:     # every sheet: frozen header, autofilter over all rows, unique headers
+        header = [c.value for c in sheet[1]]
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}{max(2, sheet.max_row)}"
+        assert len(set(header)) == len(header), sheet.title
+    header = list(findings[0])
+    assert header[-1] == "详情原始数据"      # the only column that may hold JSON
+    col = {h: i for i, h in enumerate(header)}
+    for row in findings[1:]:
+        for h, v in zip(header[:-1], row[:-1]):
+            assert not (isinstance(v, str) and v.lstrip().startswith(("{", "["))), (h, v)
+    dead = next(r for r in findings if r[col["网站"]] == "甲市政府门户" and r[col["检查项编号"]] == "links.dead_homepage")
+    assert dead[col["状态"]] == "不通过" and dead[col["检查项"]] == "首页链接可用性"
+    assert dead[col["数值"]] == 3 and dead[col["计量单位"]] == "个"
+    assert dead[col["整改建议"]].startswith("逐条修复或删除首页上的错误链接")
+    assert dead[col["首条证据"]] == "http://a.example/missing.html"
+    row = findings.index(dead) + 1
+    link_cell = ws.cell(row, col["首条证据"] + 1)
+    assert link_cell.hyperlink.target == "http://a.example/missing.html"
+    rules = {r.formula[0]: r.dxf.fill.bgColor.rgb for cf in ws.conditional_formatting for r in cf.rules}
+    assert rules['"不通过"'].endswith("FFD7D5") and rules['"通过"'].endswith("DAFBE1")
 
 
 def test_cli_score_and_report(world, tmp_path, monkeypatch):
@@ -211,7 +235,10 @@ def test_cli_score_and_report(world, tmp_path, monkeypatch):
     assert "no framework 'nope'" in str(res.exception)
     res = runner.invoke(app, ["report", "--out", str(tmp_path / "r")])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "r" / "index.html").is_file()
+    assert (tmp_path / "r" / "index.html").is_file() and not (tmp_path / "r" / "notices").exists()
+    res = runner.invoke(app, ["report", "--out", str(tmp_path / "r"), "--notices"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "r" / "notices" / f"unit-{info['units'][0]}.docx").is_file()
 
 
 def _rerun(url, info, site_indexes, changes=None):

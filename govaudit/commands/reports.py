@@ -40,13 +40,19 @@ def score_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (def
 
 @app.command("report")
 def report_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (default: the latest round)."),
-               out: Path = typer.Option(Path("report"), "--out", metavar="DIR", help="Output directory.")):
+               out: Path = typer.Option(Path("report"), "--out", metavar="DIR", help="Output directory."),
+               notices: bool = typer.Option(False, "--notices",
+                                            help="Also write each unit's 整改通知 (HTML and .docx) in DIR/notices/.")):
     """Write the HTML report (index.html, one page per site/unit) and report.xlsx."""
+    from govaudit.config import load
     from reports.html import write_report
     from storage.db import session_scope
+    settings = load()
     with session_scope() as session:
-        index = write_report(session, run, out)
+        index = write_report(session, run, out, settings.data_dir, settings.timezone, notices=notices)
     typer.echo(f"report: {index}")
+    if notices:
+        typer.echo(f"notices: {index.parent / 'notices' / 'index.html'}")
 
 
 def _export_scores(session, run_id, fmt, out) -> int:

@@ -1,6 +1,7 @@
 """Demo sites → run → scores with every framework → report, opened in real Chromium."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,23 +120,75 @@ def test_demo_manual_values_are_marked_manual(demo_report):
         ("scenarios", 1.0, "某某区人民政府"), ("scenarios", 3.0, "某某市人民政府")]
 
 
-def test_report_renders_in_chromium_without_console_errors(demo_report):
+@contextmanager
+def chromium_page():
+    """A page in real Chromium and the console errors it logs."""
     from playwright.sync_api import sync_playwright
 
     from crawler.probes.pool import resolve_executable
-    _, _, index = demo_report
     OUT.mkdir(exist_ok=True)
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=resolve_executable(), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            yield page, errors
+        finally:
+            browser.close()
+
+
+def test_report_renders_in_chromium_without_console_errors(demo_report):
+    _, _, index = demo_report
+    with chromium_page() as (page, errors):
         page.goto(Path(index).as_uri())
         charts = page.eval_on_selector_all("svg.chart", "els => els.map(e => e.getBoundingClientRect().height)")
         title = page.title()
         page.screenshot(path=str(OUT / "report-index.png"), full_page=True)
-        browser.close()
     assert errors == []
     assert len(charts) >= 4 and all(h > 0 for h in charts)
     assert title
+
+
+def test_demo_report_reads_in_chinese_and_its_notices_and_evidence_open_in_chromium(demo_report):
+    """The demo report in a reader's words (no bare English status, unit or reason code), then in
+    Chromium: a site page's screenshot thumbnail leads to the full picture, a 整改通知 opens."""
+    from lxml import html as lxml_html
+
+    from reports.notices import write_notices
+    from storage.db import session_scope
+    from tests.test_report_zh import bare_codes
+
+    audit, _, index = demo_report
+    with session_scope(audit.db_url) as session:
+        write_notices(session, audit.run_id, index.parent, audit.data_dir)
+    pages = sorted(index.parent.glob("*.html")) + sorted((index.parent / "notices").glob("*.html"))
+    assert {p.name: bare_codes(p) for p in pages} == {p.name: [] for p in pages}
+    # the portal with dead links: its evidence table, its 整改建议, its screenshots
+    city = next(p for p in index.parent.glob("site-*.html")
+                if lxml_html.fromstring(p.read_text(encoding="utf-8")).xpath("//h1[text()='某某市人民政府']"))
+    doc = lxml_html.fromstring(city.read_text(encoding="utf-8"))
+    dead = doc.xpath("//details[@id='f-links.dead_homepage']")[0]
+    assert dead.xpath("string(.//table[@class='evidence']/caption)") == "错误链接"
+    assert dead.xpath("string(.//p[@class='advice'])").startswith("整改建议：")
+    unit_id = doc.xpath("//a[starts-with(@href, 'unit-')]/@href")[0][5:-5]
+    with chromium_page() as (page, errors):
+        page.goto(city.as_uri())
+        thumb = page.locator("details.finding a:has(img.thumb)").first
+        target = thumb.get_attribute("href")
+        thumb.click()
+        page.wait_for_function("h => location.hash === h", arg=target)
+        full = page.locator(f"{target} img.shot")
+        shown = full.evaluate("img => [img.naturalWidth, img.getBoundingClientRect().top, innerHeight]")
+        page.locator("details#f-links\\.dead_site a.archived").first.click()      # the page linking a dead target
+        page.wait_for_load_state()
+        archived = (page.locator("h1").inner_text(), page.locator("pre.source").inner_text())
+        page.goto((index.parent / "notices" / f"unit-{unit_id}.html").as_uri())
+        notice_title = page.locator("h1").inner_text()
+        problems = page.locator("div.problem").count()
+        page.screenshot(path=str(OUT / "report-notice.png"), full_page=False)
+    assert errors == []
+    assert shown[0] == 1000 and 0 <= shown[1] < shown[2]      # the full picture, scrolled into view
+    assert archived[0] == "存档副本" and "<html" in archived[1].lower()     # its source, as text
+    assert notice_title == "整改通知" and problems > 0
