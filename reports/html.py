@@ -26,7 +26,6 @@ from checks.zh import (ERROR_KIND_ZH, RUN_STATUS_ZH, SITE_KIND_ZH, advice_for, r
                        unit_of, value_zh)
 from reports import archive, charts
 from reports.changes import count_changes, finding_changes, trends
-from reports.store import is_partial
 from reports.evidence import tables
 from reports.labels import (DEFAULT_TIMEZONE, STATE_ZH, VETO_ZH, local_time, score_reason_zh,
                             zone_label)
@@ -34,7 +33,7 @@ from reports.regions import province, region_name
 from reports.report_data import (FrameworkSection, SiteFindings, SubjectRow, framework_sections,
                                  run_info, site_findings)
 from reports.shots import Screenshots
-from reports.store import require_run, run_findings
+from reports.store import is_partial, require_run, run_findings
 
 TEMPLATES = Path(__file__).parent / "templates"
 RAW_DETAILS_CHARS = 1500     # the page shows the raw details' start; the exports hold them whole
