@@ -9,6 +9,8 @@ What a person reads on each page in a browser (written before running the tool):
   /api/zcwj.json: two documents, newest 400 days old (stale: policy limit 183 days).
 - 人事任免 /rsrm/: the API says total 0 and the page shows 暂无信息: blank.
 - 政策解读 /zcjd/: its data request answers 404, the page shows nothing: unknown, not blank.
+- 发展规划 /fzgh/: a Hanweb-style page that fetches dataproxy XML (<datastore> records) and draws
+  the titles without links: two plans, newest 20 days old.
 - the footer is written by /js/footer.js: 网站标识码 3301000001, 浙ICP备12345678号.
 """
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tests.helpers import audit, served
 pytestmark = pytest.mark.browser
 
 NAV = """<div class="nav"><a href="/gzdt/">工作动态</a> <a href="/tzgg/">通知公告</a> <a href="/zcwj/">政策文件</a>
-<a href="/rsrm/">人事任免</a> <a href="/zcjd/">政策解读</a></div>"""
+<a href="/rsrm/">人事任免</a> <a href="/zcjd/">政策解读</a> <a href="/fzgh/">发展规划</a></div>"""
 HOME = f"""<!doctype html><html><head><meta charset="utf-8"><title>某某县人民政府</title></head><body>{NAV}
 <ul class="news"><li><a href="/gzdt/1.html">全县召开安全生产工作会议</a><span>{{{{date:-2}}}}</span></li>
 <li><a href="/gzdt/2.html">县政府召开常务会议研究部署</a><span>{{{{date:-5}}}}</span></li></ul>
@@ -63,6 +65,26 @@ def records(*rows: tuple[str, int]) -> str:
         ensure_ascii=False)
 
 
+HANWEB = f"""<!doctype html><html><head><meta charset="utf-8"><title>发展规划</title></head><body>{NAV}
+<h2>发展规划</h2><div id="div1001" class="news-list"></div>
+<script>
+var x = new XMLHttpRequest();
+x.open('GET', '/module/web/jpage/dataproxy.xml');
+x.onload = function () {{
+  var recs = x.responseXML.getElementsByTagName('record'), out = '';
+  for (var i = 0; i < recs.length; i++) {{
+    var li = new DOMParser().parseFromString(recs[i].textContent, 'text/html').body;
+    out += '<p>' + li.textContent + '</p>';
+  }}
+  document.getElementById('div1001').innerHTML = out;
+}};
+x.send();
+</script></body></html>"""
+DATAPROXY = """<?xml version="1.0" encoding="UTF-8"?><datastore><nextgroup><![CDATA[]]></nextgroup><recordset>
+<record><![CDATA[<li><a href="/art/a1.html">某某县国土空间总体规划公示</a><span>{{date:-20}}</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/a2.html">某某县十四五发展规划中期评估</a><span>{{date:-90}}</span></li>]]></record>
+</recordset></datastore>"""
+
 FILES = {
     "index.html": HOME, "js/footer.js": FOOTER_JS, "gzdt/index.html": STATIC_LIST,
     "tzgg/index.html": shell("通知公告", "/api/tzgg.json", LINKED),
@@ -74,6 +96,7 @@ FILES = {
     "api/rsrm.json": json.dumps({"total": 0, "list": []}),
     "zcjd/index.html": shell("政策解读", "/api/zcjd.json", LINKED),       # /api/zcjd.json: 404
     "sitemap.html": "<html><body>网站地图</body></html>",
+    "fzgh/index.html": HANWEB, "module/web/jpage/dataproxy.xml": DATAPROXY,
 }
 ONLY = ["update.stale_columns", "update.blank_columns", "update.policy_interpretation", "identity.site_code",
         "identity.icp"]
@@ -95,7 +118,7 @@ def test_script_built_columns_are_read_as_rendered_or_from_their_data(shells_aud
     assert (f.status, f.value) == ("fail", 1)
     assert {c["name"]: (c["source"], c["age_days"], c["stale"]) for c in f.details["columns"]} == {
         "工作动态": ("static", 2, False), "通知公告": ("rendered", 10, False), "政策文件": ("api", 400, True),
-        "人事任免": ("rendered", None, False)}
+        "人事任免": ("rendered", None, False), "发展规划": ("api", 20, False)}
     assert [u["name"] for u in f.details["unknown"]] == ["政策解读"]
 
 
@@ -123,5 +146,5 @@ def test_footer_written_by_script_is_read_from_the_rendered_page(shells_audit):
 def test_shells_over_the_render_limit_are_unknown(shells_audit):
     f = shells_audit["shell-capped", "update.blank_columns"]
     assert (f.status, f.details["error_kind"]) == ("error", "not_gathered")
-    assert sorted(u["name"] for u in f.details["unknown"]) == ["人事任免", "政策文件", "政策解读", "通知公告"]
+    assert sorted(u["name"] for u in f.details["unknown"]) == ["人事任免", "发展规划", "政策文件", "政策解读", "通知公告"]
     assert "max_rendered_pages" in f.details["unknown"][0]["reason"]
