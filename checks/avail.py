@@ -10,7 +10,8 @@ from checks.base import check
        timeout_s=15, max_redirects=10)
 def homepage(a: SiteArtifacts, t: dict) -> Finding:
     """1 if the homepage answered 2xx (after at most 10 redirects) within 15 s, else 0.
-    A scanner stopped by a WAF or challenge page is `error`/`blocked`: people may still reach the site."""
+    A scanner stopped by a WAF or challenge page is `error`/`blocked`: people may still reach the site.
+    A homepage over the size cap answered: judged by its status, with `details.truncated`."""
     home = a.homepage
     if home is None:
         return error("not_gathered", "the crawl recorded no homepage")
