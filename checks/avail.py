@@ -50,7 +50,8 @@ def homepage(a: SiteArtifacts, t: dict) -> Finding:
     the crawl, is `error`/`blocked` with `details.wall` (product when known, status, cookie names, a
     snippet): people may still reach the site. A target our network policy refuses, or whose robots.txt
     we obey, is `error`/`blocked` with `details.cause` `refused_by_policy` / `robots_txt`: the scanner's
-    choice, not the site's failure."""
+    choice, not the site's failure. A homepage over the size cap answered: judged by its status, with
+    `details.truncated`."""
     home = a.homepage
     if home is None:
         return error("not_gathered", "the crawl recorded no homepage")

@@ -88,12 +88,13 @@ def _finding(found: tuple[dict, dict | None], with_sources: bool) -> Finding:
 @check("links.dead_homepage", "首页链接可用性", "Dead links on the homepage", kinds="PDH", needs="crawl", unit="links")
 def dead_homepage(a: SiteArtifacts, t: dict) -> Finding:
     """Distinct failing targets (a, img, attachments, external) referenced by the homepage, after one retry.
-    details split `confirmed` (404/403/410) and `suspected` (timeouts, connection errors, other statuses)."""
+    details split `confirmed` (404/403/410) and `suspected` (timeouts, connection errors, other statuses);
+    `unchecked` counts what the crawl's fan-out caps left out (never counted as dead or alive)."""
     return _finding(_dead_targets(a, sources=set()), with_sources=False)
 
 
 @check("links.dead_site", "其他页面链接可用性", "Dead links on other pages", kinds="PDH", needs="crawl", unit="links")
 def dead_site(a: SiteArtifacts, t: dict) -> Finding:
     """Distinct failing targets referenced by any crawled page other than the homepage; evidence names the
-    pages linking to each."""
+    pages linking to each; `unchecked` as for links.dead_homepage."""
     return _finding(_dead_targets(a, sources=None), with_sources=True)
