@@ -254,10 +254,13 @@ def measure_report(db_url: str, run_id: int, tmp: Path, sites: int) -> str:
     seconds = time.monotonic() - t0
     report_bytes = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     notice_bytes = sum(p.stat().st_size for p in (out / "notices").iterdir())
-    per_site = (report_bytes + notice_bytes) / sites
-    return (f"report of {sites} sites: {report_bytes / 1e6:.2f} MB (HTML + XLSX) + notices {notice_bytes / 1e6:.2f} MB "
-            f"= {per_site / 1e3:.0f} kB per site, written in {seconds:.1f} s; projected {NATIONAL:,} sites: "
-            f"{per_site * NATIONAL / 1e9:.2f} GB, {seconds / sites * NATIONAL / 3600:.1f} h to write")
+    archive_bytes = sum(p.stat().st_size for p in (out / "archive").iterdir()) if (out / "archive").is_dir() else 0
+    report_bytes += archive_bytes
+    return (f"report of {sites} sites: {report_bytes / 1e6:.2f} MB (HTML, XLSX, archived copies "
+            f"{archive_bytes / 1e6:.2f} MB), {report_bytes / sites / 1e3:.0f} kB per site; notices "
+            f"{notice_bytes / 1e6:.2f} MB, {notice_bytes / sites / 1e3:.0f} kB per site; written in {seconds:.1f} s. "
+            f"Projected {NATIONAL:,} sites: report {report_bytes / sites * NATIONAL / 1e9:.2f} GB, notices "
+            f"{notice_bytes / sites * NATIONAL / 1e9:.2f} GB, {seconds / sites * NATIONAL / 3600:.1f} h to write both")
 
 
 def run_local(urls: list[str], tmp: Path, probes: bool, limit: float | None = None,

@@ -104,6 +104,8 @@ def reason_zh(code: object) -> str:
     text = str(code or "")
     if text in REASON_ZH:
         return REASON_ZH[text]
+    if text in CAUSE_ZH:
+        return CAUSE_ZH[text]
     if text.startswith("http_") and text[5:].isdigit():
         return f"HTTP 状态 {text[5:]}"
     if text in ERROR_KIND_ZH:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from storage.archive import read_record
 from storage.models import Page
 
-MAX_PER_SITE = 5
+MAX_PER_SITE = 3
 MAX_BODY = 100_000
 _CHARSET = re.compile(rb"""charset=["']?([A-Za-z0-9_-]+)""", re.I)
 

@@ -140,6 +140,11 @@ def _aspect_chart(section: FrameworkSection, row: SubjectRow) -> Markup:
     return charts.score_bars(bars, f"{section.title}：各方面得分与扣分")
 
 
+def report_css() -> str:
+    """The stylesheet every page carries inline, on one line (it is repeated in every page)."""
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8").replace("\n", "")
+
+
 def write_report(session: Session, run_id: int | None, out: str | Path, data_dir: str | Path | None = None,
                  tz: str = DEFAULT_TIMEZONE, notices: bool = False) -> Path:
     """Write index.html, site-N.html, unit-N.html and report.xlsx into `out` (with `notices`, the
@@ -159,7 +164,7 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
     sites = site_findings(session, run_id)
     changes = finding_changes(session, run_id, run_findings(session, run_id))
     change_counts = count_changes(changes)
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    css = report_css()
     env = environment(tz)
     shots = Screenshots(data_dir)
     base = {"run": run, "css": Markup(css), "csp": csp_for(css), "partial": is_partial(run),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from checks.zh import SITE_KIND_ZH, advice_for, reason_zh, status_zh, title_zh, unit_of, value_zh
 from reports.changes import finding_changes
 from reports.evidence import tables
-from reports.html import TEMPLATES, csp_for, environment, finding_shots, report_version
+from reports.html import csp_for, environment, finding_shots, report_css, report_version
 from reports.labels import DEFAULT_TIMEZONE, local_time
 from reports.regions import region_name
 from reports.report_data import SiteFindings, run_info, site_findings
@@ -54,7 +54,7 @@ def write_notices(session: Session, run_id: int | None, out: str | Path, data_di
     run = run_info(session, run_id)
     sites = site_findings(session, run_id)
     changes = finding_changes(session, run_id, run_findings(session, run_id))
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    css = report_css()
     env = environment(tz)
     shots = Screenshots(data_dir)
     base = {"run": run, "css": Markup(css), "csp": csp_for(css), "home": "../index.html", "partial": False,

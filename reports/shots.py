@@ -1,5 +1,5 @@
 """Screenshots in reports and notices: each image file is read once, de-duplicated by its
-content hash, re-encoded as WebP (the probes store lossless PNGs; WebP at quality 32 keeps
+content hash, re-encoded as WebP (the probes store lossless PNGs; WebP at quality 30 keeps
 Chinese text legible at a tenth of the size, and every browser shows it) and given a thumbnail
 for lists. `jpeg()` gives the same picture for Word, which cannot show WebP. Only files under
 the data directory are read."""
@@ -96,4 +96,4 @@ class Screenshots:
         if cropped:
             full = full.crop((0, 0, full.width, MAX_HEIGHT))
         thumb = _scaled(full.crop((0, 0, full.width, min(full.height, full.width))), THUMB_WIDTH)
-        return Shot(key, _encode(full, "WEBP", 32), _encode(thumb, "WEBP", 32), full.width, full.height, cropped)
+        return Shot(key, _encode(full, "WEBP", 30), _encode(thumb, "WEBP", 30), full.width, full.height, cropped)

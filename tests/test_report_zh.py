@@ -54,6 +54,12 @@ def test_every_reason_code_written_by_checks_and_probes_has_a_chinese_name():
     assert codes and sorted(c for c in codes if c not in REASON_ZH) == []
 
 
+def test_causes_and_http_statuses_read_in_chinese():
+    from checks.zh import reason_zh
+    assert reason_zh("refused_by_policy") == "本工具的网络策略拒绝访问该地址"
+    assert reason_zh("http_418") == "HTTP 状态 418" and reason_zh("too_large") == "内容超过大小上限"
+
+
 def test_values_read_as_people_read_them():
     assert value_zh(0.8125, "ratio") == "81.3%"
     assert value_zh(1, "bool") == "是" and value_zh(0, "bool") == "否"
