@@ -39,6 +39,8 @@ def _no_columns() -> Finding:
 @check("update.stale_columns", "栏目不更新", "Stale columns", kinds="P", needs="crawl", unit="columns",
        dynamic_days=14, notice_days=183, policy_days=183, personnel_days=365, planning_days=365)
 def stale_columns(a: SiteArtifacts, t: dict) -> Finding:
+    """Number of stale columns: `dynamic` older than 14 days, `notice`/`policy` 183, `personnel`/`planning`
+    365; fail if > 0. details: every column with its type, newest date, age and stale flag."""
     if not a.columns:
         return _no_columns()
     rows, stale = [], []
@@ -57,6 +59,7 @@ def stale_columns(a: SiteArtifacts, t: dict) -> Finding:
 
 @check("update.blank_columns", "空白栏目", "Blank columns", kinds="P", needs="crawl", unit="columns")
 def blank_columns(a: SiteArtifacts, t: dict) -> Finding:
+    """Number of columns with no entries (an empty list, or 暂无信息 / 暂无数据 / 共0条…); fail if > 0."""
     if not a.columns:
         return _no_columns()
     blank = [c for c in a.columns if c.blank]
