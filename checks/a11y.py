@@ -41,6 +41,7 @@ def img_alt(a: SiteArtifacts, t: dict) -> Finding:
 @check("a11y.html_lang", "页面语言", "Page language declared", kinds="PDH", needs="crawl", unit="share",
        warn_below=1.0)
 def html_lang(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of crawled HTML pages declaring `<html lang>`; warn below 1.0; `not_applicable` without pages."""
     pages = html_pages(a)
     if not pages:
         return not_applicable("no_pages")

@@ -54,6 +54,8 @@ def wording_errors(a: SiteArtifacts, t: dict) -> Finding:
 
 @check("content.typos", "常见错别字", "Common typos", kinds="P", needs="crawl", unit="matches")
 def typos(a: SiteArtifacts, t: dict) -> Finding:
+    """Matches of the curated confusion pairs (typos.txt, extendable in GOVAUDIT_RULES_DIR); warn if > 0. Each
+    hit is a candidate for a person to confirm."""
     return _text_check(a, "typos.txt", "warn")
 
 

@@ -96,6 +96,8 @@ def _no_list() -> Finding:
 @check("hotline.reply_rate", "答复率", "Share of messages with a published reply", kinds="H", needs="crawl",
        unit="ratio", warn_below=0.9, window_days=365)
 def reply_rate(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of listed messages of the last 365 days with a published reply; warn below 0.9; `not_applicable`
+    when no message list is public or none falls in the window."""
     if not a.messages:
         return _no_list()
     recent = _windowed(a, t["window_days"])
@@ -114,6 +116,8 @@ def reply_rate(a: SiteArtifacts, t: dict) -> Finding:
 @check("hotline.ontime_rate", "按时答复率", "Share of replies within the deadline", kinds="H", needs="crawl",
        unit="ratio", warn_below=0.8, deadline_working_days=5)
 def ontime_rate(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of replied messages answered within 5 working days (weekends skipped, public holidays not
+    modelled); warn below 0.8; `not_applicable` without dated replies."""
     timed = _timed_replies(a)
     if not timed:
         return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
@@ -131,6 +135,7 @@ def ontime_rate(a: SiteArtifacts, t: dict) -> Finding:
 @check("hotline.median_reply_days", "答复时长", "Median calendar days to reply", kinds="H", needs="crawl",
        unit="days", warn_above=5)
 def median_reply_days(a: SiteArtifacts, t: dict) -> Finding:
+    """Median calendar days from submission to reply; warn above 5; `not_applicable` without dated replies."""
     timed = _timed_replies(a)
     if not timed:
         return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
@@ -143,6 +148,8 @@ def median_reply_days(a: SiteArtifacts, t: dict) -> Finding:
 @check("hotline.follow_up", "回访", "Share of replies showing a follow-up (回访) or satisfaction result", kinds="H",
        needs="crawl", unit="ratio", warn_below=0.3)
 def follow_up(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of replied messages showing a 回访 / satisfaction result; warn below 0.3; `not_applicable` without
+    replied messages."""
     replied = [m for m in a.messages if is_replied(m)]
     if not replied:
         return _no_list() if not a.messages else not_applicable("no_replied_messages", messages=len(a.messages))
@@ -168,22 +175,26 @@ def _section(a: SiteArtifacts, key: str, need_entries: bool) -> Finding:
 @check("hotline.knowledge_base", "知识库/热点问题", "Knowledge base / FAQ column with entries", kinds="H",
        needs="crawl", unit="bool")
 def knowledge_base(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if a 知识库 / 热点问题 / 常见问题 column with entries exists, else 0 (details.reason `missing` or `empty`)."""
     return _section(a, "knowledge_base", need_entries=True)
 
 
 @check("hotline.proactive", "主动回应", "Proactive response (主动回应 / 回应关切) column", kinds="H", needs="crawl", unit="bool")
 def proactive(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if a 主动回应 / 回应关切 column exists, else 0."""
     return _section(a, "proactive", need_entries=False)
 
 
 @check("hotline.satisfaction", "满意度评价", "Satisfaction rating function or published rate", kinds="H",
        needs="crawl", unit="bool")
 def satisfaction(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if a satisfaction rating function or a published 满意率 / 好评率 exists, else 0."""
     return _section(a, "satisfaction", need_entries=False)
 
 
 @check("hotline.stats_public", "办理情况统计", "Handling statistics published", kinds="H", needs="crawl", unit="bool")
 def stats_public(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if handling statistics (受理量, 办结率…) are published, else 0."""
     return _section(a, "stats", need_entries=False)
 
 
@@ -206,6 +217,8 @@ def unanswered_3m(a: SiteArtifacts, t: dict) -> Finding:
 @check("interact.reply_recency", "留言答复更新", "Days since the newest published reply", kinds="PH",
        needs="crawl", unit="days", warn_above=60)
 def reply_recency(a: SiteArtifacts, t: dict) -> Finding:
+    """Days since the newest published reply; warn above 60 (and warn with details.reason `no_dated_replies`
+    when no reply is dated); `not_applicable` when no message list is public."""
     if not a.messages:
         return _no_list()
     dated = [(m, _day(m.replied_at)) for m in a.messages if _day(m.replied_at)]

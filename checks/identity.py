@@ -116,6 +116,7 @@ def site_code(a: SiteArtifacts, t: dict) -> Finding:
 
 @check("identity.icp", "ICP备案", "ICP record number", kinds="PDH", needs="crawl", unit="bool")
 def icp(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if an ICP record number (<省简称>ICP备<digits>号) is shown, else 0; details.source says where it was read."""
     m, source = marks(a, lambda x: bool(x.get("icp")))
     if source == UNRENDERED:
         return _unrendered(m)
@@ -135,6 +136,8 @@ def psb(a: SiteArtifacts, t: dict) -> Finding:
 @check("identity.party_gov_badge", "党政机关网站标识", "Party/government organ badge", kinds="PDH", needs="crawl",
        unit="bool")
 def party_gov_badge(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if the 党政机关 badge (a link or image to the conac.cn verification service) is shown, else 0; a 事业单位
+    badge does not count."""
     m, source = marks(a, lambda x: bool((x.get("badge") or {}).get("present")))
     if source == UNRENDERED:
         return _unrendered(m)

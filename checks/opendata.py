@@ -99,6 +99,7 @@ def dataset_count(a: SiteArtifacts, t: dict) -> Finding:
 @check("opendata.api_count", "数据接口数量", "Datasets offering an API", kinds="D", needs="crawl", unit="datasets",
        version="2")
 def api_count(a: SiteArtifacts, t: dict) -> Finding:
+    """Number of datasets offering an API; fail if 0."""
     if not a.datasets:
         return _none_found(a, "datasets")
     with_api = [d for d in a.datasets if d.has_api]
@@ -109,6 +110,8 @@ def api_count(a: SiteArtifacts, t: dict) -> Finding:
 
 @check("opendata.app_count", "利用成果数量", "Applications showcased", kinds="D", needs="crawl", unit="apps", warn_below=10)
 def app_count(a: SiteArtifacts, t: dict) -> Finding:
+    """Number of applications / use cases showcased; warn below 10 (0 with details.reason `no_showcase` when no
+    showcase page is found)."""
     apps = platform_facts(a).get("apps")
     if not apps:
         return Finding("warn", 0, "apps", details={"reason": "no_showcase"})
@@ -120,6 +123,7 @@ def app_count(a: SiteArtifacts, t: dict) -> Finding:
 @check("opendata.machine_readable", "可机读格式", "Datasets in a machine-readable format", kinds="D", needs="crawl",
        unit="ratio", warn_below=0.9, version="2")
 def machine_readable(a: SiteArtifacts, t: dict) -> Finding:
+    """Share of datasets offering a machine-readable format (csv, xlsx/xls, json, xml, rdf); warn below 0.9."""
     if not a.datasets:
         return _none_found(a, "ratio")
     bad = [d for d in a.datasets if not MACHINE_READABLE & {f.lower() for f in d.formats}]
@@ -202,6 +206,7 @@ def freshness(a: SiteArtifacts, t: dict) -> Finding:
 
 @check("opendata.security_policy", "数据安全政策", "Data-security policy page", kinds="D", needs="crawl", unit="bool")
 def security_policy(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if a data-security policy or statement page exists, else 0."""
     policy = platform_facts(a).get("security_policy")
     ok = bool(policy)
     return Finding("pass" if ok else "fail", 1 if ok else 0, "bool", details={"page": policy},
@@ -211,6 +216,7 @@ def security_policy(a: SiteArtifacts, t: dict) -> Finding:
 @check("opendata.feedback", "互动反馈", "Feedback functions (request, correction, rating)", kinds="D", needs="crawl",
        unit="functions", warn_below=2)
 def feedback(a: SiteArtifacts, t: dict) -> Finding:
+    """Number present of the feedback functions 数据申请/需求, 纠错, 评价/满意度; warn below 2."""
     found = platform_facts(a).get("feedback") or {}
     present = {k: v for k, v in found.items() if k in ("request", "correction", "rating") and v}
     return Finding("warn" if len(present) < t["warn_below"] else "pass", len(present), "functions",

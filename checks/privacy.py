@@ -22,6 +22,7 @@ TOPICS = ("purpose_scope", "use", "sharing", "storage", "security", "rights", "c
 
 @check("privacy.policy_link", "隐私政策入口", "Privacy policy link", kinds="PDH", needs="crawl", unit="bool")
 def policy_link(a: SiteArtifacts, t: dict) -> Finding:
+    """1 if the homepage links to a privacy / personal-information statement (隐私政策, 隐私声明, 个人信息保护…), else 0."""
     hits = feature_hits(a, "privacy", homepage_view(a))
     f = binary(bool(hits), "bool", links=[{"text": h["text"], "url": h["url"]} for h in hits[:5]])
     f.evidence = url_evidence(h["url"] for h in hits[:5] if h["url"])

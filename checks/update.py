@@ -121,6 +121,8 @@ def _unknown_error(unknown: list[dict]) -> Finding:
 @check("update.stale_columns", "栏目不更新", "Stale columns", kinds="P", needs="probe:shells", unit="columns",
        dynamic_days=14, notice_days=183, policy_days=183, personnel_days=365, planning_days=365)
 def stale_columns(a: SiteArtifacts, t: dict) -> Finding:
+    """Number of stale columns: `dynamic` older than 14 days, `notice`/`policy` 183, `personnel`/`planning`
+    365; fail if > 0. details: every column with its type, newest date, age and stale flag."""
     if not a.columns:
         return _no_columns()
     columns, unknown = reader_columns(a)
@@ -143,7 +145,8 @@ def stale_columns(a: SiteArtifacts, t: dict) -> Finding:
 
 @check("update.blank_columns", "空白栏目", "Blank columns", kinds="P", needs="probe:shells", unit="columns")
 def blank_columns(a: SiteArtifacts, t: dict) -> Finding:
-    """Columns that show no entries (a placeholder, an empty list); a shell only on its rendering."""
+    """Number of columns with no entries (an empty list, or 暂无信息 / 暂无数据 / 共0条…); fail if > 0.
+    A column built by script (a shell) is blank only on its rendering."""
     if not a.columns:
         return _no_columns()
     columns, unknown = reader_columns(a)

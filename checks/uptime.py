@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
+from checks.avail import REFUSAL_CAUSES, REFUSAL_TEXT
 from checks.base import Finding, check, error
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -16,6 +17,13 @@ area_texts({
 def uptime(a: SiteArtifacts, t: dict) -> Finding:
     """Failed samples (no complete response within 15 s, or status >= 400) / samples."""
     samples = sorted(a.samples, key=lambda s: s.taken_at)
+    # a sample our network policy refused never asked the site: not a failure of the site
+    refused = [s for s in samples if s.error_kind in REFUSAL_CAUSES]
+    samples = [s for s in samples if s.error_kind not in REFUSAL_CAUSES]
+    if refused and len(samples) < t["min_samples"]:
+        cause = REFUSAL_CAUSES[refused[-1].error_kind]
+        return error("blocked", f"{len(refused)} availability samples not taken: {REFUSAL_TEXT[cause]}",
+                     cause=cause, samples=len(samples), refused=len(refused))
     if len(samples) < t["min_samples"]:
         return error("not_gathered", f"{len(samples)} availability samples, {t['min_samples']} needed",
                      samples=len(samples))

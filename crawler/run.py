@@ -43,7 +43,8 @@ def crawl(run_id: int, site_ids: list[int], settings_overrides: dict | None = No
     by_spider: dict[type, list[int]] = {}
     for site_id in site_ids:
         by_spider.setdefault(spider_for(kinds.get(site_id, "portal")), []).append(site_id)
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False)
+    process = CrawlerProcess(settings)
     # without Scrapy's root handler its loggers stay at DEBUG: every scraped item
     # would be formatted into the log, a large share of the crawl's CPU
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL", "WARNING"))

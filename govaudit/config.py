@@ -95,6 +95,36 @@ def absolute_database_url(url: str) -> str:
     return parsed.set(database=str(Path(path).resolve())).render_as_string(hide_password=False)
 
 
+def allow_host_problem(spec: str) -> str | None:
+    """Why `spec` is not HOST[:PORT[-PORT]] (an IPv6 host in brackets), or None."""
+    if spec.startswith("["):
+        host, close, ports = spec[1:].partition("]")
+        if not close or (ports and not ports.startswith(":")):
+            return "an IPv6 host goes in brackets: [::1]:8080"
+        ports = ports[1:]
+    else:
+        host, _, ports = spec.partition(":")
+    if not host or any(c.isspace() or c in "/?#@[]" for c in host):
+        return "expected HOST[:PORT[-PORT]]"
+    if ports:
+        low, dash, high = ports.partition("-")
+        if not (low.isdigit() and (high.isdigit() or not dash)):
+            return "ports are whole numbers: PORT or PORT-PORT"
+        low_n, high_n = int(low), int(high or low)
+        if not (1 <= low_n <= high_n <= 65535):
+            return "ports run from 1 to 65535, the first not above the second"
+    return None
+
+
+def _allow_hosts(raw: str) -> list[str]:
+    hosts = [h.strip() for h in raw.split(",") if h.strip()]
+    for spec in hosts:
+        why = allow_host_problem(spec)
+        if why:
+            raise UserError(f"allowed host {spec!r} (--allow-host / GOVAUDIT_ALLOW_HOSTS): {why}")
+    return hosts
+
+
 def load() -> Settings:
     """Settings with every relative path resolved against the working directory."""
     values = dict(DEFAULTS)
@@ -111,7 +141,7 @@ def load() -> Settings:
         broker_url=values["broker_url"],
         chromium=values["chromium"],
         allow_private=values["allow_private"].lower() in ("1", "true", "yes"),
-        allow_hosts=[h.strip() for h in values["allow_hosts"].split(",") if h.strip()],
+        allow_hosts=_allow_hosts(values["allow_hosts"]),
         user_agent=values["user_agent"],
         max_pages=_number(values, "max_pages", int),
         max_depth=_number(values, "max_depth", int),

@@ -3,6 +3,7 @@ revision on first open; SQLite runs in WAL mode with a busy timeout so
 several processes can write one file."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -15,6 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from govaudit.config import redact_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic says at INFO which backend it found each time a process opens a database: in a worker's
+# log (Celery logs at INFO) that is two lines per site. Migrations applied still say so at WARNING.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 _engines: dict[str, Engine] = {}
 
 

@@ -67,3 +67,19 @@ def test_robots_txt_that_forbids_everything_is_blocked_not_down(tmp_path):
     with sqlite3.connect(tmp_path / "govaudit.db") as conn:
         options = [json.loads(o) for (o,) in conn.execute("select options from runs order by id")]
     assert [o.get("obey_robots") for o in options] == [None, False]
+
+
+def test_monitor_samples_the_policy_refused_are_not_downtime():
+    from checks.artifacts import SampleArt
+    from checks.base import all_checks
+    from tests.test_checks_portal import site
+
+    def samples(n, refused):
+        return [SampleArt(f"2026-11-20T00:{i:02d}:00+00:00", i >= refused, 200 if i >= refused else None, 10,
+                          None if i >= refused else "refused") for i in range(n)]
+    chk = all_checks()["avail.uptime"]
+    every = chk.evaluate(site(samples=samples(30, 30)), dict(chk.thresholds))
+    assert (every.status, every.details["error_kind"], every.details["cause"], every.details["refused"]) == (
+        "error", "blocked", "refused_by_policy", 30)
+    some = chk.evaluate(site(samples=samples(30, 5)), dict(chk.thresholds))      # 25 measured, all answered
+    assert (some.status, some.value, some.details["samples"]) == ("pass", 0.0, 25)

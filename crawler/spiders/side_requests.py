@@ -23,6 +23,7 @@ FIRST_PAGE_FORM = "pageNo=1&pageNum=1&page=1&current=1&pageIndex=1&pageSize=20&s
 
 
 class SideRequests(SiteSpider):
+    name = None      # a base of the open_data and hotline spiders, not a spider Scrapy should list
     def extra_requests(self, state: SiteState, response, tree, item) -> Iterator[Any]:
         """Run the kind-specific extraction; a bug in it costs this page's
         extraction (counted in the facts), never the site's crawl."""

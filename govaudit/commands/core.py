@@ -1,6 +1,7 @@
 """Core commands: sites, checks, db, run, check, findings, export, demo."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -35,6 +36,11 @@ def _session():
     return Session(get_engine(load().database_url), expire_on_commit=False)
 
 
+def _table_or_json(format: str) -> None:
+    if format not in ("table", "json"):
+        raise UserError(f"unknown format {format!r} (table or json)")
+
+
 # -- sites ---------------------------------------------------------------
 @sites_app.command("import")
 def sites_import(file: Path = typer.Argument(..., help="Registry file (.csv, .yaml, .yml, or .jsonl as `export sites` writes).")):
@@ -51,6 +57,7 @@ def sites_import(file: Path = typer.Argument(..., help="Registry file (.csv, .ya
 def sites_list(format: str = typer.Option("table", "--format", help="table or json")):
     """List the registry."""
     from storage import models as m
+    _table_or_json(format)
     with _session() as session:
         rows = session.execute(select(m.Site, m.Unit.name).join(m.Unit, m.Unit.id == m.Site.unit_id)
                                .order_by(m.Site.id)).all()
@@ -70,6 +77,7 @@ def sites_list(format: str = typer.Option("table", "--format", help="table or js
 def checks_list(format: str = typer.Option("table", "--format", help="table or json")):
     """The catalog as implemented: id, title, kinds, needs, version (described in docs/checks.md)."""
     from checks.base import all_checks
+    _table_or_json(format)
     checks = sorted(all_checks().values(), key=lambda c: c.id)
     if format == "json":
         print(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=1))
@@ -270,6 +278,9 @@ def findings(site: str = typer.Argument(..., help="Site URL or id."),
     """Show a site's latest findings (or their history)."""
     from govaudit.runner import find_site
     from storage import models as m
+    from checks.base import all_checks
+    if check and check not in all_checks():
+        raise UserError(f"unknown check id {check!r} (see `govaudit checks list`)")
     with _session() as session:
         s = find_site(session, site)
         q = select(m.Finding).where(m.Finding.site_id == s.id)
@@ -298,8 +309,7 @@ def check_one(site: str = typer.Argument(..., help="Site URL or id."),
               accept_error: bool = typer.Option(False, "--accept-error",
                                                 help="Let a rerun that ends in `error` replace a pass/fail/warn "
                                                      "finding (default: kept in the history only).")):
-    """Rerun one check on one site; the new finding supersedes the old one (an `error` over a
-    measurement only with --accept-error)."""
+    """Rerun one check on one site; the new finding supersedes the old one (an `error` over a measurement only with --accept-error)."""
     from govaudit.rerun import rerun_check
     old, new = rerun_check(site, check_id, stored=stored, accept_error=accept_error)
     table = Table("", "previous", "new", title=f"{check_id}")
@@ -327,11 +337,14 @@ def export(kind: str = typer.Argument(..., help="findings, scores, sites or wall
     from storage import export as exports
     if format not in ("jsonl", "csv"):
         raise UserError(f"unknown format {format!r} (jsonl or csv)")
+    from storage import models as m
     writers = {"findings": exports.write_findings, "sites": exports.write_sites, "walls": exports.write_walls,
                **EXPORT_KINDS}
     if kind not in writers:
         raise UserError(f"unknown export {kind!r} (one of {', '.join(sorted(writers))})")
     with _session() as session:
+        if run_id is not None and session.get(m.Run, run_id) is None:
+            raise UserError(f"no run {run_id}")
         if out is None:
             n = writers[kind](session, run_id, format, sys.stdout)
         else:
@@ -346,7 +359,8 @@ def export(kind: str = typer.Argument(..., help="findings, scores, sites or wall
             except OSError as exc:
                 raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from None
             finally:
-                tmp.unlink(missing_ok=True)      # nothing half-written, whatever stopped the export
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)      # nothing half-written, whatever stopped the export
             err.print(f"wrote {n} {kind} to {out}")
 
 

@@ -48,6 +48,8 @@ def schedule_add(cron: str = typer.Option(..., "--cron", help='Cron expression i
 def schedule_list(format: str = typer.Option("table", "--format", help="table or json")):
     """Schedules with their last and next rounds and how many due times are overdue."""
     from govaudit import scheduler
+    from govaudit.commands.core import _table_or_json
+    _table_or_json(format)
     with _session() as session:
         rows = scheduler.listing(session)
     if format == "json":
