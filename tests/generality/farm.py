@@ -18,7 +18,7 @@ Open-data platforms and hotline boards (ODH_SITES, audited by test_odh_generalit
   <th>/<td> table, a stated total (已开放 7 个数据资源) above what is listed, 应用展示 saying 暂无应用.
 - od-spa: a single-page app whose catalogue is the JSON API its script bundle (app.*.js) fetches (apiFlag "1"/"0").
 - od-badge: catalogue <li>s with format icons (<i title>), the total in a tab badge, a JS pager
-  (goPage(n) → ?page=n), metadata as <label>/<span>, API as a 接口 tab, feedback as a modal form and a
+  (goPage(n) → ?page=n), metadata as <label>/<span>, API as a 接口 tab (Bootstrap nav-tabs), feedback as a modal form and a
   script link (纠错), an empty 成果展示 grid under a <ul> menu.
 - od-plain: a catalogue paged by a form its pager posts (pageNo=2), metadata in <dl>, no total, API in the format list (数据接口, API服务) or as
   数据接口：暂无/无, no showcase, no feedback.
