@@ -26,7 +26,7 @@ Open-data platforms and hotline boards (ODH_SITES, audited by test_odh_generalit
   the figures a person would need are not there, so they are errors, not zeros).
 - od-empty: a 数据目录 page saying 暂无数据 (a measured 0).
 - hl-table: GBK TRS-style tables (2024/5/6 dates), replies on a second page (查看答复).
-- hl-cards: card lists paged by ?page=, 2024年5月6日, 答复意见 blocks with unlabelled dates, stars.
+- hl-cards: card lists paged by a posted form (page=2), 2024年5月6日, 答复意见 blocks with unlabelled dates, stars.
 - hl-relative: <li> lists dated 05-06 and 5天前 over three pages (the last beyond the depth cap), label spans, 回访 in words, statistics without 满意率.
 - hl-json: a letter list read from the JSON its page posts for, statistics with 满意率.
 
