@@ -100,19 +100,17 @@ class HotlineSpider(SideRequests):
             if page not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
                 board.list_pages.add(page)
                 yield from self.page(state, board, page, depth)
-        for action, body in listing["form_pages"]:
-            key = action + "|" + body
-            if key not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
-                board.list_pages.add(key)
-                yield from self.side(state, action, "list_post", odh_body=body, odh_depth=depth)
+        yield from self.post_list_pages(state, board.list_pages, board.limits["max_list_pages"], listing["form_pages"],
+                                        "list_post", depth)
 
     def side_list_post(self, state: SiteState, response) -> Iterator[Any]:
         """A list page its pager's form asked for (POST): read as any page of the board's list.
         Messages shown whole on it are told apart from page 1's by the form's body."""
-        if response.status >= 400 or not self.body_is_html(response):
+        html = self.posted_page(response)
+        if html is None:
             return
         body = response.meta["odh_body"]
-        listing = ex.message_list(response.url, self.text_of_response(response), state.hints)
+        listing = ex.message_list(response.url, html, state.hints)
         for entry in listing["items"]:
             if entry.get("inline"):
                 entry["url"] = entry["url"].replace("#", f"?{body}#", 1)
