@@ -207,3 +207,13 @@ def test_short_list_dates_reply_on_its_own_page_and_no_follow_up():
         </table><p>回访情况：已回访，满意</p></body></html>"""
     assert reply_fields(BASE + "l/1_hf.html", reply) == {
         "replied_at": "2026-01-05", "reply_unit": "市交通局", "follow_up": True, "satisfaction": "已回访，满意"}
+
+
+def test_a_board_paged_by_a_posted_form():
+    html = """<html><head><title>咨询列表</title></head><body><div class="cards">
+        <div class="card"><a href="/zx/1.html">企业开办</a><span>2026年10月17日</span><span>已回复</span></div>
+        <div class="card"><a href="/zx/2.html">异地就医</a><span>2026年10月22日</span><span>待回复</span></div></div>
+        <form method="post" action="/zx/list.html"><input type="hidden" name="page" value="2">
+        <input type="submit" value="下一页"></form></body></html>"""
+    got = message_list(BASE + "zx/list.html", html)
+    assert (len(got["items"]), got["form_pages"]) == (2, [(BASE + "zx/list.html", "page=2")])

@@ -235,11 +235,16 @@ def _links(root, base_url: str) -> list[tuple[str, str]]:
 CHROME = re.compile(r"nav|menu|header|footer|head\b|foot\b|top\b|bottom|crumb|banner", re.I)
 
 
+CONTENT_TABS = re.compile(r"tab", re.I)
+
+
 def in_chrome(el) -> bool:
     """`el` sits in the page chrome (a menu, header, footer…), not in the page's own content:
-    a site-wide "API服务" menu item or a menu's list items say nothing about this page's content."""
+    a site-wide "API服务" menu item or a menu's list items say nothing about this page's content.
+    Tabs (`nav nav-tabs`, `tab-nav`) switch the page's own content: they are not chrome."""
     for anc in [el, *el.iterancestors()]:
-        if anc.tag in ("nav", "header", "footer") or CHROME.search((anc.get("class") or "") + " " + (anc.get("id") or "")):
+        names = (anc.get("class") or "") + " " + (anc.get("id") or "")
+        if anc.tag in ("nav", "header", "footer") or (CHROME.search(names) and not CONTENT_TABS.search(names)):
             return True
     return False
 

@@ -27,10 +27,9 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from crawler.extract.dates import item_date
-
-from crawler.extract.labelled import (absolute, clean, compact, label_pairs, page_heading, pager_links, parse_date, select,
-                                      parse_tree, pick, placeholder, repeated_items, row_cells, stated_count, table_columns,
-                                      text_of)
+from crawler.extract.labelled import (absolute, clean, compact, form_pages, label_pairs, page_heading, pager_links,
+                                      parse_date, select, parse_tree, pick, placeholder, repeated_items, row_cells,
+                                      stated_count, table_columns, text_of)
 
 SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请|受理|信件)(时间|日期)")
 BARE_TIME = re.compile(r"(发布|发表)?(时间|日期)")
@@ -313,7 +312,7 @@ def message_list(url: str, html: str, hints: dict | None = None, today: date | N
         is_list = bool(out)
     text = text_of(root)
     return {"items": out if is_list else [], "pages": pager_links(root, url, html if isinstance(html, str) else None),
-            "stated_total": stated_count(text), "empty": placeholder(text) and not is_list}
+            "form_pages": form_pages(root, url), "stated_total": stated_count(text), "empty": placeholder(text) and not is_list}
 
 
 # Board-level signals, read from every page of a hotline site.

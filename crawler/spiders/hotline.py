@@ -1,8 +1,9 @@
 """The hotline / message-board spider: the site crawl of the portal spider,
-plus message-list walking (pagination included, past the depth cap), each
-message's detail page (submission and reply times, status, replying unit,
-回访 / satisfaction), and the board's sections: knowledge base / 热点问题,
-主动回应, satisfaction rating, handling statistics.
+plus message-list walking (pagination included — links, script pagers, pagers
+that post a form — past the depth cap), each message's detail page (submission
+and reply times, status, replying unit, 回访 / satisfaction; a reply shown on a
+page of its own, linked by 查看答复, completes its message), and the board's
+sections: knowledge base / 热点问题, 主动回应, satisfaction rating, handling statistics.
 
 Messages are stored as rows (table `messages`); board facts go into the
 crawl probe row under "hotline". The `messages_url` hint adds list pages
@@ -83,6 +84,10 @@ class HotlineSpider(SideRequests):
         if not listing["items"] or not self.is_message_list(state, board, url, tree, listing):
             return
         listing["pages"] += [p for p in script_pager_links(url, raw) if p not in listing["pages"]]
+        yield from self.take_list(state, board, url, listing, depth + 1)
+
+    def take_list(self, state: SiteState, board: Board, url: str, listing: dict[str, Any], depth: int) -> Iterator[Any]:
+        """A message list page's messages and its other pages (links, or forms its pager posts)."""
         if url not in board.facts["message_lists"]:
             board.facts["message_lists"].append(url)
         if listing["stated_total"] and not board.facts["stated_total"]:
@@ -90,11 +95,27 @@ class HotlineSpider(SideRequests):
         for entry in listing["items"]:
             board.listed.setdefault(entry["url"], entry)
             if not entry.get("inline"):
-                yield from self.page(state, board, entry["url"], depth + 1, detail=True)
+                yield from self.page(state, board, entry["url"], depth, detail=True)
         for page in listing["pages"]:
             if page not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
                 board.list_pages.add(page)
-                yield from self.page(state, board, page, depth + 1)
+                yield from self.page(state, board, page, depth)
+        yield from self.post_list_pages(state, board.list_pages, board.limits["max_list_pages"], listing["form_pages"],
+                                        "list_post", depth)
+
+    def side_list_post(self, state: SiteState, response) -> Iterator[Any]:
+        """A list page its pager's form asked for (POST): read as any page of the board's list.
+        Messages shown whole on it are told apart from page 1's by the form's body."""
+        html = self.posted_page(response)
+        if html is None:
+            return
+        body = response.meta["odh_body"]
+        listing = ex.message_list(response.url, html, state.hints)
+        for entry in listing["items"]:
+            if entry.get("inline"):
+                entry["url"] = entry["url"].replace("#", f"?{body}#", 1)
+        if listing["items"]:
+            yield from self.take_list(state, self.board(state), response.url, listing, response.meta["odh_depth"])
 
     def scans_scripts(self, response, tree) -> bool:
         """Whether this page's own scripts are searched for a message-list API."""

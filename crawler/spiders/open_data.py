@@ -107,17 +107,15 @@ class OpenDataSpider(SideRequests):
             if page not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
                 cat.catalog_pages.add(page)
                 yield from self.detail_page(state, cat, page, depth)
-        for action, body in listing["form_pages"]:
-            key = action + "|" + body
-            if key not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
-                cat.catalog_pages.add(key)
-                yield from self.side(state, action, "catalog_post", odh_body=body, odh_depth=depth)
+        yield from self.post_list_pages(state, cat.catalog_pages, cat.limits["max_catalog_pages"], listing["form_pages"],
+                                        "catalog_post", depth)
 
     def side_catalog_post(self, state: SiteState, response) -> Iterator[Any]:
         """A catalogue page its pager's form asked for (POST): read as any page of the catalogue."""
-        if response.status >= 400 or not self.body_is_html(response):
+        html = self.posted_page(response)
+        if html is None:
             return
-        listing = ex.catalog_list(response.url, self.text_of_response(response), state.hints)
+        listing = ex.catalog_list(response.url, html, state.hints)
         if listing["items"]:
             yield from self.take_listing(state, self.cat(state), response.url, listing, response.meta["odh_depth"])
 

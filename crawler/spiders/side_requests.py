@@ -143,6 +143,23 @@ class SideRequests(SiteSpider):
             yield from self.side_failed(state, request, kind) or ()
         yield from self.maybe_done(state)
 
+    # -- list pages a pager's form posts for (catalogues, message lists) ----------------
+    def post_list_pages(self, state: SiteState, seen: set[str], cap: int, form_pages: list[tuple[str, str]],
+                        purpose: str, depth: int) -> Iterator[scrapy.Request]:
+        """POST each (action, body) a list's pager forms ask for, once, while `seen` holds fewer
+        than `cap` pages of the list; `side_<purpose>` reads the answer."""
+        for action, body in form_pages:
+            key = action + "|" + body
+            if key not in seen and len(seen) < cap:
+                seen.add(key)
+                yield from self.side(state, action, purpose, odh_body=body, odh_depth=depth)
+
+    def posted_page(self, response) -> str | None:
+        """The HTML text of a list page a form post answered, or None when it is no page."""
+        if response.status >= 400 or not self.body_is_html(response):
+            return None
+        return self.text_of_response(response)
+
     def side_failed(self, state: SiteState, request, kind: str):
         return ()
 

@@ -18,7 +18,7 @@ Open-data platforms and hotline boards (ODH_SITES, audited by test_odh_generalit
   <th>/<td> table, a stated total (已开放 7 个数据资源) above what is listed, 应用展示 saying 暂无应用.
 - od-spa: a single-page app whose catalogue is the JSON API its script bundle (app.*.js) fetches (apiFlag "1"/"0").
 - od-badge: catalogue <li>s with format icons (<i title>), the total in a tab badge, a JS pager
-  (goPage(n) → ?page=n), metadata as <label>/<span>, API as a 接口 tab, feedback as a modal form and a
+  (goPage(n) → ?page=n), metadata as <label>/<span>, API as a 接口 tab (Bootstrap nav-tabs), feedback as a modal form and a
   script link (纠错), an empty 成果展示 grid under a <ul> menu.
 - od-plain: a catalogue paged by a form its pager posts (pageNo=2), metadata in <dl>, no total, API in the format list (数据接口, API服务) or as
   数据接口：暂无/无, no showcase, no feedback.
@@ -26,7 +26,7 @@ Open-data platforms and hotline boards (ODH_SITES, audited by test_odh_generalit
   the figures a person would need are not there, so they are errors, not zeros).
 - od-empty: a 数据目录 page saying 暂无数据 (a measured 0).
 - hl-table: GBK TRS-style tables (2024/5/6 dates), replies on a second page (查看答复).
-- hl-cards: card lists paged by ?page=, 2024年5月6日, 答复意见 blocks with unlabelled dates, stars.
+- hl-cards: card lists paged by a posted form (page=2), 2024年5月6日, 答复意见 blocks with unlabelled dates, stars.
 - hl-relative: <li> lists dated 05-06 and 5天前 over three pages (the last beyond the depth cap), label spans, 回访 in words, statistics without 满意率.
 - hl-json: a letter list read from the JSON its page posts for, statistics with 满意率.
 

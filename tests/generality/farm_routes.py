@@ -1,8 +1,9 @@
 """Shared answers of the open-data and hotline farm sites (their routes.py call these):
-data files and icons by extension, and list pages chosen by a query parameter."""
+data files and icons by extension, and list pages chosen by a query parameter or a posted form field."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 TYPES = {"csv": ("text/csv", b"id,name\n1,a\n"), "json": ("application/json", b'{"rows": []}'),
@@ -28,11 +29,13 @@ def files(req, missing: tuple[str, ...] = ()):
     return 200, {"Content-Type": ctype}, body
 
 
-def by_query(req, root: Path, path: str, param: str, pages: dict[str, str]):
-    """The file for page `req.query[param]` of the list at `path` (pages: value → file under root)."""
+def list_page(req, root: Path, path: str, param: str, pages: dict[str, str]):
+    """The file for page `param` of the list at `path` (pages: value → file under root), the
+    number read from the query of a GET or the form body of a POST (a pager that posts a form)."""
     if req.path != path:
         return None
-    value = (req.query.get(param) or ["1"])[0]
+    fields = parse_qs(req.body.decode("utf-8")) if req.method == "POST" else req.query
+    value = (fields.get(param) or ["1"])[0]
     if value not in pages:
         return NOT_FOUND
     return 200, {"Content-Type": "text/html; charset=utf-8"}, (root / pages[value]).read_text(encoding="utf-8")
