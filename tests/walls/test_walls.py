@@ -130,3 +130,12 @@ def test_probes_are_not_sent_against_a_wall(wall_audit):
             m.ProbeResult.run_id == wall_audit.run_id, m.ProbeResult.site_id == wall_audit.site_ids["ruishu"],
             m.ProbeResult.probe == "mobile"))
     assert (kind, len(site.arrivals)) == ("blocked", before)
+
+
+def test_error_messages_say_where_the_wall_answered(wall_audit):
+    assert details(wall_audit, "ruishu")["avail.homepage"]["error"] == \
+        "a wall (瑞数) answered instead of the site: HTTP 412 challenge page"
+    wall = details(wall_audit, "after-n")["avail.homepage"]["wall"]
+    assert details(wall_audit, "after-n")["identity.icp"]["error"] == (
+        f"a wall (瑞数) answered instead of the site at {wall['url']} after {wall['after_requests']} requests: "
+        "HTTP 412 challenge page")
