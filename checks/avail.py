@@ -37,8 +37,7 @@ def site_wall(a: SiteArtifacts) -> dict | None:
 
 def wall_message(wall: dict) -> str:
     product = f" ({wall['product']})" if wall.get("product") else ""
-    where = "" if not wall.get("after_requests") or wall.get("url") is None else \
-        f" at {wall['url']} after {wall['after_requests']} requests"
+    where = "" if wall.get("homepage", True) else f" at {wall.get('url')} after {wall.get('after_requests')} requests"
     return f"a wall{product} answered instead of the site{where}: {wall.get('reason', 'blocked')}"
 
 

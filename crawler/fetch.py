@@ -72,8 +72,11 @@ class BrowserFetcher:
         why = await arefusal(request.url)
         if why:       # the context's request client is not routed through the guard: checked here
             raise Refused(why)
-        answer = await ctx.request.fetch(request.url, method=request.method, max_redirects=0, timeout=timeout_ms,
-                                         fail_on_status_code=False)
+        # the context's cookie jar (the challenge's cookie) is the one that counts, not Scrapy's
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in request.headers.items()
+                   if k.lower() not in (b"cookie", b"accept-encoding")}
+        answer = await ctx.request.fetch(request.url, method=request.method, data=request.body or None,
+                                         headers=headers, max_redirects=0, timeout=timeout_ms, fail_on_status_code=False)
         body = await answer.body() if request.method != "HEAD" else b""
         return self.response(request, answer.url, answer.status, answer.headers_array, body)
 
@@ -152,8 +155,9 @@ class SiteDownloadHandler(HTTP11DownloadHandler):
                 await asyncio.wait_for(settled.wait(), self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT") * 2)
             if state.wall is not None:
                 raise IgnoreRequest("the site is walled")
-        if request.meta.get("ga_fetch") == "browser":
-            return await self._browser().fetch(request)
+        if request.meta.get("ga_fetch") == "browser" or (
+                state is not None and state.fetch == "browser" and request.meta.get("role") != "external"):
+            return await self._browser().fetch(request)      # also the site's JSON lists and attachment texts
         return await super().download_request(request)
 
     async def close(self) -> None:

@@ -11,6 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus" / "real"
 PG_ADMIN = os.environ.get("GOVAUDIT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Tests that are not about politeness crawl unthrottled (the demo audit alone would take about a minute more at
+# 5 requests/s per server); tests/walls crawls with the real defaults, which `govaudit demo` and `run` use.
+os.environ.setdefault("GOVAUDIT_MAX_RPS", "0")
+os.environ.setdefault("GOVAUDIT_HOST_CONCURRENCY", "16")
 
 
 @pytest.fixture

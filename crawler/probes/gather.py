@@ -50,6 +50,13 @@ def gather(run_id: int, site_ids: list[int], settings, probes: set[str] | None =
     from storage.db import session_scope
     with session_scope(settings.database_url) as session:
         targets = load_targets(session, run_id, site_ids)
+        walled = _walled(session, run_id, site_ids)
+    for t in targets:
+        if t.id in walled:      # a wall answered the crawl: the browser is not sent against it
+            _store(settings.database_url, run_id, t.id, {
+                name: {"result": {"error": "a wall answered instead of the site", "wall": walled[t.id]},
+                       "error_kind": "blocked", "tool_versions": {}} for name in wanted})
+    targets = [t for t in targets if t.id not in walled]
     with run_log(Path(settings.data_dir) / "runs" / str(run_id) / "probes.log"):
         _run_coroutine(run_sites(run_id, targets, wanted, settings, contexts, recycle_after, store=True))
 
@@ -92,6 +99,15 @@ def _run_coroutine(coro):
     thread.start()
     thread.join()
     return box.get("r")
+
+
+def _walled(session, run_id: int, site_ids: list[int]) -> dict[int, dict]:
+    """{site_id: wall evidence} of the sites whose crawl in this run met a wall (crawler/walls.py)."""
+    from sqlalchemy import select
+    from storage.models import ProbeResult
+    rows = session.execute(select(ProbeResult.site_id, ProbeResult.result).where(
+        ProbeResult.run_id == run_id, ProbeResult.probe == "crawl", ProbeResult.site_id.in_(site_ids))).all()
+    return {sid: result["wall"] for sid, result in rows if (result or {}).get("wall")}
 
 
 def load_targets(session, run_id: int, site_ids: list[int]) -> list[SiteTarget]:

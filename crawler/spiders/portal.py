@@ -373,7 +373,8 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         """The site is walled from this answer on: its page row says so and nothing more is fetched."""
         if evidence is None or state.wall is not None:
             return
-        evidence = {**evidence, "url": response.url, "after_requests": state.responses}
+        evidence = {**evidence, "url": response.url, "homepage": bool(response.meta.get("homepage")),
+                    "after_requests": state.responses}
         state.wall = evidence
         item.error_kind = "blocked"
         item.facts = {**item.facts, "wall": evidence}
@@ -402,7 +403,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         state.wall_settled.set()
         evidence = self.wall_evidence(response)
         if evidence is not None and suspect is not None and state.wall is None:
-            state.wall = {**evidence, "url": suspect["url"], "after_requests": suspect["after_requests"],
+            state.wall = {**evidence, "url": suspect["url"], "homepage": False, "after_requests": suspect["after_requests"],
                           "confirmed_by": f"the homepage, asked again, answered {evidence['reason']}"}
 
     @staticmethod

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.helpers import environ
 from tests.hostile.farm import HostileFarm
 
 FAST = {"GOVAUDIT_TIMEOUT": "3", "GOVAUDIT_RETRY_AFTER_MAX": "5"}
@@ -85,8 +84,7 @@ def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = Non
 @pytest.fixture(scope="session")
 def hostile_audit(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
-    # unthrottled (GOVAUDIT_MAX_RPS=0): the trap sites are hundreds of pages; politeness has its own tests (tests/walls)
-    with HostileFarm() as farm, environ(GOVAUDIT_MAX_RPS="0", GOVAUDIT_HOST_CONCURRENCY="16"):
+    with HostileFarm() as farm:
         yield audit_farm(farm, tmp, f"sqlite:///{tmp / 'hostile.db'}", crawl_checks())
 
 

@@ -108,3 +108,34 @@ def test_walled_sites_exported_and_reported(wall_audit, tmp_path):
     assert wall_audit.farm.by_slug["control"].url not in rows
     index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert index.count("<tr><td><a href=\"site-") - index.split('id="walls"')[0].count("<tr><td><a href=\"site-") == 9
+
+
+@pytest.mark.browser
+def test_probes_are_not_sent_against_a_wall(wall_audit):
+    """The browser probes leave a walled site alone: each probe row says blocked, and no request reached it."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from crawler.probes.gather import gather
+    from govaudit.config import load
+    from storage import models as m
+    from storage.db import get_engine
+    from tests.helpers import environ
+    site = wall_audit.farm.by_slug["ruishu"]
+    before = len(site.arrivals)
+    with environ(GOVAUDIT_DATABASE_URL=wall_audit.db_url, GOVAUDIT_ALLOW_HOSTS=",".join(wall_audit.farm.allow_hosts())):
+        gather(wall_audit.run_id, [wall_audit.site_ids["ruishu"]], load(), {"probe:mobile"})
+    with Session(get_engine(wall_audit.db_url)) as session:
+        kind = session.scalar(select(m.ProbeResult.error_kind).where(
+            m.ProbeResult.run_id == wall_audit.run_id, m.ProbeResult.site_id == wall_audit.site_ids["ruishu"],
+            m.ProbeResult.probe == "mobile"))
+    assert (kind, len(site.arrivals)) == ("blocked", before)
+
+
+def test_error_messages_say_where_the_wall_answered(wall_audit):
+    assert details(wall_audit, "ruishu")["avail.homepage"]["error"] == \
+        "a wall (瑞数) answered instead of the site: HTTP 412 challenge page"
+    wall = details(wall_audit, "after-n")["avail.homepage"]["wall"]
+    assert details(wall_audit, "after-n")["identity.icp"]["error"] == (
+        f"a wall (瑞数) answered instead of the site at {wall['url']} after {wall['after_requests']} requests: "
+        "HTTP 412 challenge page")
