@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", default="3", help="GOVAUDIT_TIMEOUT for the run (seconds)")
     parser.add_argument("--budget", type=float, default=300.0, help="wall-time budget, seconds")
     parser.add_argument("--contexts", default="4", help="GOVAUDIT_BROWSER_CONTEXTS: sites probed at once")
+    parser.add_argument("--max-pss-mb", type=float, default=1500.0, help="memory bound of the whole process tree")
     parser.add_argument("--db", default="", help="database URL (default: a fresh SQLite file)")
     args = parser.parse_args(argv)
 
@@ -85,11 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sites finished: {finished}/{len(ids)}")
     print("findings by status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
     print("error kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: str(kv[0]))))
-    print(f"peak memory of the process tree ({args.contexts} browser contexts): PSS {tree.peak_kb / 1024:.0f} MB, "
+    pss_mb = tree.peak_kb / 1024
+    print(f"peak memory of the process tree ({args.contexts} browser contexts): PSS {pss_mb:.0f} MB "
+          f"(bound {args.max_pss_mb:.0f} MB: {'within' if pss_mb <= args.max_pss_mb else 'OVER'}), "
           f"RSS {tree.peak_rss_kb / 1024:.0f} MB; largest process {tree.largest[1]} {tree.largest[0] / 1024:.0f} MB RSS")
     print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"requests that reached the canary (private address): {len(canary)}")
-    return 0 if finished == len(ids) and wall <= args.budget and not canary else 1
+    return 0 if finished == len(ids) and wall <= args.budget and pss_mb <= args.max_pss_mb and not canary else 1
 
 
 if __name__ == "__main__":

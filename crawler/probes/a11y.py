@@ -13,11 +13,11 @@ from crawler.probes.session import ProbeContext, answer, goto, settle
 AXE_OPTIONS = {"resultTypes": ["violations"],
                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PAGES = 2
-AXE_RUN_S = 60      # axe's own run on a large page may take a while; a page that never yields does not
+AXE_RUN_S = 60      # injecting axe (≈ 0.5 MB) and its run take a while on a busy machine; a looping page never ends
 
 
 async def axe_page(page) -> tuple[str, list[dict]]:
-    await answer(page.evaluate(AXE_SCRIPT))
+    await answer(page.evaluate(AXE_SCRIPT), AXE_RUN_S)
     res = await answer(page.evaluate(
         "(o) => axe.run(document, o).then(r => ({version: r.testEngine.version, violations: r.violations}))",
         AXE_OPTIONS), AXE_RUN_S)

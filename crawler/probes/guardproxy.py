@@ -41,12 +41,14 @@ NOTES_KEPT = 20
 
 @dataclass
 class Meter:
-    """What one browser context downloaded, and what the proxy refused or cut off for it."""
+    """What one browser context downloaded, what the proxy refused or cut off for it, and how many
+    pop-ups the pool closed beyond the context's page budget."""
     page_cap: int
     bytes: int = 0
     refused: list[dict] = field(default_factory=list)
     capped: list[dict] = field(default_factory=list)
     over_page_cap: bool = False
+    popups_closed: int = 0          # pages opened beyond the context's page budget (closed at once)
 
     def note(self, where: list[dict], **entry) -> None:
         if len(where) < NOTES_KEPT:
@@ -68,6 +70,8 @@ class Meter:
                                       "over_page_cap": self.over_page_cap, "responses": list(self.capped)}
         if self.refused:
             out["refused_requests"] = list(self.refused)
+        if self.popups_closed:
+            out["popups_closed"] = self.popups_closed
         return out
 
     def capped_url(self, url: str) -> bool:

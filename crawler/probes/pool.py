@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 CLOSE_TIMEOUT_S = 15
 RESPONSE_CAP = 10 * 1024 * 1024     # bytes per response, as the crawl's DOWNLOAD_MAXSIZE
 CONTEXT_CAP = 50 * 1024 * 1024      # bytes per browser context (one probe's pages)
+PAGES_PER_CONTEXT = 8               # a probe opens a few tabs; a pop-up storm opens hundreds a second
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",   # WebRTC only over the proxy (TURN/TCP)
@@ -41,6 +42,13 @@ def js(name: str) -> str:
     if name not in _js_cache:
         _js_cache[name] = (JS_DIR / f"{name}.js").read_text(encoding="utf-8")
     return _js_cache[name]
+
+
+async def _close_quietly(page) -> None:
+    try:
+        await asyncio.wait_for(page.close(), CLOSE_TIMEOUT_S)
+    except Exception:
+        pass          # gone with its context already
 
 
 class BrowserUnavailable(Exception):
@@ -171,6 +179,12 @@ class BrowserPool:
             await self.proxy.close(port)
             raise
         self.meters[ctx] = meter
+
+        def on_page(page) -> None:       # pop-ups beyond the budget are closed as they open
+            if len(ctx.pages) > PAGES_PER_CONTEXT:
+                meter.popups_closed += 1
+                asyncio.ensure_future(_close_quietly(page))
+        ctx.on("page", on_page)
         try:
             yield ctx
         finally:

@@ -15,7 +15,8 @@ from crawler.probes.pool import js
 
 
 # a page whose script never yields answers no evaluate/content call: abandon it after this long
-UNRESPONSIVE_S = 10
+# (long enough for a renderer starved by a busy machine to answer, short beside a probe's budget)
+UNRESPONSIVE_S = 20
 
 
 class ProbeError(Exception):

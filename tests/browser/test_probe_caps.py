@@ -62,3 +62,31 @@ def test_caps_cut_off_and_say_so(tmp_path):
     assert f.status in ("pass", "fail")
     assert [(r["url"], r["cap"]) for r in f.details["download_capped"]["responses"]] == \
         [(case.base + "/endless.js", "response")]
+
+
+@pytest.mark.parametrize("error_kind,facts", [("too_large", {}), (None, {"truncated": True})])
+def test_a_homepage_the_crawl_found_over_its_cap_is_marked_for_the_probes(tmp_path, db_url, error_kind, facts):
+    """Either way the crawl records an over-cap homepage (not downloaded, or cut off and kept), the probes'
+    target says so, and the over-cap page is not among the pages the probes open."""
+    from sqlalchemy.orm import Session
+
+    from crawler.probes.gather import load_targets
+    from govaudit import runner
+    from govaudit.registry import parse, upsert
+    from storage import models as m
+    from storage.db import get_engine
+    registry = tmp_path / "sites.yaml"
+    registry.write_text("sites:\n- {name: 某某县人民政府, url: 'http://big.example/', kind: portal}\n", encoding="utf-8")
+    with Session(get_engine(db_url)) as session, session.begin():
+        upsert(session, parse(registry))
+        session.flush()
+        sid = session.query(m.Site.id).scalar()
+        run_id = runner.create_run(session, [sid], None).id
+        session.add_all([m.Page(run_id=run_id, site_id=sid, url="http://big.example/", role="page", status=200,
+                                error_kind=error_kind, is_homepage=True, facts=facts),
+                         m.Page(run_id=run_id, site_id=sid, url="http://big.example/a.html", role="page", status=200,
+                                depth=1, title="新闻")])
+    with Session(get_engine(db_url)) as session:
+        [target] = load_targets(session, run_id, [sid])
+    assert target.home_over_cap == "http://big.example/"
+    assert [p["url"] for p in target.pages] == ["http://big.example/a.html"]

@@ -4,7 +4,7 @@ A page whose script never yields is probed in the same batch. The two normal sit
 findings are exactly those a run without them gives (EXPECTED in
 test_probes.py, which pins that run), the self-navigating site ends with one outcome per probe,
 its endless images cut off at the browser's download caps (said in its results), and the
-looping page's probes are abandoned as `timeout` once it has not answered for 10 s."""
+looping page's probes are abandoned as `timeout` once it has not answered for 20 s."""
 from __future__ import annotations
 
 import asyncio
@@ -60,7 +60,7 @@ def test_a_self_navigating_homepage_leaves_its_neighbours_findings_unchanged(tmp
         assert all(o["error_kind"] is None for o in out[target.id].values()), site.slug
     assert set(out[99]) >= set(PROBES)
     assert {name: (o["error_kind"], o["result"]["error"]) for name, o in out[98].items()} == {
-        name: ("timeout", "the page did not answer within 10 s (a script never yields)") for name in [*PROBES, "render"]}
+        name: ("timeout", "the page did not answer within 20 s (a script never yields)") for name in [*PROBES, "render"]}
     capped = [o["result"]["download_capped"] for o in out[99].values() if "download_capped" in o["result"]]
     assert capped and all(c["bytes"] <= c["page_cap"] + 20 * 64 * 1024 for c in capped)   # cut at the caps
     assert all(r["cap"] in ("response", "page") and r["url"].startswith(case.base + "/big")
