@@ -82,12 +82,13 @@ def test_no_process_left_behind(tmp_path, sig, stage):
                 signalled = True
             time.sleep(0.05)
         out, err = proc.communicate()
+    assert "Traceback" not in err.decode() + out.decode()     # tracebacks go to the run's logs
     if sig is None:
         assert proc.returncode == 0, err.decode()[-2000:]
         assert any(_is_browser(c) for c in seen.values()) and "node" in " ".join(seen.values())
+        assert (tmp_path / "data" / "runs" / "1" / "probes.log").is_file()
     else:
         assert signalled and proc.returncode in (-sig, 128 + sig), err.decode()[-2000:]
-        assert "Traceback" not in err.decode()
     deadline = time.monotonic() + 30          # a dying process may take a moment to be reaped by init
     left = {pid: comm for pid, comm in seen.items() if _running(pid, comm)}
     while left and time.monotonic() < deadline:
