@@ -29,6 +29,8 @@ area_texts({
         GUIDE_2017 + "：页面元数据"),
     "identity.gov_domain": ("政府网站应使用 .gov.cn 域名。",
         GUIDE_2017 + "：域名规范"),
+}, reasons={
+    "only_in_html_comment": "标识只出现在网页源代码的注释中，页面上不显示",
 })
 
 META_REQUIRED = ("sitename", "siteidcode", "articletitle", "pubdate")

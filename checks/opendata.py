@@ -37,6 +37,7 @@ area_texts({
     "no_download_links": "没有可下载的数据文件链接",
     "no_datasets": "未发现数据集",
     "no_showcase": "未发现利用成果栏目",
+    "no_catalogue_read": "未能读取数据目录",
 })
 
 MACHINE_READABLE = {"csv", "xlsx", "xls", "json", "xml", "rdf"}

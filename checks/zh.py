@@ -18,7 +18,7 @@ ERROR_KIND_ZH = {
 }
 
 # details.cause of a `blocked` error (CHECKS.md): the scanner's own choice, not the site's failure
-CAUSE_ZH = {"refused_by_policy": "本工具的网络策略拒绝访问该地址", "robots": "robots.txt 禁止抓取"}
+CAUSE_ZH = {"refused_by_policy": "本工具的网络策略拒绝访问该地址", "robots_txt": "网站的 robots.txt 禁止抓取，本工具遵守"}
 
 # the unit of a finding's value: (word shown after the number, how the number is shown)
 UNIT_ZH = {

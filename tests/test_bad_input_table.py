@@ -50,7 +50,7 @@ CASES = [
     (["findings", "999"], {}, "error: no site '999' in the registry (import it with `govaudit sites import`)"),
     (["findings", "1", "--check", "no.such"], {}, "error: unknown check id 'no.such' (see `govaudit checks list`)"),
     # export
-    (["export", "secrets"], {}, "error: unknown export 'secrets' (one of findings, scores, sites)"),
+    (["export", "secrets"], {}, "error: unknown export 'secrets' (one of findings, scores, sites, walls)"),
     (["export", "findings", "--format", "xml"], {}, "error: unknown format 'xml' (jsonl or csv)"),
     (["export", "findings", "--run", "999"], {}, "error: no run 999"),
     (["export", "scores", "--run", "999"], {}, "error: no run 999"),
