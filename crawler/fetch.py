@@ -43,9 +43,8 @@ class BrowserFetcher:
             if self.pool is None:
                 from crawler.netguard import refusal
                 from crawler.probes.pool import BrowserPool
-                from govaudit.config import load
-                self.pool = BrowserPool(load().chromium, contexts=64, user_agent=self.settings.get("USER_AGENT"),
-                                        refuse=refusal)
+                self.pool = BrowserPool(self.settings.get("GOVAUDIT_CHROMIUM") or "", contexts=64,
+                                        user_agent=self.settings.get("USER_AGENT"), refuse=refusal)
                 await self.pool.__aenter__()
             if site_id not in self.contexts:
                 manager = self.pool.context()

@@ -20,6 +20,7 @@ CONCURRENT_REQUESTS = 256
 CONCURRENT_REQUESTS_PER_DOMAIN = _cfg.host_concurrency
 DOWNLOAD_DELAY = 1.0 / _cfg.max_rps if _cfg.max_rps > 0 else 0.0
 GOVAUDIT_BROWSER_PACE = _cfg.browser_pace    # seconds between requests of a `fetch: browser` site
+GOVAUDIT_CHROMIUM = _cfg.chromium             # the browser of `fetch: browser` (crawler/fetch.py)
 DOWNLOAD_DELAY_JITTER = 0.0    # a random delay would go below 1 / max_rps: the rate is a ceiling
 CONCURRENT_ITEMS = 10          # STACK.md: 2.19 starts this many tasks per callback output
 DOWNLOAD_TIMEOUT = _cfg.timeout
