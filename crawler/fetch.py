@@ -41,10 +41,11 @@ class BrowserFetcher:
     async def context(self, site_id: int):
         async with self.lock:
             if self.pool is None:
-                from crawler.netguard import refusal
                 from crawler.probes.pool import BrowserPool
                 self.pool = BrowserPool(self.settings.get("GOVAUDIT_CHROMIUM") or "", contexts=64,
-                                        user_agent=self.settings.get("USER_AGENT"), refuse=refusal)
+                                        user_agent=self.settings.get("USER_AGENT"),
+                                        allow_private=self.settings.getbool("GOVAUDIT_ALLOW_PRIVATE"),
+                                        allow_hosts=self.settings.getlist("GOVAUDIT_ALLOW_HOSTS"))
                 await self.pool.__aenter__()
             if site_id not in self.contexts:
                 manager = self.pool.context()

@@ -85,3 +85,6 @@ GOVAUDIT_MAX_ATTACHMENT_TEXTS = _cfg.max_attachment_texts
 GOVAUDIT_MAX_ATTACHMENT_BYTES = _cfg.max_attachment_bytes
 GOVAUDIT_MAX_EXTERNAL_LINKS = _cfg.max_external_links
 GOVAUDIT_MAX_LINKS_PER_PAGE = _cfg.max_links_per_page
+# the browser of `fetch: browser` sites (crawler/fetch.py) obeys the same network guard as the crawl
+GOVAUDIT_ALLOW_PRIVATE = _cfg.allow_private
+GOVAUDIT_ALLOW_HOSTS = _cfg.allow_hosts
