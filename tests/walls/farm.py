@@ -23,6 +23,7 @@ from typing import Callable
 import yaml
 
 HERE = Path(__file__).parent
+CORPUS = HERE.parent / "corpus" / "real"
 TOKEN = "passed-7f3a"
 
 
@@ -105,7 +106,7 @@ def rate_429() -> tuple[int, dict, str]:
 def real_page(name: str) -> Callable[[], tuple[int, dict, str]]:
     """A real anti-bot page of the corpus, served byte for byte."""
     def wall():
-        return 200, {}, (HERE / name).read_bytes().decode("utf-8")
+        return 200, {}, (CORPUS / name).read_bytes().decode("utf-8")
     return wall
 
 
