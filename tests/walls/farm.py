@@ -22,8 +22,8 @@ from typing import Callable
 
 import yaml
 
-HERE = Path(__file__).parent
-CORPUS = HERE.parent / "corpus" / "real"
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "real"
 TOKEN = "passed-7f3a"
 
 
