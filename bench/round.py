@@ -8,6 +8,7 @@ wall time of a national round (14,500 sites).
     python -m bench.round --sizes 100,300 --modes local     # memory as the number of sites grows
     python -m bench.round --sizes 300 --modes local --no-probes --limit 1200   # bounded: figures by 20 min
     python -m bench.round --sites 30 --modes local --report    # + the HTML/XLSX report's size, projected
+    python -m bench.round --realistic --pages 200              # pages shaped like the real corpus (bench/synthetic.py)
 
 `--limit` bounds each mode's wall time: a round still running then is stopped
 and its figures are those of the sites checked so far (marked "stopped").
@@ -355,10 +356,10 @@ def hours(h: float) -> str:
     return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} days"
 
 
-def report(results: list[Result], pages: int, latency: tuple[float, float], probes: str) -> None:
+def report(results: list[Result], pages: int, latency: tuple[float, float], probes: str, realistic: bool) -> None:
     cores = os.cpu_count() or 1
     from govaudit.config import DEFAULTS
-    print(f"\nsynthetic sites of {pages} pages, {latency[0] * 1000:.0f}-{latency[1] * 1000:.0f} ms per response; "
+    print(f"\n{'realistic' if realistic else 'tiny'} synthetic sites of {pages} pages, {latency[0] * 1000:.0f}-{latency[1] * 1000:.0f} ms per response; "
           f"{cores} cores; probes: {probes}; polite defaults: {DEFAULTS['host_concurrency']} requests in flight and "
           f"{DEFAULTS['max_rps']} per second per server")
     print(f"{'mode':<28}{'sites':>6}{'wall s':>9}{'sites/h':>9}{'pages/s':>9}{'CPU s':>8}{'CPU %':>7}"
@@ -396,6 +397,8 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=300)
     ap.add_argument("--sizes", default="", help="comma-separated site counts (memory as sites grow); overrides --sites")
     ap.add_argument("--pages", type=int, default=50)
+    ap.add_argument("--realistic", action="store_true",
+                    help="pages shaped like the real corpus (bench/synthetic.py) instead of 1.5 KB pages")
     ap.add_argument("--latency", type=float, nargs=2, default=(0.1, 0.3), metavar=("MIN", "MAX"))
     ap.add_argument("--modes", default="local,distributed")
     ap.add_argument("--workers", type=int, default=2)
@@ -413,7 +416,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="govaudit-bench-") as tmpdir:
         for n in sizes:
-            with SyntheticFarm(args.pages, n, tuple(args.latency)) as farm:
+            with SyntheticFarm(args.pages, n, tuple(args.latency), realistic=args.realistic) as farm:
                 for mode in modes:
                     tmp = Path(tmpdir) / f"{mode}-{n}"
                     tmp.mkdir()
@@ -429,7 +432,8 @@ def main() -> None:
                     print(f"{r.mode}: {r.done}/{r.sites} sites checked in {r.wall:.1f} s"
                           f"{' (stopped at --limit)' if r.stopped else ''} = {r.per_hour:.0f} sites/h, "
                           f"CPU {r.cpu:.1f} s, peak {r.peak_mb:.0f} MB", file=sys.stderr, flush=True)
-    report(results, args.pages, tuple(args.latency), "left out (--no-probes)" if args.no_probes else probes_state())
+    report(results, args.pages, tuple(args.latency), "left out (--no-probes)" if args.no_probes else probes_state(),
+           args.realistic)
 
 
 if __name__ == "__main__":
