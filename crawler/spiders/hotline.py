@@ -96,10 +96,8 @@ class HotlineSpider(SideRequests):
             board.listed.setdefault(entry["url"], entry)
             if not entry.get("inline"):
                 yield from self.page(state, board, entry["url"], depth, detail=True)
-        for page in listing["pages"]:
-            if page not in board.list_pages and len(board.list_pages) < board.limits["max_list_pages"]:
-                board.list_pages.add(page)
-                yield from self.page(state, board, page, depth)
+        for page in self.new_list_pages(board.list_pages, board.limits["max_list_pages"], listing["pages"]):
+            yield from self.page(state, board, page, depth)
         yield from self.post_list_pages(state, board.list_pages, board.limits["max_list_pages"], listing["form_pages"],
                                         "list_post", depth)
 

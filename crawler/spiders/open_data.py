@@ -103,10 +103,8 @@ class OpenDataSpider(SideRequests):
         for entry in listing["items"]:
             cat.listed.setdefault(entry["url"], entry)
             yield from self.detail_page(state, cat, entry["url"], depth)
-        for page in listing["pages"]:
-            if page not in cat.catalog_pages and len(cat.catalog_pages) < cat.limits["max_catalog_pages"]:
-                cat.catalog_pages.add(page)
-                yield from self.detail_page(state, cat, page, depth)
+        for page in self.new_list_pages(cat.catalog_pages, cat.limits["max_catalog_pages"], listing["pages"]):
+            yield from self.detail_page(state, cat, page, depth)
         yield from self.post_list_pages(state, cat.catalog_pages, cat.limits["max_catalog_pages"], listing["form_pages"],
                                         "catalog_post", depth)
 

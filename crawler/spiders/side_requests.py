@@ -148,11 +148,20 @@ class SideRequests(SiteSpider):
                         purpose: str, depth: int) -> Iterator[scrapy.Request]:
         """POST each (action, body) a list's pager forms ask for, once, while `seen` holds fewer
         than `cap` pages of the list; `side_<purpose>` reads the answer."""
-        for action, body in form_pages:
-            key = action + "|" + body
-            if key not in seen and len(seen) < cap:
-                seen.add(key)
-                yield from self.side(state, action, purpose, odh_body=body, odh_depth=depth)
+        wanted = dict(((action + "|" + body), (action, body)) for action, body in form_pages)
+        for key in self.new_list_pages(seen, cap, list(wanted)):
+            action, body = wanted[key]
+            yield from self.side(state, action, purpose, odh_body=body, odh_depth=depth)
+
+    @staticmethod
+    def new_list_pages(seen: set[str], cap: int, pages: list[str]) -> list[str]:
+        """The pages of a list not yet taken, taken now (added to `seen`) while fewer than `cap` are."""
+        out = []
+        for page in pages:
+            if page not in seen and len(seen) < cap:
+                seen.add(page)
+                out.append(page)
+        return out
 
     def posted_page(self, response) -> str | None:
         """The HTML text of a list page a form post answered, or None when it is no page."""
