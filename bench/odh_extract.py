@@ -16,7 +16,7 @@ from crawler.extract import datasets, messages
 from crawler.extract.labelled import parse_tree
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT.parent / "shared" / "corpus" / "real", ROOT / "govaudit" / "demo" / "sites"]
+SOURCES = [ROOT / "tests" / "corpus" / "real", ROOT / "govaudit" / "demo" / "sites"]
 PER_SPIDER = {
     "open_data": (datasets.opendata_signals, datasets.json_endpoints, datasets.dataset_detail, datasets.catalog_list),
     "hotline": (messages.hotline_signals, messages.message_detail, messages.message_list),

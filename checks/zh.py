@@ -17,7 +17,7 @@ ERROR_KIND_ZH = {
     "not_gathered": "未采集到所需数据", "internal": "程序内部错误",
 }
 
-# details.cause of a `blocked` error (CHECKS.md): the scanner's own choice, not the site's failure
+# details.cause of a `blocked` error (docs/checks.md): the scanner's own choice, not the site's failure
 CAUSE_ZH = {"refused_by_policy": "本工具的网络策略拒绝访问该地址", "robots_txt": "网站的 robots.txt 禁止抓取，本工具遵守"}
 
 # the unit of a finding's value: (word shown after the number, how the number is shown)
@@ -44,7 +44,7 @@ REASON_ZH: dict[str, str] = {
 }
 
 
-# the rules a remedy comes from (the seed documents of CHECKS.md and FRAMEWORKS.md)
+# the rules a remedy comes from (the seed documents named in docs/checks.md and docs/frameworks.md)
 GUOBAN_2019 = "国办《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"
 GUIDE_2017 = "《政府网站发展指引》（国办发〔2017〕47号）"
 ELDER_2021 = "工信部《互联网网站适老化通用设计规范》（2021）"

@@ -1,6 +1,6 @@
 """Decoding Chinese pages right: Scrapy already honours the header, <meta>
 and sniffing; this repairs the case a header claims UTF-8 for a GBK body
-(STACK.md) by re-decoding with the body's own declaration."""
+(a common CMS misconfiguration) by re-decoding with the body's own declaration."""
 from __future__ import annotations
 
 from scrapy.http import Response, TextResponse

@@ -29,7 +29,7 @@ def test_gbk_pages_with_and_without_header(env, tmp_path):
 
 
 def test_header_claims_utf8_for_gbk_body(env, tmp_path):
-    """STACK.md trap: the header wins in Scrapy; the spider re-decodes with the body's own declaration."""
+    """The GBK trap: the header wins in Scrapy; the spider re-decodes with the body's own declaration."""
     site = {"liar": {"encoding": "gbk", "header_charset": "utf-8"}}
     with served(tmp_path, site, {"liar": {"index.html": PAGE}}) as farm:
         url, run_id, ids = audit(farm, tmp_path, only=["avail.homepage"])

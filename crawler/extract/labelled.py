@@ -24,7 +24,7 @@ _DATE = re.compile(
 
 
 def parse_tree(html):
-    """The crawl's own parse of decoded text (never bytes: see STACK.md on gb2312
+    """The crawl's own parse of decoded text (never bytes: lxml misreads the gb2312 meta of GBK
     pages), so tests read pages as the spider does; an already parsed lxml
     element is returned as it is."""
     if html is not None and not isinstance(html, str):

@@ -21,7 +21,7 @@ CLICKABLE = "a, button, input[type=button], input[type=submit], input[type=image
 
 
 def parse(html: str):
-    """An lxml tree of decoded HTML (never bytes: see the GBK trap in STACK.md)."""
+    """An lxml tree of decoded HTML (never bytes: lxml would trust a gb2312 meta on a GBK body)."""
     if not html or not html.strip():
         html = "<html></html>"
     try:
