@@ -39,6 +39,37 @@ def cli(*args: str, cwd: Path, env_extra: dict[str, str] | None = None):
                           timeout=600)
 
 
+def in_process(*args: str, cwd: Path, env_extra: dict[str, str] | None = None):
+    """What `cli` does, in this process through the entry point (no interpreter start: for tests
+    of many quick commands); a CompletedProcess with returncode, stdout and stderr."""
+    import io
+    import subprocess
+    import sys
+
+    from govaudit import cli
+    saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, os.getcwd()
+    out, err = io.StringIO(), io.StringIO()
+    saved_streams = sys.stdout, sys.stderr
+    try:
+        for key in [k for k in os.environ if k.startswith("GOVAUDIT_")]:
+            del os.environ[key]
+        os.environ.update(env_extra or {})
+        os.chdir(cwd)
+        sys.argv, sys.stdout, sys.stderr = ["govaudit", *args], out, err
+        try:
+            cli.main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.stdout, sys.stderr = saved_streams
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["govaudit", *args], code, out.getvalue(), err.getvalue())
+
+
 @contextmanager
 def environ(**values: str | None):
     """Environment variables set (None: unset) for the duration, then restored."""

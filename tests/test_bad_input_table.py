@@ -3,12 +3,9 @@ no traceback, no usage box. Run in-process through `govaudit.cli.main` (the cons
 point) so that 50 cases cost seconds, each in its own folder and environment."""
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
 
-from govaudit import cli
+from tests.helpers import in_process
 
 REGISTRY = "name,url,kind\n某某市人民政府,https://www.example.gov.cn/,portal\n"
 FRAMEWORK_DIR_MISSING = "no-such-dir"
@@ -101,35 +98,9 @@ def workdir(tmp_path_factory):
     (work / "bad.csv").write_text("name,url,kind\nA,https://a.gov.cn/,castle\n", encoding="utf-8")
     (work / "notes.txt").write_text("hello\n", encoding="utf-8")
     (work / "sites.csv").touch()
-    code, _, err = govaudit(work, ["sites", "import", "sites.csv"], {})
-    assert code == 0, err
+    res = in_process("sites", "import", "sites.csv", cwd=work)
+    assert res.returncode == 0, res.stderr
     return work
-
-
-def govaudit(work, args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
-    """`govaudit ARGS` in `work` with only `env` set; (exit code, stdout, stderr)."""
-    import io
-    saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, os.getcwd()
-    out, err = io.StringIO(), io.StringIO()
-    saved_streams = sys.stdout, sys.stderr
-    try:
-        for key in [k for k in os.environ if k.startswith("GOVAUDIT_")]:
-            del os.environ[key]
-        os.environ.update(env)
-        os.chdir(work)
-        sys.argv, sys.stdout, sys.stderr = ["govaudit", *args], out, err
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.stdout, sys.stderr = saved_streams
-        sys.argv = saved_argv
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_at_least_forty_cases_over_every_command():
@@ -143,7 +114,8 @@ def test_at_least_forty_cases_over_every_command():
 
 @pytest.mark.parametrize("args,env,expected", CASES, ids=[" ".join(c[0]) or "-" for c in CASES])
 def test_bad_input_is_one_line_and_exit_2(workdir, args, env, expected):
-    code, out, err = govaudit(workdir, args, env)
+    res = in_process(*args, cwd=workdir, env_extra=env)
+    code, out, err = res.returncode, res.stdout, res.stderr
     assert "Traceback" not in out + err
     assert code == 2, (out[-500:], err[-500:])
     lines = err.strip().splitlines()

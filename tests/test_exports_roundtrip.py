@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
-from tests.helpers import cli
+from tests.helpers import in_process as cli     # many quick commands: in this process
 from tests.scoring_seed import seed
 
 REGISTRY = """sites:

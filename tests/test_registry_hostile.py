@@ -142,3 +142,12 @@ def test_escape_sequences_already_stored_are_shown_inert(tmp_path):
     with console.capture() as captured:
         console.print("某某\x1b[2J\x1b]8;;https://evil.example/\x07市")
     assert captured.get() == "某某\\x1b[2J\\x1b]8;;https://evil.example/\\x07市\n"
+
+
+def test_output_to_a_pipe_is_not_wrapped(tmp_path):
+    url = "https://www.example.gov.cn/" + "/".join(["政务公开"] * 12) + "/index.html"
+    (tmp_path / "s.csv").write_text(f"name,url,kind\n某某市人民政府办公厅政务公开专栏,{url},portal\n", encoding="utf-8")
+    assert cli("sites", "import", "s.csv", cwd=tmp_path).returncode == 0
+    res = cli("sites", "list", cwd=tmp_path, env_extra={"COLUMNS": "80"})
+    stored = res.stdout.splitlines()[3]
+    assert "某某市人民政府办公厅政务公开专栏" in stored and stored.rstrip(" │").endswith("/index.html")
