@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.urls import BadLink, normalize
 from storage.models import Site, Unit, utcnow
 
 KINDS = ("portal", "open_data", "hotline")
@@ -220,30 +221,21 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
-def _escapes(text: str, safe: str) -> str:
-    """Characters outside `safe` percent-encoded as UTF-8, escapes in upper case, escapes of
-    unreserved characters decoded (RFC 3986 §6.2.2): %7e, %7E and ~ are one spelling."""
-    def one(match: re.Match) -> str:
-        char = chr(int(match.group(1), 16))
-        return char if char in _UNRESERVED else "%" + match.group(1).upper()
-    return _ESCAPE.sub(one, quote(text, safe=safe + "%"))
-
-
 def normalise_url(url: str) -> str:
-    """One spelling per entry URL: scheme and host in lower case, no trailing dot on the host, no
-    default port, an empty path as `/`, no fragment, percent-escapes normalised."""
+    """One spelling per entry URL: the crawl's own form (crawler.urls: the WHATWG URL a browser
+    makes of it: scheme and host in lower case, no default port, an empty path as `/`, no
+    fragment), and beyond it two spellings a registry holds of one site: a trailing dot on the
+    host, and escapes of unreserved characters (RFC 3986 §6.2.2: %7e, %7E and ~ are one)."""
+    try:
+        url = normalize(url)
+    except BadLink:
+        return url          # validate_url has said why
     parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    netloc = host if port is None or port == {"http": 80, "https": 443}[scheme] else f"{host}:{port}"
-    if parts.username or parts.password:
-        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
-    path = _escapes(parts.path, "/:@!$&'()*+,;=-._~") or "/"
-    query = _escapes(parts.query, "=&/:@!$'()*+,;?-._~")
-    return urlunsplit((scheme, netloc, path, query, ""))
+    host = parts.hostname or ""
+    if host.endswith("."):
+        url = urlunsplit(parts._replace(netloc=parts.netloc.replace(host, host.rstrip("."), 1)))
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if chr(int(m.group(1), 16)) in _UNRESERVED
+                       else "%" + m.group(1).upper(), url)
 
 
 def same_site_key(url: str) -> str:
