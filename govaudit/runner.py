@@ -203,7 +203,13 @@ def gather(settings: Settings, run_id: int, site_ids: list[int], progress: Progr
                 fn(run_id, sorted(ids), settings, needs)
                 errors.update(_ungathered(engine, run_id, ids, needs))
             except Exception as exc:
-                log.error("gatherer %s failed:\n%s", sorted(needs), traceback.format_exc())
+                # one line on the console; the traceback in the run's log, with the sites it belongs to
+                trace = Path(settings.data_dir) / "runs" / str(run_id) / "gather.log"
+                trace.parent.mkdir(parents=True, exist_ok=True)
+                with trace.open("a", encoding="utf-8") as fh:
+                    fh.write(f"{datetime.now(timezone.utc).isoformat()} gatherer {sorted(needs)} failed for sites "
+                             f"{sorted(ids)}:\n{traceback.format_exc()}\n")
+                log.error("gatherer %s failed: %s (traceback in %s)", sorted(needs), exc, trace)
                 with Session(engine) as session:
                     done = {rs.site_id: set(rs.gathered or []) for rs in session.scalars(
                         select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id.in_(ids)))}
