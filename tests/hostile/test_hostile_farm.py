@@ -128,13 +128,14 @@ def test_private_targets_refused_canary_untouched(hostile_audit):
     pages = hostile_audit.pages("private-links")
     refused = sorted(u for u, p in pages.items() if p[2] == "refused")
     # links are keyed as browsers resolve them (crawler/urls.py): 0x7f000001, 127.1 and 2130706433 are
-    # spellings of 127.0.0.1, one target; [::ffff:127.0.0.1] is written [::ffff:7f00:1]
+    # spellings of 127.0.0.1, one target, and so is the percent-encoded host %31%32%37.0.0.1;
+    # [::ffff:127.0.0.1] is written [::ffff:7f00:1]
     assert refused == sorted([
         f"http://127.0.0.1:{canary}/", f"http://localhost:{canary}/", f"http://[::1]:{canary}/",
         f"http://[::ffff:7f00:1]:{canary}/", "http://10.0.0.1/", "http://192.168.1.1/admin",
         "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", f"http://0.0.0.0:{canary}/",
         f"{farm.by_slug['private-links'].base}/go", f"{farm.by_slug['private-links'].base}/go2",
         f"http://127.0.0.1:{canary}/pixel.gif", f"http://localhost:{canary}/frame",
-        f"http://localhost.:{canary}/", f"http://%31%32%37.0.0.1:{canary}/", f"http://[::7f00:1]:{canary}/",
+        f"http://localhost.:{canary}/", f"http://[::7f00:1]:{canary}/",
         f"http://[64:ff9b::7f00:1]:{canary}/"])
     assert farm.canary_hits == []
