@@ -5,10 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 RETRYABLE = {"timeout", "connection", "tls"}
-# error kinds a page can carry that are not in the catalog: a finding reports them as `connection`
-PAGE_ONLY_KINDS = {"refused", "robots", "ignored", "too_large"}
 _TOO_LARGE = re.compile(r"max size|DOWNLOAD_MAXSIZE|maxsize", re.I)
-
 
 
 def classify(failure) -> tuple[str, str]:

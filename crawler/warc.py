@@ -2,7 +2,7 @@
 (`<data dir>/runs/<run>/warc/site-<id>.warc.gz`), written by a downloader
 middleware as responses arrive. The response's `meta["warc"]` gets
 {"file", "offset", "length"} (file relative to the data directory), which the
-pipeline stores on the page row, so evidence can be reopened with `read_record`.
+pipeline stores on the page row, so evidence can be reopened with `storage.archive.read_record`.
 
 Each record is its own gzip member, so files opened again in append mode
 stay valid; only a bounded number of files is kept open (memory does not
@@ -20,7 +20,6 @@ from typing import Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from storage.archive import read_record  # noqa: F401  (re-exported: reading lives with the store)
 
 MAX_OPEN = 32
 SKIP_HEADERS = {"transfer-encoding"}   # Scrapy hands over the body de-chunked

@@ -5,7 +5,8 @@ import sqlite3
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc import WarcStore, read_record
+from crawler.warc import WarcStore
+from storage.archive import read_record
 from tests.helpers import audit, served
 
 

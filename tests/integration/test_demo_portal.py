@@ -88,7 +88,7 @@ def test_evidence_is_masked_and_attributed(demo_audit):
 def test_pages_are_archived(demo_audit):
     import sqlite3
 
-    from crawler.warc import read_record
+    from storage.archive import read_record
     db = sqlite3.connect(demo_audit.db_url.removeprefix("sqlite:///"))
     site_id = demo_audit.site_ids["portal-county"]
     row = db.execute("select url, warc_file, warc_offset from pages where run_id=? and site_id=? and is_homepage=1",
