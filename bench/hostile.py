@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.round import TreeMemory
     from govaudit import runner
-    from govaudit.config import load, redact_url
+    from core.config import load, redact_url
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine

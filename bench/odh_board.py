@@ -75,7 +75,7 @@ def main() -> None:
     from sqlalchemy.orm import Session
 
     from govaudit import runner
-    from govaudit.config import load
+    from core.config import load
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine

@@ -192,7 +192,7 @@ def ensure_scored(db_url: str, run_id: int, env: dict) -> str:
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        from govaudit.config import load
+        from core.config import load
         return "scored after the round" if score_round(load(), run_id, None) else "scoring not installed"
     finally:
         os.environ.clear()
@@ -358,7 +358,7 @@ def hours(h: float) -> str:
 
 def report(results: list[Result], pages: int, latency: tuple[float, float], probes: str, realistic: bool) -> None:
     cores = os.cpu_count() or 1
-    from govaudit.config import DEFAULTS
+    from core.config import DEFAULTS
     print(f"\n{'realistic' if realistic else 'tiny'} synthetic sites of {pages} pages, {latency[0] * 1000:.0f}-{latency[1] * 1000:.0f} ms per response; "
           f"{cores} cores; probes: {probes}; polite defaults: {DEFAULTS['host_concurrency']} requests in flight and "
           f"{DEFAULTS['max_rps']} per second per server")

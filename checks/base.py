@@ -11,9 +11,10 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from core.errors import ErrorKind
+
 STATUSES = ("pass", "fail", "warn", "not_applicable", "error")
-ERROR_KINDS = ("timeout", "dns", "tls", "connection", "too_many_redirects",
-               "blocked", "too_large", "not_gathered", "internal")
+ERROR_KINDS = tuple(kind.value for kind in ErrorKind)
 # What each status and error kind means, for the generated catalog (docs/checks.md); a kind
 # declared above without a line here is still listed.
 STATUS_MEANINGS = {

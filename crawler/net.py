@@ -66,7 +66,7 @@ def _request(url: str, addr: str | None = None, method: str = "GET", timeout: fl
              read_all: bool = False) -> dict[str, Any]:
     """One request, no redirect following: status, headers, the peer certificate."""
     if timeout is None:
-        from govaudit.config import load
+        from core.config import load
         timeout = load().timeout
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):

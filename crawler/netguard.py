@@ -26,7 +26,8 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet.interfaces import IHostnameResolver, IResolutionReceiver
 from zope.interface import implementer, provider
 
-from govaudit.config import load
+from core.config import load
+from core.errors import RefusedByPolicy
 
 BROWSER_INLINE_SCHEMES = ("data", "blob", "about")
 # IPv6 space that embeds or reaches IPv4 or site-local space (refused whatever address it carries):
@@ -37,7 +38,7 @@ NON_PUBLIC_V6 = tuple(ipaddress.ip_network(n) for n in (
 REFUSED_NAMES: dict[str, str] = {}
 
 
-class Refused(IgnoreRequest):
+class Refused(IgnoreRequest, RefusedByPolicy):
     """A request the network guard refused."""
 
 
@@ -176,7 +177,7 @@ async def arefusal(url: str, allow_private: bool | None = None, allow_hosts: lis
     return _resolved_refusal(host, port, sorted({i[4][0] for i in infos}), allow_hosts)
 
 
-class RefusedAddress(OSError):
+class RefusedAddress(OSError, RefusedByPolicy):
     """A plain-socket connection the guard refused (net facts, monitor samples)."""
 
 

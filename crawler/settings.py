@@ -4,7 +4,7 @@ Behaviour lives here, as Scrapy users expect; per-site caps come from the
 registry hints (max_pages, max_depth, obey_robots)."""
 import os as _os
 
-from govaudit.config import load as _load
+from core.config import load as _load
 
 _cfg = _load()
 

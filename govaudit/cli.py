@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from govaudit.errors import UserError
+from core.errors import StorageError, UserError
 
 UNWRAPPED = 100_000      # columns of a console writing to a file or pipe: lines are never wrapped
 # C0 and C1 control characters but newline and tab: shown as \\x1b…, never sent to the terminal
@@ -43,7 +43,7 @@ def _global(allow_private: bool = typer.Option(False, "--allow-private",
     if allow_private:
         os.environ["GOVAUDIT_ALLOW_PRIVATE"] = "1"
     if allow_host:
-        from govaudit.config import allow_host_problem
+        from core.config import allow_host_problem
         for spec in allow_host:
             why = allow_host_problem(spec.strip())
             if why:
@@ -93,12 +93,6 @@ def main() -> None:
     one `error: …` line on stderr and exit code 2, never a traceback or a usage box."""
     from typer import _click as click     # the Click that Typer runs on
 
-    from govaudit.registry import RegistryError
-    from storage.db import DatabaseError
-    try:
-        from reports.frameworks import FrameworkError
-    except ImportError:
-        FrameworkError = UserError
     _register()
     command = typer.main.get_command(app)
     _readable_metavars(command, click.Context(command))
@@ -112,7 +106,7 @@ def main() -> None:
         _error(" ".join(exc.format_message().split()) + where)
     except click.exceptions.ClickException as exc:
         _error(" ".join(exc.format_message().split()))
-    except (UserError, RegistryError, DatabaseError, FrameworkError) as exc:
+    except (UserError, StorageError) as exc:     # registry, framework and settings errors are UserErrors
         _error(str(exc))
     except KeyboardInterrupt:
         typer.secho("interrupted", fg="red", err=True)

@@ -17,7 +17,7 @@ import signal
 import sys
 import traceback
 
-from govaudit.config import Settings
+from core.config import Settings
 
 PR_SET_PDEATHSIG = 1
 PRELOAD = ("scrapy.crawler", "scrapy.utils.project", "crawler.run", "crawler.settings", "crawler.pipelines",

@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from govaudit.config import Settings
+from core.config import Settings
+from core.errors import GovauditError
 
 ROOT = Path(__file__).resolve().parents[1]
 Gatherer = Callable[[int, list[int], Settings, set[str]], None]
@@ -59,7 +60,7 @@ def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str])
                           killed=proc.returncode < 0)
 
 
-class GatherError(Exception):
+class GatherError(GovauditError):
     """A gatherer failed; `killed` when its process died by a signal (its sites are left for --resume)."""
 
     def __init__(self, message: str, killed: bool = False):

@@ -21,6 +21,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import UserError
 from crawler.urls import BadLink, normalize
 from storage.models import Site, Unit, utcnow
 
@@ -54,7 +55,7 @@ HINT_TYPES = {
 FETCH_MODES = ("http", "browser")       # hint `fetch`: browser = through the real browser (walled sites)
 
 
-class RegistryError(Exception):
+class RegistryError(UserError):
     """The file was refused; `problems` lists every bad row as (line, reason)."""
 
     SHOWN = 10

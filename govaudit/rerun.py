@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.config import load
+from core.errors import UserError
 from checks.base import all_checks
 from govaudit import runner
-from govaudit.config import load
-from govaudit.errors import UserError
 from storage import models as m
 from storage.artifacts import load_site_artifacts
 from storage.db import get_engine

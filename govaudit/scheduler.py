@@ -23,8 +23,8 @@ from croniter import CroniterBadCronError, CroniterBadDateError, croniter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govaudit.config import Settings, load
-from govaudit.errors import UserError
+from core.config import Settings, load
+from core.errors import UserError
 from storage import models as m
 from storage.db import get_engine
 

@@ -25,7 +25,7 @@ from celery.utils.log import get_task_logger
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from govaudit.config import Settings, load
+from core.config import Settings, load
 from storage import models as m
 from storage.db import get_engine
 

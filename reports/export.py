@@ -11,7 +11,7 @@ from typing import IO, Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govaudit.errors import UserError
+from core.errors import UserError
 from storage.models import Score, Site, Unit
 
 COLUMNS = ("run_id", "framework", "framework_version", "scope", "unit_or_site", "site_url", "indicator",

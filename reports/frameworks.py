@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from core.errors import UserError
 from reports.check_ids import known_check_ids
 
 SHIPPED_DIR = Path(__file__).parent / "frameworks"
@@ -34,7 +35,7 @@ OPS = (">", ">=", "<", "<=", "==", "!=")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_\-]*$")
 
 
-class FrameworkError(Exception):
+class FrameworkError(UserError):
     """A framework file was refused: `path: reason`, one line."""
 
     def __init__(self, path: str | Path, reason: str):

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from govaudit.errors import UserError
+from core.errors import UserError
 from checks.zh import (ERROR_KIND_ZH, RUN_STATUS_ZH, SITE_KIND_ZH, advice_for, reason_zh, status_zh, title_zh,
                        unit_of, value_zh)
 from reports import archive, charts
@@ -152,7 +152,7 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
     from reports.xlsx import write_workbook
     run_id = require_run(session, run_id)
     if data_dir is None:
-        from govaudit.config import load
+        from core.config import load
         data_dir = load().data_dir
     out = Path(out)
     try:

@@ -8,7 +8,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from govaudit.errors import UserError
+from core.errors import UserError
 
 
 @dataclass

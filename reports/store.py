@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from govaudit.errors import UserError
+from core.errors import UserError
 from reports import ranking
 from reports.frameworks import Framework
 from reports.manual import ManualValue

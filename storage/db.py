@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from govaudit.config import redact_url
+from core.config import redact_url
+from core.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Alembic says at INFO which backend it found each time a process opens a database: in a worker's
@@ -22,7 +23,7 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 _engines: dict[str, Engine] = {}
 
 
-class DatabaseError(Exception):
+class DatabaseError(StorageError):
     """The database cannot be reached or migrated; the message is one line."""
 
 
@@ -61,7 +62,7 @@ def upgrade(url: str) -> None:
 def get_engine(url: str | None = None, migrate: bool = True) -> Engine:
     """The engine for `url` (default: settings), migrated to the latest revision."""
     if url is None:
-        from govaudit.config import load
+        from core.config import load
         url = load().database_url
     engine = _engines.get(url)
     if engine is not None:

@@ -9,7 +9,7 @@ from typing import IO, Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govaudit.errors import UserError
+from core.errors import UserError
 from storage import models as m
 
 FINDING_FIELDS = ["run_id", "site_id", "site_url", "unit", "check_id", "check_version", "status", "value",

@@ -98,7 +98,7 @@ def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None, monitor
     """Import the farm, run a full audit in-process (after the demo's availability samples
     when `monitor`); return (db_url, run_id, {slug: site_id})."""
     from govaudit import runner
-    from govaudit.config import load
+    from core.config import load
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine

@@ -98,7 +98,7 @@ indicators:
 
 
 def test_manual_csv_errors_are_one_line(world, tmp_path):
-    from govaudit.errors import UserError
+    from core.errors import UserError
     url, info = world
     bad = tmp_path / "bad.csv"
     bad.write_text("unit,indicator,score\n甲市人民政府,innovation_cases,abc\n", encoding="utf-8")

@@ -80,8 +80,8 @@ def test_region_names_from_the_gb2260_table():
 def test_times_in_the_evaluators_zone(monkeypatch):
     assert local_time(datetime(2026, 1, 1, 0, 30, tzinfo=timezone.utc)) == "2026-01-01 08:30"
     assert local_time(datetime(2026, 1, 1, 0, 30), "Europe/Berlin") == "2026-01-01 01:30"   # naive = UTC
-    from govaudit.config import load
-    from govaudit.errors import UserError
+    from core.config import load
+    from core.errors import UserError
     monkeypatch.setenv("GOVAUDIT_TIMEZONE", "Mars/Olympus")
     with pytest.raises(UserError, match="GOVAUDIT_TIMEZONE: unknown time zone 'Mars/Olympus'"):
         load()

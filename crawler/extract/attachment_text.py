@@ -14,6 +14,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
+from core.errors import GovauditError
 
 TEXT_CAP = 200_000
 MAX_MEMBER_BYTES = 20 * 1024 * 1024     # one inflated xlsx/docx part
@@ -25,7 +26,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DOCX_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 
 
-class Unreadable(Exception):
+class Unreadable(GovauditError):
     """The file is refused for a stated reason (no traceback wanted)."""
 
 

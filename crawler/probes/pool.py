@@ -17,6 +17,7 @@ import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
+from core.errors import GovauditError
 from crawler.probes.guardproxy import GuardProxy, Meter
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ async def _close_quietly(page) -> None:
         pass          # gone with its context already
 
 
-class BrowserUnavailable(Exception):
+class BrowserUnavailable(GovauditError):
     """No usable Chromium; the message is one line."""
 
 

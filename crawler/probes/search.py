@@ -13,6 +13,7 @@ import statistics
 import time
 from urllib.parse import quote, unquote
 
+from core.errors import GovauditError
 from crawler.probes import heuristics as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
@@ -22,7 +23,7 @@ RESULTS_WAIT_S = 5.0
 BASELINE_QUERY = "虚构词条甲乙丙丁壬癸"  # nonsense: its results page shows only the site chrome
 
 
-class SearchUnavailable(Exception):
+class SearchUnavailable(GovauditError):
     pass
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import GovauditError
 from crawler.probes import heuristics as h
 from crawler.probes.pool import js
 
@@ -19,7 +20,7 @@ from crawler.probes.pool import js
 UNRESPONSIVE_S = 20
 
 
-class ProbeError(Exception):
+class ProbeError(GovauditError):
     """A probe could not measure; `kind` is a catalog error kind (checks.base.ERROR_KINDS)."""
 
     def __init__(self, kind: str, message: str):

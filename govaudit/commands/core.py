@@ -12,9 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 
+from core.config import load, redact_url
+from core.errors import UserError
 from govaudit.cli import app, make_console
-from govaudit.config import load, redact_url
-from govaudit.errors import UserError
 
 console = make_console()
 err = make_console(stderr=True)

@@ -7,9 +7,9 @@ from typing import Optional
 import typer
 from sqlalchemy import select
 
+from core.config import load
+from core.errors import UserError
 from govaudit.cli import app, make_console
-from govaudit.config import load
-from govaudit.errors import UserError
 
 err = make_console(stderr=True)
 

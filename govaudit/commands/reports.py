@@ -44,7 +44,7 @@ def report_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (de
                notices: bool = typer.Option(False, "--notices",
                                             help="Also write each unit's 整改通知 (HTML and .docx) in DIR/notices/.")):
     """Write the HTML report (index.html, one page per site/unit) and report.xlsx."""
-    from govaudit.config import load
+    from core.config import load
     from reports.html import write_report
     from storage.db import session_scope
     settings = load()

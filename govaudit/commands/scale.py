@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from core.config import load, redact_url
+from core.errors import UserError
 from govaudit.cli import app, make_console
-from govaudit.config import load, redact_url
-from govaudit.errors import UserError
 
 console = make_console()
 schedule_app = typer.Typer(help="Recurring rounds (cron, UTC).", no_args_is_help=True)

@@ -51,7 +51,7 @@ def finding_count(db_url: str, run_id: int) -> Counter:
 @pytest.fixture(scope="module")
 def local_findings(cluster):
     from govaudit import runner
-    from govaudit.config import load
+    from core.config import load
     run_id = new_run(cluster)
     with environment(cluster.env):
         runner.execute(run_id, load())
@@ -88,7 +88,7 @@ def test_two_workers_give_the_local_findings_exactly_once(cluster, local_finding
 def _leases(cluster, run_id: int) -> dict[str, str]:
     import redis
 
-    from govaudit.config import load
+    from core.config import load
     from govaudit.worker import lease_key
     with environment(cluster.env):
         settings = load()

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.config import load
+from core.errors import UserError
 from govaudit import scheduler
-from govaudit.config import load
-from govaudit.errors import UserError
 from storage import models as m
 from storage.db import get_engine
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from core.config import load
 from govaudit import worker
-from govaudit.config import load
 from storage import models as m
 from storage.db import get_engine
 

@@ -61,7 +61,7 @@ def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = Non
     from sqlalchemy.orm import Session
 
     from govaudit import runner
-    from govaudit.config import load
+    from core.config import load
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.config import load
 from checks.base import all_checks
 from crawler.pipelines import mark_gathered
 from govaudit import runner
@@ -25,7 +26,6 @@ WORKERS = 4
 WORKER = r"""
 import random, sys
 from govaudit import runner
-from govaudit.config import load
 from sqlalchemy.orm import Session
 from storage.db import get_engine
 shared, seed, sites = int(sys.argv[1]), int(sys.argv[2]), [int(x) for x in sys.argv[3].split(",")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from govaudit.config import redact_url
+from core.config import redact_url
 from tests.hostile.conftest import FAST
 from tests.hostile.farm import HostileFarm
 

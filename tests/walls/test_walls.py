@@ -117,7 +117,7 @@ def test_probes_are_not_sent_against_a_wall(wall_audit):
     from sqlalchemy.orm import Session
 
     from crawler.probes.gather import gather
-    from govaudit.config import load
+    from core.config import load
     from storage import models as m
     from storage.db import get_engine
     from tests.helpers import environ

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from govaudit.errors import UserError
+from core.errors import UserError
 
 DEFAULTS = {
     "database_url": "sqlite:///govaudit.db",
