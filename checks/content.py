@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from checks.artifacts import SiteArtifacts
 from checks.base import Finding, check, not_applicable, snippet_evidence
-from checks.content_rules import Matcher, host_allowed, load, user_list_exists
+from core.content_rules import Matcher, host_allowed, load, user_list_exists
 from checks.site_facts import html_pages, page_text
 from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
 

@@ -45,7 +45,7 @@ WALL_RECHECKS = 3          # times a 403 mid-crawl sends the crawl back to the h
 
 
 def trusted_external(url: str) -> bool:
-    from checks.content_rules import host_allowed, load
+    from core.content_rules import host_allowed, load
     return host_allowed(urlsplit(url).hostname or "", [r.wrong for r in load("allowed_domains.txt")])
 
 

@@ -1,5 +1,5 @@
-"""Rule lists for the content checks: shipped in checks/data/, extended by the
-files of the same name in the directory named by GOVAUDIT_RULES_DIR.
+"""Rule lists for the content checks and the crawl (allowed domains): shipped in core/data/,
+extended by the files of the same name in the directory named by GOVAUDIT_RULES_DIR.
 
 Files: wording_errors.txt and typos.txt ("wrong => right" a line),
 sensitive_words.txt (user-supplied only; one word a line),
