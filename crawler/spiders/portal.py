@@ -27,7 +27,7 @@ from crawler.extract.html import link_label
 from crawler.extract.lists import pagination_only
 from crawler.extract.script_redirect import script_redirect
 from crawler.traps import TrapGuard
-from crawler.urls import BadLink, link_target, normalize
+from core.urls import BadLink, link_target, normalize
 from crawler.items import PageItem, SiteDone
 from crawler.pipelines import extract
 from crawler.extract.attachment_text import attachment_format
@@ -415,7 +415,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
 
     # -- links ---------------------------------------------------------
     def parse_links(self, state: SiteState, response: Response, text: str, encoding: str | None):
-        """The page's tree and its links, each resolved once as a browser would (crawler/urls.py);
+        """The page's tree and its links, each resolved once as a browser would (core/urls.py);
         a link no browser could fetch is counted in `state.skipped` by reason and left out."""
         tree = parse_html(text)
         base = response.url
