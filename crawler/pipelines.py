@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.items import PageItem, RowsItem, SiteDone
 from crawler.warc import Record, WarcStore, warc_path
 from storage import models as m
 from storage.db import get_engine, insert_new
+from storage.runs import clear_crawl, create_run, find_site, store_probe_result
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -20,7 +21,6 @@ BATCH = 500
 
 def resolve_targets(settings, run_arg, sites_arg: str, site_arg: str) -> tuple[int, list[dict[str, Any]]]:
     """The run id and the registry rows (of this spider's kind) to crawl."""
-    from govaudit.runner import create_run, find_site
     engine = get_engine(settings.get("GOVAUDIT_DATABASE_URL"))
     with Session(engine) as session:
         if site_arg:
@@ -36,24 +36,6 @@ def resolve_targets(settings, run_arg, sites_arg: str, site_arg: str) -> tuple[i
         rows = session.execute(select(m.Site.id, m.Site.url, m.Site.kind, m.Site.hints)
                                .where(m.Site.id.in_(ids))).mappings().all()
     return run_id, [dict(r) for r in rows]
-
-
-def clear_crawl(session: Session, run_id: int, site_id: int) -> None:
-    """Remove a site's partial crawl artifacts of a run (before crawling it again)."""
-    for model in (m.Page, m.Link, m.Column, m.Message, m.Dataset):
-        session.execute(delete(model).where(model.run_id == run_id, model.site_id == site_id))
-    session.execute(delete(m.ProbeResult).where(m.ProbeResult.run_id == run_id, m.ProbeResult.site_id == site_id,
-                                                m.ProbeResult.probe == "crawl"))
-
-
-def mark_gathered(session: Session, run_id: int, site_id: int, need: str) -> None:
-    rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
-    if rs is None:
-        rs = m.RunSite(run_id=run_id, site_id=site_id, stage="pending", gathered=[])
-        session.add(rs)
-    if need not in (rs.gathered or []):
-        rs.gathered = list(rs.gathered or []) + [need]
-    rs.updated_at = m.utcnow()
 
 
 class StoragePipeline:
@@ -205,8 +187,7 @@ class StoragePipeline:
                 session.add(m.Column(run_id=run_id, site_id=site_id, url=column.url, name=column.name[:300],
                                      type=column.type, newest_date=column.newest_date, item_count=column.item_count,
                                      blank=column.blank, details=column.details))
-            session.add(m.ProbeResult(run_id=run_id, site_id=site_id, probe="crawl", result={**facts, **derived}))
-            mark_gathered(session, run_id, site_id, "crawl")
+            store_probe_result(session, run_id, site_id, "crawl", {**facts, **derived}, gathered="crawl")
 
     def _derive(self, session: Session, run_id: int, site_id: int) -> dict[str, Any]:
         from crawler.site_derive import derive_from_db
