@@ -19,9 +19,11 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import StopDownload
 from scrapy.http import HtmlResponse, Response, TextResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crawler import decode, errors, walls
-from crawler.extract import parse as parse_html
+from crawler.extract import extract_page, parse as parse_html
 from crawler.extract.datastore import datastore_tree
 from crawler.extract.html import link_label
 from crawler.extract.lists import pagination_only
@@ -29,15 +31,16 @@ from crawler.extract.script_redirect import script_redirect
 from crawler.traps import TrapGuard
 from core.urls import BadLink, link_target, normalize
 from crawler.items import PageItem, SiteDone
-from crawler.pipelines import extract
 from crawler.extract.attachment_text import attachment_format
 from crawler.spiders.attachment_texts import AttachmentTexts, new_stats
+from storage.db import get_engine
+from storage.models import Site
+from storage.runs import create_run, find_site
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
 RESOURCE_EXT = re.compile(r"\.(jpe?g|png|gif|bmp|webp|svg|ico|mp4|mp3|flv|swf|avi|wmv)$", re.I)
 KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-security-policy",
                 "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
-TEXT_CAP = 200_000
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
 SCRIPT_HOPS = 3            # script redirects of a homepage followed (as a browser would)
@@ -107,6 +110,25 @@ def path_of(url: str) -> str:
     return urlsplit(url).path
 
 
+def resolve_targets(settings, run_arg, sites_arg: str, site_arg: str) -> tuple[int, list[dict[str, Any]]]:
+    """The run id and the registry rows to crawl: `-a run=ID -a sites=1,2,3`, or `-a site=URL_OR_ID`
+    alone (a run of kind crawl is made for it)."""
+    engine = get_engine(settings.get("GOVAUDIT_DATABASE_URL"))
+    with Session(engine) as session:
+        if site_arg:
+            ids = [find_site(session, site_arg).id]
+        else:
+            ids = [int(x) for x in str(sites_arg).split(",") if x.strip()]
+        if run_arg:
+            run_id = int(run_arg)
+        else:
+            run_id = create_run(session, ids, only=["*"], options={"via": "scrapy crawl"}, kind="crawl").id
+            session.commit()
+        rows = session.execute(select(Site.id, Site.url, Site.kind, Site.hints)
+                               .where(Site.id.in_(ids))).mappings().all()
+    return run_id, [dict(r) for r in rows]
+
+
 class SiteSpider(AttachmentTexts, scrapy.Spider):
     """The site crawl every kind builds on (`scrapy crawl site -a site=URL_OR_ID` or
     `-a run=ID -a sites=1,2,3`); portals use PortalSpider, which adds their message boards."""
@@ -144,7 +166,6 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             yield request
 
     def start_requests(self) -> Iterator[scrapy.Request]:
-        from crawler.pipelines import resolve_targets
         run_id, rows = resolve_targets(self.settings, self.run_arg, self.sites_arg, self.site_arg)
         self.run_id = run_id
         for row in rows:
@@ -295,7 +316,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         item.links = links
         item.html = text
         if meta["homepage"]:
-            extract(item, tree)      # the homepage's facts are needed here (a wall is judged on its text)
+            extract_page(item, tree)      # the homepage's facts are needed here (a wall is judged on its text)
             pagination = (item.facts.get("list") or {}).get("pagination") or []
             self.note_homepage(state, response, item, html=True, tree=tree, text=text)
             if item.error_kind == "blocked":
