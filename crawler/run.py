@@ -20,7 +20,7 @@ def spider_for(site_kind: str):
     try:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        from crawler.spiders.portal import SiteSpider
+        from crawler.spiders.site import SiteSpider
         return SiteSpider
 
 

@@ -19,7 +19,7 @@ from crawler.extract import messages as ex
 from crawler.extract.json_records import json_endpoints
 from crawler.extract.labelled import hint_int, parse_tree, script_pager_links, placeholder, repeated_items, text_of
 from crawler.items import RowsItem
-from crawler.spiders.portal import SiteState
+from crawler.spiders.site import SiteState
 from crawler.spiders.side_requests import SideRequests
 
 DEFAULTS = {"max_messages": 500, "max_list_pages": 50}

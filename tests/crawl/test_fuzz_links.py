@@ -51,7 +51,7 @@ def test_fuzzed_links_never_lose_the_crawl(tmp_path_factory, hrefs, encoding):
     from checks.base import all_checks
     from crawler.items import SiteDone
     from crawler.store import CrawlStore
-    from crawler.spiders.portal import SiteSpider, SiteState
+    from crawler.spiders.site import SiteSpider, SiteState
     from govaudit.registry import SiteRow, upsert
     from govaudit.runner import create_run, evaluate_site
     from storage import models as m
