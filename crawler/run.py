@@ -9,7 +9,7 @@ import logging
 import sys
 
 SPIDERS = {
-    "portal": "crawler.spiders.hotline:PortalSpider",
+    "portal": "crawler.spiders.portal:PortalSpider",
     "open_data": "crawler.spiders.open_data:OpenDataSpider",
     "hotline": "crawler.spiders.hotline:HotlineSpider",
 }
