@@ -1,2 +1,4 @@
 """Floor 0: what every layer needs — settings (config), the error root and the catalog's
-error kinds (errors). Imports nothing of ours; every other package may import it."""
+error kinds (errors), and URLs in the one form every row is keyed by (urls: links resolved as
+a browser resolves them, entry URLs in the registry's spelling). Imports nothing of ours; every
+other package may import it."""

@@ -226,13 +226,12 @@ def gather(run_id: int, site_ids: list[int], settings, needs: set[str] | None = 
     """The "net" gatherer: one probe_results row (probe "net") per site."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from sqlalchemy import delete
     from sqlalchemy.orm import Session
 
     from crawler.netguard import refusal
-    from crawler.pipelines import mark_gathered
     from storage import models as m
     from storage.db import get_engine
+    from storage.runs import store_probe_result
 
     engine = get_engine(settings.database_url)
     with Session(engine) as session:
@@ -257,9 +256,5 @@ def gather(run_id: int, site_ids: list[int], settings, needs: set[str] | None = 
         results = list(pool.map(one, [i for i in site_ids if i in sites]))
     with Session(engine) as session, session.begin():
         for site_id, result, error_kind in results:
-            session.execute(delete(m.ProbeResult).where(m.ProbeResult.run_id == run_id,
-                                                        m.ProbeResult.site_id == site_id,
-                                                        m.ProbeResult.probe == "net"))
-            session.add(m.ProbeResult(run_id=run_id, site_id=site_id, probe="net", result=result,
-                                      tool_versions={"python-ssl": ssl.OPENSSL_VERSION}, error_kind=error_kind))
-            mark_gathered(session, run_id, site_id, "net")
+            store_probe_result(session, run_id, site_id, "net", result, {"python-ssl": ssl.OPENSSL_VERSION},
+                               error_kind, gathered="net")

@@ -1,248 +1,70 @@
-"""Items → storage. Rows are written in batches; a site counts as gathered
-only when its crawl ended (SiteDone) and everything of it is committed, so a
-killed crawl leaves a site `pending` and `--resume` crawls it again."""
+"""The Scrapy item pipeline: hands every item to the crawl's store (crawler/store.py).
+
+With `GOVAUDIT_STORE_PROCESS` (the default) the store runs in a second process
+(crawler/storeproc.py), which also writes the WARC records, so the crawl uses both
+cores; with GOVAUDIT_STORE_PROCESS=0 it runs here. A storage failure is reported the
+Scrapy way: the stat `govaudit/store_failed` (crawler.run exits non-zero on it), and a
+store that died mid-crawl closes the spider (reason `store_failed`)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler.items import PageItem, RowsItem, SiteDone
-from crawler.warc import Record, WarcStore, warc_path
-from storage import models as m
-from storage.db import get_engine, insert_new
+from crawler.items import PageItem, SiteDone
+from crawler.store import CrawlStore
 
 log = logging.getLogger(__name__)
-BATCH = 500
-
-
-def resolve_targets(settings, run_arg, sites_arg: str, site_arg: str) -> tuple[int, list[dict[str, Any]]]:
-    """The run id and the registry rows (of this spider's kind) to crawl."""
-    from govaudit.runner import create_run, find_site
-    engine = get_engine(settings.get("GOVAUDIT_DATABASE_URL"))
-    with Session(engine) as session:
-        if site_arg:
-            site = find_site(session, site_arg)
-            ids = [site.id]
-        else:
-            ids = [int(x) for x in str(sites_arg).split(",") if x.strip()]
-        if run_arg:
-            run_id = int(run_arg)
-        else:
-            run_id = create_run(session, ids, only=["*"], options={"via": "scrapy crawl"}, kind="crawl").id
-            session.commit()
-        rows = session.execute(select(m.Site.id, m.Site.url, m.Site.kind, m.Site.hints)
-                               .where(m.Site.id.in_(ids))).mappings().all()
-    return run_id, [dict(r) for r in rows]
-
-
-def clear_crawl(session: Session, run_id: int, site_id: int) -> None:
-    """Remove a site's partial crawl artifacts of a run (before crawling it again)."""
-    for model in (m.Page, m.Link, m.Column, m.Message, m.Dataset):
-        session.execute(delete(model).where(model.run_id == run_id, model.site_id == site_id))
-    session.execute(delete(m.ProbeResult).where(m.ProbeResult.run_id == run_id, m.ProbeResult.site_id == site_id,
-                                                m.ProbeResult.probe == "crawl"))
-
-
-def mark_gathered(session: Session, run_id: int, site_id: int, need: str) -> None:
-    rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
-    if rs is None:
-        rs = m.RunSite(run_id=run_id, site_id=site_id, stage="pending", gathered=[])
-        session.add(rs)
-    if need not in (rs.gathered or []):
-        rs.gathered = list(rs.gathered or []) + [need]
-    rs.updated_at = m.utcnow()
+STORE_FAILED = "govaudit/store_failed"      # the stat that says why the crawl's storage failed
 
 
 class StoragePipeline:
-    """Extracts the facts of the pages the spider left to it and stores everything. With
-    `GOVAUDIT_STORE_PROCESS` (the default) that work, and writing the WARC records, runs in a
-    second process (crawler/storeproc.py) and this one only forwards the items, so the crawl
-    uses both cores."""
-
-    def __init__(self, url: str, offload: bool = False, data_dir: str | None = None, crawler=None):
-        self.url = url
-        self.offload, self.data_dir, self.crawler = offload, data_dir, crawler
-        self.store = None
-        self.warc = None
-        self.warc_at: dict[int, dict[int, dict]] = {}     # site -> record token -> where it was written
-        self.pages: dict[int, list[dict]] = {}
-        self.links: dict[int, list[dict]] = {}
-        self.rows: dict[tuple[int, str], list[dict]] = {}
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.url, self.data_dir = settings.get("GOVAUDIT_DATABASE_URL"), settings.get("GOVAUDIT_DATA_DIR")
+        self.offload = settings.getbool("GOVAUDIT_STORE_PROCESS")
+        self.store = None          # a CrawlStore, or the StoreProcess that runs one
         self.done: set[int] = set()
-        self.failed: dict[int, str] = {}       # sites whose artifacts could not be stored, and why
         self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("GOVAUDIT_DATABASE_URL"), crawler.settings.getbool("GOVAUDIT_STORE_PROCESS"),
-                   crawler.settings.get("GOVAUDIT_DATA_DIR"), crawler)
+        return cls(crawler)
 
     def open_spider(self, spider=None):
-        if self.offload:
-            from crawler.storeproc import StoreProcess
-            global STORE_FAILED
-            try:
-                self.store = StoreProcess(self.url, self.data_dir)
-            except Exception:
-                STORE_FAILED = True      # Scrapy logs it and ends the crawl; the crawl must not look successful
-                raise
-            if self.crawler is not None:
-                self.crawler.govaudit_store = self.store      # the WARC middleware sends its records there too
-        else:
-            self.engine = get_engine(self.url)
+        if not self.offload:
+            self.store = CrawlStore(self.url, self.data_dir)
+            return
+        from crawler.storeproc import StoreProcess
+        try:
+            self.store = StoreProcess(self.url, self.data_dir)
+        except Exception as exc:
+            # Scrapy logs it and the crawl does not start; the crawl must not look successful
+            self.crawler.stats.set_value(STORE_FAILED, f"the storage process did not start: {exc}")
+            raise
+        self.crawler.govaudit_store = self.store      # the WARC middleware sends its records there too
 
     def process_item(self, item, spider=None):
-        if self.store is not None:
-            if isinstance(item, (PageItem, SiteDone)):
-                self.run_id = item.run_id
-            if isinstance(item, SiteDone):
-                self.done.add(item.site_id)
-            self.store.send(item)
-            return item
-        return self.store_item(item)
-
-    def store_item(self, item):
-        """Store one item. A failure is contained to its site: the site's partial rows are
-        dropped, it is recorded on its run_sites row (error_kind internal) and left ungathered,
-        and the other sites' items go on being stored."""
-        site_id = getattr(item, "site_id", None)
-        if site_id in self.failed:
-            return item
-        try:
-            return self._store(item)
-        except Exception as exc:
-            if site_id is None:
-                raise
-            log.exception("storing the crawl of site %s failed", site_id)
-            self._fail_site(item.run_id, site_id, f"storing the crawl failed: {type(exc).__name__}: "
-                                                  f"{(str(exc).splitlines() or [''])[0][:300]}")
-            return item
-
-    def _fail_site(self, run_id: int, site_id: int, reason: str) -> None:
-        self.failed[site_id] = reason
-        self.pages.pop(site_id, None)
-        self.links.pop(site_id, None)
-        for key in [k for k in self.rows if k[0] == site_id]:
-            self.rows.pop(key)
-        self.warc_at.pop(site_id, None)
-        with Session(self.engine) as session, session.begin():
-            clear_crawl(session, run_id, site_id)
-            rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
-            if rs is not None:
-                rs.error_kind, rs.error, rs.updated_at = "internal", reason, m.utcnow()
-
-    def _store(self, item):
-        if isinstance(item, PageItem):
+        if isinstance(item, (PageItem, SiteDone)):
             self.run_id = item.run_id
-            if item.html is not None:
-                extract(item)
-            self._add_page(item)
-        elif isinstance(item, RowsItem):
-            self.rows.setdefault((item.site_id, item.table), []).extend(
-                {**row, "run_id": item.run_id, "site_id": item.site_id} for row in item.rows)
-        elif isinstance(item, SiteDone):
-            self.run_id = item.run_id
-            self._finish_site(item.run_id, item.site_id, item.facts)
-            self.warc_at.pop(item.site_id, None)
-        elif isinstance(item, Record):
-            if self.warc is None:
-                self.warc = WarcStore(self.data_dir)
-            self.warc_at.setdefault(item.site_id, {})[item.token] = self.warc.write(
-                warc_path(item.run_id, item.site_id), item.url, item.status, item.reason, item.headers, item.body)
+        if isinstance(item, SiteDone):
+            self.done.add(item.site_id)
+        self.store.send(item)
+        if self.store.failed and not self.crawler.stats.get_value(STORE_FAILED):
+            # the storage process is gone: nothing more of this crawl can be stored
+            self.crawler.stats.set_value(STORE_FAILED, "the storage process died")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
         return item
-
-    def close_store(self) -> None:
-        if self.warc is not None:
-            self.warc.close()
-
-    def _add_page(self, item: PageItem) -> None:
-        warc = item.warc or {}
-        if "token" in warc:         # archived by the storage process (a Record sent before this item)
-            warc = self.warc_at.get(item.site_id, {}).get(warc["token"], {})
-        self.pages.setdefault(item.site_id, []).append(dict(
-            run_id=item.run_id, site_id=item.site_id, url=item.url[:4000], final_url=(item.final_url or None),
-            role=item.role, status=item.status, error_kind=item.error_kind, depth=item.depth,
-            is_homepage=item.is_homepage, content_type=item.content_type[:200] or None, encoding=item.encoding,
-            title=item.title or None, text=item.text or None, headers=item.headers, facts=item.facts,
-            elapsed_ms=item.elapsed_ms, attempts=item.attempts, warc_file=warc.get("file"),
-            warc_offset=warc.get("offset"), warc_length=warc.get("length"), fetched_at=m.utcnow()))
-        source = item.final_url or item.url
-        self.links.setdefault(item.site_id, []).extend(dict(
-            run_id=item.run_id, site_id=item.site_id, source_url=source[:4000], target_url=l["target_url"][:4000],
-            tag=l["tag"], text=l.get("text") or None, external=bool(l.get("external"))) for l in item.links)
-        if len(self.pages[item.site_id]) + len(self.links[item.site_id]) >= BATCH:
-            with Session(self.engine) as session, session.begin():
-                self._flush(session, item.site_id)
-
-    def _flush(self, session: Session, site_id: int) -> None:
-        pages = self.pages.pop(site_id, [])
-        if pages:
-            # A URL can be recorded twice (HEAD then redirect target); keep the last answer.
-            unique = {p["url"]: p for p in pages}
-            # and across batches the first answer stays (the spider keys URLs in one form, so this is rare)
-            insert_new(session, m.Page.__table__, list(unique.values()), ["run_id", "site_id", "url"])
-        links = self.links.pop(site_id, [])
-        if links:
-            session.execute(m.Link.__table__.insert(), links)
-        for (sid, table), rows in list(self.rows.items()):
-            if sid == site_id and rows:
-                model = {"messages": m.Message, "datasets": m.Dataset}[table]
-                session.execute(model.__table__.insert(), rows)
-                self.rows.pop((sid, table))
-
-    def _finish_site(self, run_id: int, site_id: int, facts: dict[str, Any]) -> None:
-        if site_id in self.done:
-            return
-        self.done.add(site_id)
-        with Session(self.engine) as session, session.begin():
-            self._flush(session, site_id)
-            session.flush()
-            derived = self._derive(session, run_id, site_id)
-            for column in derived.pop("columns", []):
-                session.add(m.Column(run_id=run_id, site_id=site_id, url=column.url, name=column.name[:300],
-                                     type=column.type, newest_date=column.newest_date, item_count=column.item_count,
-                                     blank=column.blank, details=column.details))
-            session.add(m.ProbeResult(run_id=run_id, site_id=site_id, probe="crawl", result={**facts, **derived}))
-            mark_gathered(session, run_id, site_id, "crawl")
-
-    def _derive(self, session: Session, run_id: int, site_id: int) -> dict[str, Any]:
-        from crawler.site_derive import derive_from_db
-        try:
-            return derive_from_db(session, run_id, site_id)
-        except Exception:
-            log.exception("derive_site failed for site %s", site_id)
-            return {"columns": [], "derive_error": "internal"}
 
     def close_spider(self, spider=None):
         # The crawl ended normally: sites that never reported done (e.g. no requests) are finished here.
         states = getattr(spider, "states", {}) if spider is not None else {}
         for site_id, state in states.items():
             if site_id not in self.done and self.run_id is not None:
-                done = SiteDone(run_id=self.run_id, site_id=site_id, facts=spider.site_facts(state))
-                if self.store is not None:
-                    self.done.add(site_id)
-                    self.store.send(done)
-                else:
-                    self._finish_site(done.run_id, done.site_id, done.facts)
-        if self.store is not None and not self.store.close():
-            global STORE_FAILED
-            STORE_FAILED = True
+                self.done.add(site_id)
+                self.store.send(SiteDone(run_id=self.run_id, site_id=site_id, facts=spider.site_facts(state)))
+        if not self.store.close():
+            self.crawler.stats.set_value(STORE_FAILED, self.crawler.stats.get_value(STORE_FAILED)
+                                         or "the storage process failed")
             log.error("the storage process failed: the crawl's unfinished sites stay pending")
-
-
-STORE_FAILED = False       # crawler.run exits non-zero when set
-
-
-def extract(item: PageItem, tree=None) -> None:
-    """The page's full-audit facts and text from its HTML (what the spider left to the pipeline;
-    the spider extracts the homepage's itself, passing the tree it parsed)."""
-    from crawler.extract import page_facts
-    from crawler.spiders.portal import TEXT_CAP
-    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage, tree=tree,
-                       encoding=item.encoding)
-    item.text = facts.pop("text", "")[:TEXT_CAP]
-    item.facts = {**facts, **item.facts}
-    item.html = None

@@ -9,7 +9,7 @@ import logging
 import sys
 
 SPIDERS = {
-    "portal": "crawler.spiders.hotline:PortalSpider",
+    "portal": "crawler.spiders.portal:PortalSpider",
     "open_data": "crawler.spiders.open_data:OpenDataSpider",
     "hotline": "crawler.spiders.hotline:HotlineSpider",
 }
@@ -20,7 +20,7 @@ def spider_for(site_kind: str):
     try:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        from crawler.spiders.portal import SiteSpider
+        from crawler.spiders.site import SiteSpider
         return SiteSpider
 
 
@@ -30,6 +30,7 @@ def crawl(run_id: int, site_ids: list[int], settings_overrides: dict | None = No
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
+    from crawler.pipelines import STORE_FAILED
     from storage import models as m
     from storage.db import get_engine
 
@@ -48,12 +49,14 @@ def crawl(run_id: int, site_ids: list[int], settings_overrides: dict | None = No
     # without Scrapy's root handler its loggers stay at DEBUG: every scraped item
     # would be formatted into the log, a large share of the crawl's CPU
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL", "WARNING"))
+    crawlers = []
     for spider_cls, ids in by_spider.items():
-        process.crawl(spider_cls, run=run_id, sites=",".join(map(str, ids)))
+        crawlers.append(process.create_crawler(spider_cls))
+        process.crawl(crawlers[-1], run=run_id, sites=",".join(map(str, ids)))
     process.start()
-    from crawler import pipelines
-    if pipelines.STORE_FAILED:
-        raise RuntimeError("the storage process failed (see the log above)")
+    failed = [c.stats.get_value(STORE_FAILED) for c in crawlers if c.stats.get_value(STORE_FAILED)]
+    if failed:
+        raise RuntimeError(f"{failed[0]} (see the log above)")
 
 
 def main(argv: list[str] | None = None) -> int:

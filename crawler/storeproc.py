@@ -1,5 +1,5 @@
-"""The crawl's storage process: page extraction, database writes and the
-site-level derivation, beside the Scrapy process.
+"""The crawl's storage process: the crawl's store (crawler/store.py: page
+extraction, database writes, the site-level derivation) beside the Scrapy process.
 
 Scrapy runs on one core; a page's full-audit extraction (page_facts) and
 storing it were about a third of the crawl's CPU. The storage pipeline forks
@@ -86,19 +86,18 @@ def _die_with_parent() -> None:
 
 def serve(conn, db_url: str, data_dir: str | None) -> None:
     _die_with_parent()
-    from crawler.pipelines import StoragePipeline
+    from crawler.store import CrawlStore
     from storage import db
     for engine in db._engines.values():      # the crawl's pooled connections are not ours to use
         engine.dispose(close=False)
     db._engines.clear()
-    pipeline = StoragePipeline(db_url, data_dir=data_dir)
-    pipeline.open_spider()
+    store = CrawlStore(db_url, data_dir)
     try:
         while True:
             batch = pickle.loads(conn.recv_bytes())
             if batch is None:
                 break
             for item in batch:
-                pipeline.store_item(item)
+                store.send(item)
     finally:
-        pipeline.close_store()
+        store.close()

@@ -21,8 +21,8 @@ from core.config import Settings
 
 PR_SET_PDEATHSIG = 1
 PRELOAD = ("scrapy.crawler", "scrapy.utils.project", "crawler.run", "crawler.settings", "crawler.pipelines",
-           "crawler.spiders.portal", "crawler.spiders.open_data", "crawler.spiders.hotline", "crawler.net",
-           "govaudit.runner", "govaudit.gatherers", "checks.catalog", "storage.artifacts")
+           "crawler.spiders.site", "crawler.spiders.portal", "crawler.spiders.open_data", "crawler.spiders.hotline",
+           "crawler.net", "govaudit.runner", "govaudit.gatherers", "checks.catalog", "storage.artifacts")
 
 
 def preload() -> None:

@@ -6,7 +6,7 @@ of a run and stores it; the runner calls it for the sites that still lack it.
 `needs` is the set of needs (of those registered to this function) wanted, so one
 browser session can serve every probe:NAME at once.
 
-Every gatherer marks each site it finished with `crawler.pipelines.mark_gathered`
+Every gatherer marks each site it finished with `storage.runs.mark_gathered`
 and clears that site's partial artifacts first (so a resumed run never duplicates).
 """
 from __future__ import annotations
@@ -28,8 +28,8 @@ def prepare_crawl(run_id: int, site_ids: list[int], settings: Settings) -> Path:
     """Clear the sites' partial crawl artifacts of this run; return the run's log folder."""
     from sqlalchemy.orm import Session
 
-    from crawler.pipelines import clear_crawl
     from storage.db import get_engine
+    from storage.runs import clear_crawl
     with Session(get_engine(settings.database_url)) as session, session.begin():
         for site_id in site_ids:
             clear_crawl(session, run_id, site_id)

@@ -15,14 +15,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
-from crawler.urls import BadLink, normalize
+from core.urls import normalise_url, validate_url
 from storage.models import Site, Unit, utcnow
 
 KINDS = ("portal", "open_data", "hotline")
@@ -89,24 +88,6 @@ class SiteRow:
     group: str | None = None
     region: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)
-
-
-def validate_url(url: str) -> str | None:
-    """Why `url` is not an acceptable entry URL, or None."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        return f"bad url {url!r}: {exc}"
-    if parts.scheme not in ("http", "https"):
-        return f"url must be http or https: {url!r}"
-    if not parts.hostname:
-        return f"url has no host: {url!r}"
-    if port == 0:
-        return f"url has port 0: {url!r}"
-    if any(c.isspace() for c in url):
-        return f"url contains white space: {url!r}"
-    return None
 
 
 def _length(model, column: str) -> int:
@@ -216,27 +197,6 @@ def _row(line: int, raw: dict[str, Any]) -> tuple[SiteRow | None, list[str]]:
         return None, problems
     return SiteRow(line, text["name"], url, text["kind"], text["unit"] or text["name"], text["level"] or None,
                    text["group"] or None, text["region"] or None, hints), []
-
-
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-
-def normalise_url(url: str) -> str:
-    """One spelling per entry URL: the crawl's own form (crawler.urls: the WHATWG URL a browser
-    makes of it: scheme and host in lower case, no default port, an empty path as `/`, no
-    fragment), and beyond it two spellings a registry holds of one site: a trailing dot on the
-    host, and escapes of unreserved characters (RFC 3986 §6.2.2: %7e, %7E and ~ are one)."""
-    try:
-        url = normalize(url)
-    except BadLink:
-        return url          # validate_url has said why
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if host.endswith("."):
-        url = urlunsplit(parts._replace(netloc=parts.netloc.replace(host, host.rstrip("."), 1)))
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if chr(int(m.group(1), 16)) in _UNRESERVED
-                       else "%" + m.group(1).upper(), url)
 
 
 def same_site_key(url: str) -> str:

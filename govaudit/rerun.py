@@ -18,6 +18,7 @@ from govaudit import runner
 from storage import models as m
 from storage.artifacts import load_site_artifacts
 from storage.db import get_engine
+from storage.runs import find_site
 
 
 def _as_dict(f: m.Finding | None) -> dict[str, Any] | None:
@@ -40,7 +41,7 @@ def rerun_check(site_ref: str, check_id: str, stored: bool = False,
         raise UserError(f"unknown check id {check_id!r} (see `govaudit checks list`)")
     engine = get_engine(settings.database_url)
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        site = runner.find_site(session, site_ref)
+        site = find_site(session, site_ref)
         if not chk.applies_to(site.kind):
             raise UserError(f"{check_id} does not apply to {site.kind} sites")
         old = session.scalar(select(m.Finding).where(m.Finding.site_id == site.id, m.Finding.check_id == check_id,

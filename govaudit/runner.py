@@ -25,8 +25,8 @@ from core.config import Settings, load
 from core.errors import UserError
 from checks.avail import refusal, site_wall, wall_message
 from checks.base import Check, Finding, error, select as select_checks
-from govaudit.registry import normalise_url, validate_url
 from storage import models as m
+from storage import runs
 from storage.artifacts import load_site_artifacts
 from storage.db import get_engine
 
@@ -35,36 +35,13 @@ NOT_GATHERED_NEEDS = {"monitor"}     # read from the samples table, not gathered
 HOMEPAGE_CHECK = "avail.homepage"
 
 
-# -- sites and runs --------------------------------------------------------
-def find_site(session: Session, ref: str | int) -> m.Site:
-    """A site by id or URL (exact, or ignoring a trailing slash)."""
-    ref = str(ref).strip()
-    site = session.get(m.Site, int(ref)) if ref.isdigit() else None
-    if site is None:
-        spellings = [ref, ref.rstrip("/"), ref.rstrip("/") + "/"]
-        if validate_url(ref) is None:
-            spellings.append(normalise_url(ref))       # the registry stores this spelling
-        site = session.scalar(select(m.Site).where(m.Site.url.in_(spellings)))
-    if site is None:
-        raise UserError(f"no site {ref!r} in the registry (import it with `govaudit sites import`)")
-    return site
-
-
+# -- runs ------------------------------------------------------------------
 def create_run(session: Session, site_ids: Iterable[int], only: list[str] | None, options: dict | None = None,
                kind: str = "round") -> m.Run:
-    site_ids = list(dict.fromkeys(site_ids))
-    if not site_ids:
-        raise UserError("no sites to audit (import a registry or name --site)")
-    select_checks(only)  # unknown ids fail before anything is written
-    # robots.txt switched off for every site is an evaluator's decision: the run records it
-    robots = {} if load().obey_robots else {"obey_robots": False}
-    run = m.Run(kind=kind, status="running", options={"only": only or [], "site_ids": site_ids, **robots,
-                                                      **(options or {})})
-    session.add(run)
-    session.flush()
-    session.add_all(m.RunSite(run_id=run.id, site_id=sid, stage="pending", gathered=[]) for sid in site_ids)
-    session.flush()
-    return run
+    """A new run (storage.runs.create_run) once `only` names known checks: an unknown id fails
+    before anything is written."""
+    select_checks(only)
+    return runs.create_run(session, site_ids, only, options, kind)
 
 
 def needs_for(checks: list[Check], kind: str) -> set[str]:

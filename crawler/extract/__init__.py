@@ -1,9 +1,9 @@
-"""Pure HTML → facts. The spider calls `page_facts` for every HTML page (one
-parse, shared by every extractor) and stores the result in `pages.facts`;
-the pipeline calls `derive_site` when a site's crawl ends.
+"""Pure HTML → facts. `extract_page` runs `page_facts` on every crawled HTML page
+(one parse, shared by every extractor) and keeps the result in `pages.facts`;
+the crawl's store calls `derive_site` when a site's crawl ends.
 
-`page_facts` returns the page's visible text under the key "text": the
-spider moves it into `pages.text` (it is not kept twice). Parse with
+`page_facts` returns the page's visible text (at most TEXT_CAP characters) under
+the key "text": `extract_page` moves it into `pages.text` (it is not kept twice). Parse with
 `parse` here (it repairs what libxml2 gets wrong on real CMS output and
 drops script bodies) and pass the tree in.
 """
@@ -152,6 +152,17 @@ def _facts(url: str, text: str, tree, is_homepage: bool, today: date, encoding: 
         facts["privacy_topics"] = privacy_topics(_main_text(tree, visible))
     facts["text"] = visible[:TEXT_CAP]
     return facts
+
+
+def extract_page(item, tree=None) -> None:
+    """Fill a crawled page (crawler.items.PageItem) from its HTML: its full-audit facts and its
+    text, then drop the HTML. The crawl's store does this for the pages the spider left to it; the
+    spider does it for the homepage itself (a wall is judged on its text), passing its tree."""
+    facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage, tree=tree,
+                       encoding=item.encoding)
+    item.text = facts.pop("text", "")
+    item.facts = {**facts, **item.facts}
+    item.html = None
 
 
 def derive_site(pages: Iterable[Any], links: Iterable[Any]) -> dict[str, Any]:

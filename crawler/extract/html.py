@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
-from crawler.urls import BadLink, link_target
+from core.urls import BadLink, link_target
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Browsers ignore a stray </html> or </body> (CMS header fragments carry them
@@ -110,7 +110,7 @@ class Anchor:
 
     @property
     def url(self) -> str:
-        """The target as the crawl keys it (crawler/urls.py), "" when there is none to fetch."""
+        """The target as the crawl keys it (core/urls.py), "" when there is none to fetch."""
         if not self.href or self.href[0] == "#":
             return ""
         try:

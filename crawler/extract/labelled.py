@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from crawler.urls import BadLink, link_target
+from core.urls import BadLink, link_target
 
 SPACES = re.compile(r"[\s\u00a0\u3000]+")
 COLON = "：:"

@@ -293,22 +293,13 @@ async def _in_own_context(pool: BrowserPool, pctx: ProbeContext, name: str) -> d
 
 
 def _store(database_url: str, run_id: int, site_id: int, outcomes: dict[str, dict]) -> None:
-    from sqlalchemy import delete
     from storage.db import session_scope
-    from storage.models import ProbeResult
+    from storage.runs import store_probe_result
     with session_scope(database_url) as session:
-        session.execute(delete(ProbeResult).where(ProbeResult.run_id == run_id, ProbeResult.site_id == site_id,
-                                                  ProbeResult.probe.in_(list(outcomes))))
         for name, o in outcomes.items():
-            session.add(ProbeResult(run_id=run_id, site_id=site_id, probe=name, result=o["result"],
-                                    tool_versions=o.get("tool_versions") or {}, error_kind=o.get("error_kind")))
-        try:
-            from crawler.pipelines import mark_gathered
-        except ImportError:       # the crawler's pipeline is not there (probe-only installs, old trees)
-            return
-        for name in outcomes:
-            if name in PROBES:
-                mark_gathered(session, run_id, site_id, f"probe:{name}")
+            # the "render" row (the rendered homepage) completes no need of its own
+            store_probe_result(session, run_id, site_id, name, o["result"], o.get("tool_versions"), o.get("error_kind"),
+                               gathered=f"probe:{name}" if name in PROBES else None)
 
 
 __all__ = ["gather", "run_sites", "probe_site", "ProbeError", "PROBES"]

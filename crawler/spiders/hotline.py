@@ -1,4 +1,4 @@
-"""The hotline / message-board spider: the site crawl of the portal spider,
+"""The hotline / message-board spider: the site crawl (spiders/site.py),
 plus message-list walking (pagination included — links, script pagers, pagers
 that post a form — past the depth cap), each message's detail page (submission
 and reply times, status, replying unit, 回访 / satisfaction; a reply shown on a
@@ -19,7 +19,7 @@ from crawler.extract import messages as ex
 from crawler.extract.json_records import json_endpoints
 from crawler.extract.labelled import hint_int, parse_tree, script_pager_links, placeholder, repeated_items, text_of
 from crawler.items import RowsItem
-from crawler.spiders.portal import SiteState
+from crawler.spiders.site import SiteState
 from crawler.spiders.side_requests import SideRequests
 
 DEFAULTS = {"max_messages": 500, "max_list_pages": 50}
@@ -249,40 +249,3 @@ class HotlineSpider(SideRequests):
                          "satisfaction": (merged.get("satisfaction") or "")[:50] or None,
                          "details": {"source": "detail" if found else ("inline" if listed.get("inline") else "list")}})
         return rows
-
-
-class PortalSpider(HotlineSpider):
-    """The portal audit's crawl (`scrapy crawl portal`): the site crawl, plus the
-    portal's own 留言/信箱 lists, so interact.unanswered_3m and
-    interact.reply_recency read real messages. Unlike a hotline site, most pages
-    of a portal are not about messages: the board extraction runs only on pages
-    that name a board (title) or are reached from a link that does (anchor
-    text), and on the pages of lists already known to be boards."""
-    name = "portal"
-    kind = "portal"
-
-    def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:
-        return []
-
-    def board(self, state: SiteState) -> Board:
-        if not hasattr(state, "odh"):
-            state.odh = Board(state.hints)
-            state.odh.named = set()     # URLs linked with an anchor naming a board
-        return state.odh
-
-    def walk(self, state: SiteState, response, tree, item) -> Iterator[Any]:
-        if tree is None:
-            return
-        board = self.board(state)
-        url = response.url
-        hinted = state.hints.get("messages_url") or []
-        about_board = (url in board.named or url in board.listed or url in board.list_pages or url in board.requested
-                       or url in ([hinted] if isinstance(hinted, str) else hinted)
-                       or BOARD_WORDS.search(item.title or ""))
-        board.named.update(link["target_url"] for link in item.links
-                           if link["tag"] == "a" and BOARD_WORDS.search(link["text"]))
-        if about_board:
-            yield from super().walk(state, response, tree, item)
-
-    def scans_scripts(self, response, tree) -> bool:
-        return BOARD_WORDS.search(tree.findtext(".//title") or "") is not None

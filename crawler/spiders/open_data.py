@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from crawler.extract import datasets as ex
 from crawler.extract.labelled import hint_int, script_pager_links
 from crawler.items import RowsItem
-from crawler.spiders.portal import SiteState
+from crawler.spiders.site import SiteState
 from crawler.spiders.side_requests import SideRequests
 
 CATALOGUE_WORDS = re.compile(r"目录|数据集|数据资源|资源列表|数据列表|开放数据|数据服务")

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import scrapy
 
 from crawler import errors
-from crawler.spiders.portal import SiteSpider, SiteState
+from crawler.spiders.site import SiteSpider, SiteState
 
 log = logging.getLogger(__name__)
 SIDE = "side"

@@ -225,6 +225,7 @@ def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this 
     from govaudit.commands import scale
     from govaudit.registry import parse, upsert
     from storage import models as m
+    from storage.runs import find_site
     if status is not None:
         scale.show_status(status)
         return
@@ -249,7 +250,7 @@ def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this 
             ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_(urls))))
         else:
             ids = []
-        ids += [runner.find_site(session, ref).id for ref in site]
+        ids += [find_site(session, ref).id for ref in site]
         if not ids and sites is None:
             ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
         try:
@@ -276,8 +277,8 @@ def findings(site: str = typer.Argument(..., help="Site URL or id."),
              check: Optional[str] = typer.Option(None, "--check", help="Only this check id."),
              history: bool = typer.Option(False, "--history", help="Every finding, oldest first, with what it supersedes.")):
     """Show a site's latest findings (or their history)."""
-    from govaudit.runner import find_site
     from storage import models as m
+    from storage.runs import find_site
     from checks.base import all_checks
     if check and check not in all_checks():
         raise UserError(f"unknown check id {check!r} (see `govaudit checks list`)")

@@ -25,9 +25,9 @@ def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import t
 
     from crawler.monitor import run_rounds
     from crawler.netguard import refusal
-    from govaudit import runner
     from govaudit.registry import parse, upsert
     from storage import models as m
+    from storage.runs import find_site
     from storage.db import get_engine
 
     if interval <= 0 or timeout <= 0 or rounds < 0:
@@ -40,7 +40,7 @@ def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import t
             upsert(session, rows)
             session.flush()
             ids += list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows]))))
-        ids += [runner.find_site(session, ref).id for ref in site]
+        ids += [find_site(session, ref).id for ref in site]
         if not ids and sites is None:
             ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
         chosen = [(s.id, s.url) for s in session.scalars(select(m.Site).where(m.Site.id.in_(ids)).order_by(m.Site.id))]

@@ -50,8 +50,8 @@ def crawl_homepage(spider, state, body: str, encoding: str) -> list:
 def test_fuzzed_links_never_lose_the_crawl(tmp_path_factory, hrefs, encoding):
     from checks.base import all_checks
     from crawler.items import SiteDone
-    from crawler.pipelines import StoragePipeline
-    from crawler.spiders.portal import SiteSpider, SiteState
+    from crawler.store import CrawlStore
+    from crawler.spiders.site import SiteSpider, SiteState
     from govaudit.registry import SiteRow, upsert
     from govaudit.runner import create_run, evaluate_site
     from storage import models as m
@@ -74,11 +74,10 @@ def test_fuzzed_links_never_lose_the_crawl(tmp_path_factory, hrefs, encoding):
             f"<body>{links}</body></html>")
     items = crawl_homepage(spider, state, body, encoding)
     assert isinstance(items[-1], SiteDone)
-    pipeline = StoragePipeline(db_url)
-    pipeline.open_spider()
+    store = CrawlStore(db_url)
     for item in items:
-        pipeline.store_item(item)
-    assert pipeline.failed == {}
+        store.send(item)
+    assert store.failed_sites == {}
     with Session(engine) as session:
         art = load_site_artifacts(session, run_id, site_id)
         gathered = session.scalar(select(m.RunSite.gathered).where(m.RunSite.run_id == run_id))

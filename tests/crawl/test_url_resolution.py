@@ -1,4 +1,4 @@
-"""Links resolved as browsers resolve them (crawler/urls.py): the web-platform-tests URL data
+"""Links resolved as browsers resolve them (core/urls.py): the web-platform-tests URL data
 as the oracle (tests/data/wpt/README.md), and a GBK page's query encoded in GBK."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.urls import BadLink, link_target, normalize, resolve
+from core.urls import BadLink, link_target, normalize, resolve
 
 WPT = Path(__file__).resolve().parents[1] / "data" / "wpt" / "urltestdata.json"
 HTTP = re.compile(r"[\x00-\x20]*https?:", re.I)

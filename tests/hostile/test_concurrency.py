@@ -10,13 +10,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import load
 from checks.base import all_checks
-from crawler.pipelines import mark_gathered
 from govaudit import runner
 from govaudit.registry import SiteRow, upsert
 from storage import models as m
 from storage.db import get_engine
+from storage.runs import mark_gathered
 
 ROOT = Path(__file__).resolve().parents[2]
 SITES = 20
@@ -25,6 +24,7 @@ WORKERS = 4
 # each worker: check every site of the shared run (in its own order), then audit its own run of the same sites
 WORKER = r"""
 import random, sys
+from core.config import load
 from govaudit import runner
 from sqlalchemy.orm import Session
 from storage.db import get_engine
@@ -36,7 +36,7 @@ for sid in order:
     runner.check_site(settings, shared, sid)
 with Session(get_engine(settings.database_url)) as session, session.begin():
     own = runner.create_run(session, sites, None).id
-    from crawler.pipelines import mark_gathered
+    from storage.runs import mark_gathered
     for sid in sites:
         mark_gathered(session, own, sid, "crawl")
 for sid in sites:

@@ -127,7 +127,7 @@ def test_private_targets_refused_canary_untouched(hostile_audit):
     canary = farm.canary_port
     pages = hostile_audit.pages("private-links")
     refused = sorted(u for u, p in pages.items() if p[2] == "refused")
-    # links are keyed as browsers resolve them (crawler/urls.py): 0x7f000001, 127.1 and 2130706433 are
+    # links are keyed as browsers resolve them (core/urls.py): 0x7f000001, 127.1 and 2130706433 are
     # spellings of 127.0.0.1, one target, and so is the percent-encoded host %31%32%37.0.0.1;
     # [::ffff:127.0.0.1] is written [::ffff:7f00:1]
     assert refused == sorted([

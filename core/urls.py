@@ -11,12 +11,17 @@ One thing the parser leaves to its caller: a page's own encoding for the query. 
 percent-encodes a GBK page's `?name=通知公告` as GBK bytes (the path is always UTF-8); a
 character the encoding lacks becomes `&#N;` (percent-encoded). `resolve` does that before
 parsing, so a GBK site's list answers as it does for its readers.
+
+Entry URLs (a registry's, a site named on the command line) are checked by `validate_url` and
+spelt one way by `normalise_url`: the registry stores that spelling and `storage.runs.find_site`
+looks a site up by it.
 """
 from __future__ import annotations
 
 import codecs
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
 
 import ada_url
 
@@ -114,3 +119,43 @@ def link_target(base: str | None, href: str, encoding: str | None = "utf-8") -> 
 def normalize(url: str) -> str:
     """An absolute URL in the crawl's form (the entry URL, a redirect target)."""
     return link_target(None, url)
+
+
+# -- entry URLs (the registry's, and a site named on the command line) --
+def validate_url(url: str) -> str | None:
+    """Why `url` is not an acceptable entry URL, or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"bad url {url!r}: {exc}"
+    if parts.scheme not in ("http", "https"):
+        return f"url must be http or https: {url!r}"
+    if not parts.hostname:
+        return f"url has no host: {url!r}"
+    if port == 0:
+        return f"url has port 0: {url!r}"
+    if any(c.isspace() for c in url):
+        return f"url contains white space: {url!r}"
+    return None
+
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def normalise_url(url: str) -> str:
+    """One spelling per entry URL: the crawl's own form (above: the WHATWG URL a browser
+    makes of it: scheme and host in lower case, no default port, an empty path as `/`, no
+    fragment), and beyond it two spellings a registry holds of one site: a trailing dot on the
+    host, and escapes of unreserved characters (RFC 3986 §6.2.2: %7e, %7E and ~ are one)."""
+    try:
+        url = normalize(url)
+    except BadLink:
+        return url          # validate_url has said why
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host.endswith("."):
+        url = urlunsplit(parts._replace(netloc=parts.netloc.replace(host, host.rstrip("."), 1)))
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if chr(int(m.group(1), 16)) in _UNRESERVED
+                       else "%" + m.group(1).upper(), url)

@@ -1,0 +1,150 @@
+"""The crawl's store: items → database rows and WARC records. Rows are written in
+batches; a site counts as gathered only when its crawl ended (SiteDone) and
+everything of it is committed, so a killed crawl leaves a site `pending` and
+`--resume` crawls it again.
+
+One CrawlStore runs in the storage process (crawler/storeproc.py), or in the
+Scrapy process itself with GOVAUDIT_STORE_PROCESS=0; the Scrapy item pipeline
+(crawler/pipelines.py) only hands it the items."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.extract import extract_page
+from crawler.items import PageItem, RowsItem, SiteDone
+from crawler.warc import Record, WarcStore, warc_path
+from storage import models as m
+from storage.db import get_engine, insert_new
+from storage.runs import clear_crawl, store_probe_result
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+class CrawlStore:
+    """Extracts the facts of the pages the spider left to it (`PageItem.html`) and stores every item."""
+    failed = False      # a failure is contained to its site (failed_sites): the store itself goes on
+
+    def __init__(self, db_url: str, data_dir: str | None = None):
+        self.engine = get_engine(db_url)
+        self.data_dir = data_dir
+        self.warc: WarcStore | None = None
+        self.warc_at: dict[int, dict[int, dict]] = {}     # site -> record token -> where it was written
+        self.pages: dict[int, list[dict]] = {}
+        self.links: dict[int, list[dict]] = {}
+        self.rows: dict[tuple[int, str], list[dict]] = {}
+        self.done: set[int] = set()
+        self.failed_sites: dict[int, str] = {}       # sites whose artifacts could not be stored, and why
+
+    def send(self, item) -> None:
+        """Store one item. A failure is contained to its site: the site's partial rows are
+        dropped, it is recorded on its run_sites row (error_kind internal) and left ungathered,
+        and the other sites' items go on being stored."""
+        site_id = getattr(item, "site_id", None)
+        if site_id in self.failed_sites:
+            return
+        try:
+            self._store(item)
+        except Exception as exc:
+            if site_id is None:
+                raise
+            log.exception("storing the crawl of site %s failed", site_id)
+            self._fail_site(item.run_id, site_id, f"storing the crawl failed: {type(exc).__name__}: "
+                                                  f"{(str(exc).splitlines() or [''])[0][:300]}")
+
+    def close(self) -> bool:
+        """Everything sent is stored (a site that failed is recorded as such)."""
+        if self.warc is not None:
+            self.warc.close()
+        return True
+
+    def _fail_site(self, run_id: int, site_id: int, reason: str) -> None:
+        self.failed_sites[site_id] = reason
+        self.pages.pop(site_id, None)
+        self.links.pop(site_id, None)
+        for key in [k for k in self.rows if k[0] == site_id]:
+            self.rows.pop(key)
+        self.warc_at.pop(site_id, None)
+        with Session(self.engine) as session, session.begin():
+            clear_crawl(session, run_id, site_id)
+            rs = session.scalar(select(m.RunSite).where(m.RunSite.run_id == run_id, m.RunSite.site_id == site_id))
+            if rs is not None:
+                rs.error_kind, rs.error, rs.updated_at = "internal", reason, m.utcnow()
+
+    def _store(self, item) -> None:
+        if isinstance(item, PageItem):
+            if item.html is not None:
+                extract_page(item)
+            self._add_page(item)
+        elif isinstance(item, RowsItem):
+            self.rows.setdefault((item.site_id, item.table), []).extend(
+                {**row, "run_id": item.run_id, "site_id": item.site_id} for row in item.rows)
+        elif isinstance(item, SiteDone):
+            self._finish_site(item.run_id, item.site_id, item.facts)
+            self.warc_at.pop(item.site_id, None)
+        elif isinstance(item, Record):
+            if self.warc is None:
+                self.warc = WarcStore(self.data_dir)
+            self.warc_at.setdefault(item.site_id, {})[item.token] = self.warc.write(
+                warc_path(item.run_id, item.site_id), item.url, item.status, item.reason, item.headers, item.body)
+
+    def _add_page(self, item: PageItem) -> None:
+        warc = item.warc or {}
+        if "token" in warc:         # archived by the storage process (a Record sent before this item)
+            warc = self.warc_at.get(item.site_id, {}).get(warc["token"], {})
+        self.pages.setdefault(item.site_id, []).append(dict(
+            run_id=item.run_id, site_id=item.site_id, url=item.url[:4000], final_url=(item.final_url or None),
+            role=item.role, status=item.status, error_kind=item.error_kind, depth=item.depth,
+            is_homepage=item.is_homepage, content_type=item.content_type[:200] or None, encoding=item.encoding,
+            title=item.title or None, text=item.text or None, headers=item.headers, facts=item.facts,
+            elapsed_ms=item.elapsed_ms, attempts=item.attempts, warc_file=warc.get("file"),
+            warc_offset=warc.get("offset"), warc_length=warc.get("length"), fetched_at=m.utcnow()))
+        source = item.final_url or item.url
+        self.links.setdefault(item.site_id, []).extend(dict(
+            run_id=item.run_id, site_id=item.site_id, source_url=source[:4000], target_url=l["target_url"][:4000],
+            tag=l["tag"], text=l.get("text") or None, external=bool(l.get("external"))) for l in item.links)
+        if len(self.pages[item.site_id]) + len(self.links[item.site_id]) >= BATCH:
+            with Session(self.engine) as session, session.begin():
+                self._flush(session, item.site_id)
+
+    def _flush(self, session: Session, site_id: int) -> None:
+        pages = self.pages.pop(site_id, [])
+        if pages:
+            # A URL can be recorded twice (HEAD then redirect target); keep the last answer.
+            unique = {p["url"]: p for p in pages}
+            # and across batches the first answer stays (the spider keys URLs in one form, so this is rare)
+            insert_new(session, m.Page.__table__, list(unique.values()), ["run_id", "site_id", "url"])
+        links = self.links.pop(site_id, [])
+        if links:
+            session.execute(m.Link.__table__.insert(), links)
+        for (sid, table), rows in list(self.rows.items()):
+            if sid == site_id and rows:
+                model = {"messages": m.Message, "datasets": m.Dataset}[table]
+                session.execute(model.__table__.insert(), rows)
+                self.rows.pop((sid, table))
+
+    def _finish_site(self, run_id: int, site_id: int, facts: dict[str, Any]) -> None:
+        if site_id in self.done:
+            return
+        self.done.add(site_id)
+        with Session(self.engine) as session, session.begin():
+            self._flush(session, site_id)
+            session.flush()
+            derived = self._derive(session, run_id, site_id)
+            for column in derived.pop("columns", []):
+                session.add(m.Column(run_id=run_id, site_id=site_id, url=column.url, name=column.name[:300],
+                                     type=column.type, newest_date=column.newest_date, item_count=column.item_count,
+                                     blank=column.blank, details=column.details))
+            store_probe_result(session, run_id, site_id, "crawl", {**facts, **derived}, gathered="crawl")
+
+    def _derive(self, session: Session, run_id: int, site_id: int) -> dict[str, Any]:
+        from crawler.site_derive import derive_from_db
+        try:
+            return derive_from_db(session, run_id, site_id)
+        except Exception:
+            log.exception("derive_site failed for site %s", site_id)
+            return {"columns": [], "derive_error": "internal"}
