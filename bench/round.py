@@ -186,14 +186,14 @@ def run_facts(db_url: str, run_id: int) -> dict:
 
 
 def ensure_scored(db_url: str, run_id: int, env: dict) -> str:
-    from govaudit.worker import score_round
+    from govaudit.rounds import score_round
     if run_facts(db_url, run_id)["scores"]:
         return "scored by the round"
     saved = dict(os.environ)
     os.environ.update(env)
     try:
         from core.config import load
-        return "scored after the round" if score_round(load(), run_id, None) else "scoring not installed"
+        return "scored after the round" if score_round(load(), run_id) else "scoring not installed"
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -157,6 +157,7 @@ class RunSummary:
     statuses: dict[str, int] = field(default_factory=dict)
     site_errors: dict[int, str] = field(default_factory=dict)
     left_pending: list[int] = field(default_factory=list)     # sites to finish with --resume
+    scored: list = field(default_factory=list)                 # reports.store.Scored per framework, once scored
 
 
 def _checks_of(run: m.Run) -> list[Check]:
