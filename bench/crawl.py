@@ -79,7 +79,7 @@ def ours(url: str, pages: int, work: Path, external: str | None = None, profile:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from govaudit import runner
+    from govaudit import rounds
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine
@@ -93,7 +93,7 @@ def ours(url: str, pages: int, work: Path, external: str | None = None, profile:
         upsert(session, parse(reg))
         session.flush()
         site_id = session.scalar(select(m.Site.id))
-        run_id = runner.create_run(session, [site_id], ["identity.icp"]).id
+        run_id = rounds.start_round(session, [site_id], ["identity.icp"]).id
     env = {**os.environ, "GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(work / "data"),
            "GOVAUDIT_ALLOW_HOSTS": ",".join([host, "127.0.0.1:9"] + ([external.split("/")[2]] if external else [])),
            "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "crawler.settings",

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.orm import Session
 
     from bench.round import TreeMemory
-    from govaudit import runner
+    from govaudit import rounds, runner
     from core.config import load, redact_url
     from govaudit.registry import parse, upsert
     from storage import models as m
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             upsert(session, parse(farm.write_registry(tmp / "hostile.yaml")))
             session.flush()
             ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_([c.url for c in farm.sites]))))
-            run_id = runner.create_run(session, ids, None).id
+            run_id = rounds.start_round(session, ids, None).id
 
         stages: list[list] = []
 

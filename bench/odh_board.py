@@ -74,7 +74,7 @@ def main() -> None:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from govaudit import runner
+    from govaudit import rounds, runner
     from core.config import load
     from govaudit.registry import parse, upsert
     from storage import models as m
@@ -87,7 +87,7 @@ def main() -> None:
     with Session(get_engine(settings.database_url)) as session, session.begin():
         upsert(session, parse(reg))
         session.flush()
-        run_id = runner.create_run(session, [session.scalar(select(m.Site.id))], ["hotline.*"]).id
+        run_id = rounds.start_round(session, [session.scalar(select(m.Site.id))], ["hotline.*"]).id
     start = time.perf_counter()
     runner.execute(run_id, settings)
     elapsed = time.perf_counter() - start

@@ -145,7 +145,7 @@ def prepare_run(db_url: str, urls: list[str], tmp: Path, probes: bool = True) ->
     import yaml
     from sqlalchemy.orm import Session
 
-    from govaudit import runner
+    from govaudit import rounds
     from govaudit.registry import parse, upsert
     from storage.db import get_engine
     registry = tmp / "sites.yaml"
@@ -164,7 +164,7 @@ def prepare_run(db_url: str, urls: list[str], tmp: Path, probes: bool = True) ->
         if not probes:
             from checks.base import all_checks
             only = sorted(c.id for c in all_checks().values() if not c.needs.startswith("probe:"))
-        return runner.create_run(session, ids, only).id
+        return rounds.start_round(session, ids, only).id
 
 
 def run_facts(db_url: str, run_id: int) -> dict:
@@ -186,14 +186,14 @@ def run_facts(db_url: str, run_id: int) -> dict:
 
 
 def ensure_scored(db_url: str, run_id: int, env: dict) -> str:
-    from govaudit.worker import score_round
+    from govaudit.rounds import score_round
     if run_facts(db_url, run_id)["scores"]:
         return "scored by the round"
     saved = dict(os.environ)
     os.environ.update(env)
     try:
         from core.config import load
-        return "scored after the round" if score_round(load(), run_id, None) else "scoring not installed"
+        return "scored after the round" if score_round(load(), run_id) else "scoring not installed"
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -26,22 +26,12 @@ from core.errors import UserError
 from checks.avail import refusal, site_wall, wall_message
 from checks.base import Check, Finding, error, select as select_checks
 from storage import models as m
-from storage import runs
 from storage.artifacts import load_site_artifacts
 from storage.db import get_engine
 
 log = logging.getLogger(__name__)
 NOT_GATHERED_NEEDS = {"monitor"}     # read from the samples table, not gathered per run
 HOMEPAGE_CHECK = "avail.homepage"
-
-
-# -- runs ------------------------------------------------------------------
-def create_run(session: Session, site_ids: Iterable[int], only: list[str] | None, options: dict | None = None,
-               kind: str = "round") -> m.Run:
-    """A new run (storage.runs.create_run) once `only` names known checks: an unknown id fails
-    before anything is written."""
-    select_checks(only)
-    return runs.create_run(session, site_ids, only, options, kind)
 
 
 def needs_for(checks: list[Check], kind: str) -> set[str]:
@@ -134,6 +124,7 @@ class RunSummary:
     statuses: dict[str, int] = field(default_factory=dict)
     site_errors: dict[int, str] = field(default_factory=dict)
     left_pending: list[int] = field(default_factory=list)     # sites to finish with --resume
+    scored: list = field(default_factory=list)                 # reports.store.Scored per framework, once scored
 
 
 def _checks_of(run: m.Run) -> list[Check]:

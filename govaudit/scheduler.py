@@ -104,33 +104,26 @@ def check_sites_spec(session: Session, spec: str) -> str:
     return spec
 
 
-def resolve_sites(session: Session, spec: str) -> list[int]:
+def schedule_sites(session: Session, spec: str) -> list[int]:
     """The site ids a schedule audits now (a registry file is re-imported first)."""
+    from govaudit.rounds import resolve_sites
     if spec == ALL_SITES:
-        return list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
+        return resolve_sites(session)
     path = Path(spec)
     if path.is_absolute() or path.suffix.lower() in (".csv", ".yaml", ".yml"):
         if not path.is_file():
             raise UserError(f"registry file {spec} is gone")
-        from govaudit.registry import parse, upsert
-        rows = parse(path)
-        upsert(session, rows)
-        session.flush()
-        return list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows]))
-                                    .order_by(m.Site.id)))
-    return list(session.scalars(select(m.Site.id).where(m.Site.group == spec).order_by(m.Site.id)))
+        return resolve_sites(session, registry=path)
+    return resolve_sites(session, group=spec)
 
 
 # -- schedules ----------------------------------------------------------------
 def add(session: Session, cron: str, sites: str, only: list[str] | None = None,
         framework: str | None = None, now: datetime | None = None) -> m.Schedule:
-    from checks.base import select as select_checks
+    from govaudit.rounds import check_only
     cron = validate_cron(cron)
     spec = check_sites_spec(session, sites)
-    try:
-        select_checks(only or None)
-    except KeyError as exc:
-        raise UserError(str(exc.args[0])) from None
+    check_only(only)
     sched = m.Schedule(cron=cron, sites=spec, only=list(only or []), framework=framework, enabled=True,
                        last_due_at=now or datetime.now(timezone.utc), created_at=now or datetime.now(timezone.utc))
     session.add(sched)
@@ -166,7 +159,7 @@ def listing(session: Session, now: datetime | None = None) -> list[dict]:
 def tick(settings: Settings | None = None, now: datetime | None = None,
          dispatch: Callable[[int, Settings], None] | None = None) -> list[Event]:
     """Handle every enabled schedule once; start due rounds with `dispatch(run_id, settings)`."""
-    from govaudit import runner
+    from govaudit.rounds import start_round
     settings = settings or load()
     now = now or datetime.now(timezone.utc)
     dispatch = dispatch or dispatch_distributed
@@ -190,11 +183,11 @@ def tick(settings: Settings | None = None, now: datetime | None = None,
                                     f"is still running; waiting"))
                 continue
             try:
-                site_ids = resolve_sites(session, sched.sites)
-                run = runner.create_run(session, site_ids, sched.only or None, kind="round",
-                                        options={"schedule_id": sid, "due_at": dues[-1].isoformat(),
-                                                 "missed_due": [d.isoformat() for d in dues[:-1]],
-                                                 "missed_total": total - 1, "framework": sched.framework})
+                site_ids = schedule_sites(session, sched.sites)
+                run = start_round(session, site_ids, sched.only or None, kind="round",
+                                  options={"schedule_id": sid, "due_at": dues[-1].isoformat(),
+                                           "missed_due": [d.isoformat() for d in dues[:-1]],
+                                           "missed_total": total - 1, "framework": sched.framework})
             except UserError as exc:
                 events.append(Event(sid, "failed", None, dues[-1], dues[:-1], total - 1,
                                     f"schedule {sid}: cannot start: {exc}"))

@@ -9,7 +9,8 @@ Delivery is at-least-once (acks late, redelivered when a worker dies), so the
 task is idempotent: a per-site lease in Redis keeps two workers off the same site
 at once, the runner clears partial artifacts before gathering again, and a
 site's findings are written with its `checked` stage in one transaction.
-The task that checks the last site of the round closes it and scores it.
+The task that checks the last site of the round closes it and scores it (the round's one
+scoring stage, `rounds.score_round`).
 """
 from __future__ import annotations
 
@@ -255,23 +256,15 @@ def finish_round_if_done(settings: Settings, run_id: int) -> bool:
                                   .values(status="scoring"))
         if claimed.rowcount != 1:
             return False
-        framework = (session.get(m.Run, run_id).options or {}).get("framework")
+    from govaudit.rounds import score_round
     try:
-        score_round(settings, run_id, framework)
+        score_round(settings, run_id)
     except Exception:
         log.exception("scoring run %s failed; the round is finished without scores", run_id)
     finally:
         with Session(engine) as session, session.begin():
             session.execute(update(m.Run).where(m.Run.id == run_id)
                             .values(status="finished", finished_at=datetime.now(timezone.utc)))
-    return True
-
-
-def score_round(settings: Settings, run_id: int, framework: str | None) -> bool:
-    """Score the round with the named framework (all when None)."""
-    from reports.store import score_run
-    with Session(get_engine(settings.database_url)) as session, session.begin():
-        score_run(session, run_id, [framework] if framework else None)
     return True
 
 

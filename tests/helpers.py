@@ -97,7 +97,7 @@ def allowed(farm: DemoFarm):
 def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None, monitor: bool = False):
     """Import the farm, run a full audit in-process (after the demo's availability samples
     when `monitor`); return (db_url, run_id, {slug: site_id})."""
-    from govaudit import runner
+    from govaudit import rounds, runner
     from core.config import load
     from govaudit.registry import parse, upsert
     from storage import models as m
@@ -111,7 +111,7 @@ def audit(farm: DemoFarm, tmp_path: Path, only: list[str] | None = None, monitor
         session.flush()
         by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
         ids = {s.slug: by_url[s.url] for s in farm.sites}
-        run_id = runner.create_run(session, list(ids.values()), only).id
+        run_id = rounds.start_round(session, list(ids.values()), only).id
     bundle = farm.trust_bundle(tmp_path / "demo-ca.pem", os.environ.get("GOVAUDIT_CA_BUNDLE", ""))
     # the TLS demo sites' CA: valid for the audit
     with environ(GOVAUDIT_CA_BUNDLE=bundle or os.environ.get("GOVAUDIT_CA_BUNDLE")):

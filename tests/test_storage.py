@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from checks.base import Finding, all_checks
-from govaudit import runner
+from govaudit import rounds, runner
 from storage import models as m
 from storage.db import _head_revision, get_engine
 
@@ -43,9 +43,9 @@ def test_findings_supersede_and_latest_view(store):
     chk = all_checks()["links.dead_homepage"]
     with Session(engine) as session, session.begin():
         site = _site(session)
-        run1 = runner.create_run(session, [site.id], ["links.dead_homepage"])
+        run1 = rounds.start_round(session, [site.id], ["links.dead_homepage"])
         first = runner.store_findings(session, run1.id, site.id, [(chk, Finding("fail", 3, "links", {"a": 1}))])[0]
-        run2 = runner.create_run(session, [site.id], ["links.dead_homepage"], kind="check")
+        run2 = rounds.start_round(session, [site.id], ["links.dead_homepage"], kind="check")
         second = runner.store_findings(session, run2.id, site.id, [(chk, Finding("pass", 0, "links"))], supersede=True)[0]
         site_id, first_id, second_id = site.id, first.id, second.id
     with engine.connect() as conn:
@@ -63,7 +63,7 @@ def test_one_finding_per_run_site_check(store):
     chk = all_checks()["avail.homepage"]
     with Session(engine) as session, session.begin():
         site = _site(session)
-        run = runner.create_run(session, [site.id], None)
+        run = rounds.start_round(session, [site.id], None)
         runner.store_findings(session, run.id, site.id, [(chk, Finding("pass", 1))])
         run_id, site_id = run.id, site.id
     with pytest.raises(IntegrityError):

@@ -45,12 +45,11 @@ def _table_or_json(format: str) -> None:
 @sites_app.command("import")
 def sites_import(file: Path = typer.Argument(..., help="Registry file (.csv, .yaml, .yml, or .jsonl as `export sites` writes).")):
     """Import or update sites (upsert by URL). The whole file is validated first."""
-    from govaudit.registry import parse, upsert
-    rows = parse(file)
+    from govaudit.rounds import import_sites
     with _session() as session, session.begin():
-        added, updated = upsert(session, rows)
-    read_as = "" if rows.encoding == "utf-8" else f" (read as {rows.encoding.upper()})"
-    console.print(f"imported {file}{read_as}: {added} added, {updated} updated", highlight=False)
+        done = import_sites(session, file)
+    read_as = "" if done.encoding == "utf-8" else f" (read as {done.encoding.upper()})"
+    console.print(f"imported {file}{read_as}: {done.added} added, {done.updated} updated", highlight=False)
 
 
 @sites_app.command("list")
@@ -101,7 +100,7 @@ def db_upgrade():
 
 # -- run -----------------------------------------------------------------
 class _Bars:
-    """Rich progress bars driven by the runner's Progress callbacks."""
+    """Rich progress bars driven by the round's Progress callbacks."""
 
     def __init__(self, progress: Progress):
         self.progress, self.task = progress, None
@@ -120,19 +119,19 @@ class _Bars:
 
 
 def run_with_progress(run_id: int, manual: str | None = None):
-    """Execute and score a run; return the runner's RunSummary."""
-    from govaudit import runner
+    """Run and score a round with progress bars, then its summary; return the RunSummary."""
+    from govaudit import rounds
     with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=not err.is_terminal and False) as progress:
         bars = _Bars(progress)
-        summary = runner.execute(run_id, progress=runner.Progress(bars.stage, bars.advance, bars.message))
+        summary = rounds.run_round(load(), run_id, rounds.Progress(bars.stage, bars.advance, bars.message), manual)
     print_summary(summary.run_id)
     for sid, why in summary.site_errors.items():
         err.print(f"site {sid}: {why}", style="yellow")
     if summary.left_pending:
         raise UserError(f"run {run_id} interrupted: {len(summary.left_pending)} site(s) not finished; "
                         f"finish with `govaudit run --resume {run_id}`")
-    score_with_all(run_id, manual)
+    print_scored(run_id, summary.scored)
     return summary
 
 
@@ -151,21 +150,19 @@ def exit_if_gathering_failed(summary) -> None:
     raise typer.Exit(1)
 
 
-def score_with_all(run_id: int, manual: str | None = None) -> None:
-    """The round's last stage: scores with every framework (and the evaluators' manual
-    values, when a CSV is given), one line each."""
-    from reports.store import is_partial, score_run
+def print_scored(run_id: int, scored: list) -> None:
+    """One line per framework the round was scored with: subjects per tier."""
+    from reports.store import is_partial
     from storage import models as m
-    from storage.db import session_scope
-    with session_scope(load().database_url) as session:
+    with _session() as session:
         partial = is_partial(session.get(m.Run, run_id))
-        for scored in score_run(session, run_id, manual_path=manual):
-            tiers: dict[str, int] = {}
-            for r in scored.results:
-                tiers[r.tier or "—"] = tiers.get(r.tier or "—", 0) + 1
-            shown = ", ".join(f"{t} {n}" for t, n in sorted(tiers.items()))
-            console.print(f"scored {scored.framework.name}: {len(scored.results)} subject(s) ({shown})"
-                          + (" — partial round (--only): never compared against" if partial else ""))
+    for one in scored:
+        tiers: dict[str, int] = {}
+        for r in one.results:
+            tiers[r.tier or "—"] = tiers.get(r.tier or "—", 0) + 1
+        shown = ", ".join(f"{t} {n}" for t, n in sorted(tiers.items()))
+        console.print(f"scored {one.framework.name}: {len(one.results)} subject(s) ({shown})"
+                      + (" — partial round (--only): never compared against" if partial else ""))
 
 
 def print_summary(run_id: int) -> None:
@@ -221,11 +218,9 @@ def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this 
         distributed: bool = typer.Option(False, "--distributed", help="Queue one task per site for `govaudit worker`s."),
         status: Optional[int] = typer.Option(None, "--status", help="Show the progress of a run and exit.")):
     """One evaluation round: gather, check (and score when frameworks are installed)."""
-    from govaudit import runner
+    from govaudit import rounds
     from govaudit.commands import scale
-    from govaudit.registry import parse, upsert
     from storage import models as m
-    from storage.runs import find_site
     if status is not None:
         scale.show_status(status)
         return
@@ -242,23 +237,9 @@ def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this 
             exit_if_gathering_failed(run_with_progress(resume))
         return
     with _session() as session, session.begin():
-        if sites is not None:
-            rows = parse(sites)
-            upsert(session, rows)
-            session.flush()
-            urls = [r.url for r in rows]
-            ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_(urls))))
-        else:
-            ids = []
-        ids += [find_site(session, ref).id for ref in site]
-        if not ids and sites is None:
-            ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
-        try:
-            new = runner.create_run(session, ids, only or None)
-        except KeyError as exc:
-            raise UserError(f"unknown check: {exc.args[0]}") from None
-        run_id = new.id
-    err.print(f"run {run_id}: {len(set(ids))} site(s)")
+        ids = rounds.resolve_sites(session, sites, site)
+        run_id = rounds.start_round(session, ids, only or None).id
+    err.print(f"run {run_id}: {len(ids)} site(s)")
     if distributed:
         scale.run_distributed(run_id)
     else:
@@ -311,8 +292,8 @@ def check_one(site: str = typer.Argument(..., help="Site URL or id."),
                                                 help="Let a rerun that ends in `error` replace a pass/fail/warn "
                                                      "finding (default: kept in the history only).")):
     """Rerun one check on one site; the new finding supersedes the old one (an `error` over a measurement only with --accept-error)."""
-    from govaudit.rerun import rerun_check
-    old, new = rerun_check(site, check_id, stored=stored, accept_error=accept_error)
+    from govaudit.rounds import rerun_check
+    old, new = rerun_check(load(), site, check_id, stored=stored, accept_error=accept_error)
     table = Table("", "previous", "new", title=f"{check_id}")
     for label, key in (("finding", "id"), ("run", "run_id"), ("status", "status"), ("value", "value"),
                        ("measured", "measured_at")):
@@ -372,4 +353,4 @@ def demo(out: Path = typer.Option(Path("govaudit-demo"), "--out", help="Where th
          only: list[str] = typer.Option([], "--only", help="Only checks matching this glob; repeatable.")):
     """Serve the bundled demo sites on 127.0.0.1, audit them, export and report: the whole product offline."""
     from govaudit.demo.run import run_demo
-    run_demo(out, keep_serving=keep_serving, console=console, only=only or None)
+    run_demo(out, keep_serving=keep_serving, console=console, only=only or None, run_round=run_with_progress)

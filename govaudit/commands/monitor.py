@@ -25,24 +25,15 @@ def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import t
 
     from crawler.monitor import run_rounds
     from crawler.netguard import refusal
-    from govaudit.registry import parse, upsert
+    from govaudit.rounds import resolve_sites
     from storage import models as m
-    from storage.runs import find_site
     from storage.db import get_engine
 
     if interval <= 0 or timeout <= 0 or rounds < 0:
         raise UserError("--interval and --timeout must be positive, --rounds zero or more")
     settings = load()
     with Session(get_engine(settings.database_url), expire_on_commit=False) as session, session.begin():
-        ids: list[int] = []
-        if sites is not None:
-            rows = parse(sites)
-            upsert(session, rows)
-            session.flush()
-            ids += list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows]))))
-        ids += [find_site(session, ref).id for ref in site]
-        if not ids and sites is None:
-            ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
+        ids = resolve_sites(session, sites, site)
         chosen = [(s.id, s.url) for s in session.scalars(select(m.Site).where(m.Site.id.in_(ids)).order_by(m.Site.id))]
     if not chosen:
         raise UserError("no sites to monitor: import a registry with `govaudit sites import`")

@@ -20,22 +20,19 @@ def score_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (def
               frameworks_dir: list[Path] = typer.Option([], "--frameworks-dir", metavar="DIR",
                                                         help="Extra directory of framework YAML files.")):
     """Score a run with the scoring frameworks and store the scores."""
-    from reports.store import score_run
-    from storage.db import session_scope
-    with session_scope() as session:
-        done = score_run(session, run, framework or None, str(manual) if manual else None,
-                         [str(d) for d in frameworks_dir])
-        console = make_console()
-        for scored in done:
-            fw = scored.framework
-            t = Table(title=f"{fw.name} v{fw.version} — {fw.title} (run {scored.run_id})")
-            for h in ("unit/site", "group", "score", "tier", "rank", "incomplete"):
-                t.add_column(h)
-            for r in sorted(scored.results, key=lambda r: (-(r.total or -1), r.subject.name)):
-                t.add_row(r.subject.name, r.subject.group or "", "—" if r.total is None else f"{r.total:.4g}",
-                          r.tier or "—", str(scored.ranks.get(r.subject.key, "")),
-                          ", ".join(r.missing[:4]) + (" …" if len(r.missing) > 4 else ""))
-            console.print(t)
+    from core.config import load
+    from govaudit.rounds import score
+    console = make_console()
+    for scored in score(load(), run, framework or None, manual, frameworks_dir):
+        fw = scored.framework
+        t = Table(title=f"{fw.name} v{fw.version} — {fw.title} (run {scored.run_id})")
+        for h in ("unit/site", "group", "score", "tier", "rank", "incomplete"):
+            t.add_column(h)
+        for r in sorted(scored.results, key=lambda r: (-(r.total or -1), r.subject.name)):
+            t.add_row(r.subject.name, r.subject.group or "", "—" if r.total is None else f"{r.total:.4g}",
+                      r.tier or "—", str(scored.ranks.get(r.subject.key, "")),
+                      ", ".join(r.missing[:4]) + (" …" if len(r.missing) > 4 else ""))
+        console.print(t)
 
 
 @app.command("report")

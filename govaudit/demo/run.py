@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Callable
 
 from rich.console import Console
 
@@ -12,8 +13,14 @@ DEMO_MANUAL = Path(__file__).with_name("manual.csv")    # what evaluators would 
 
 
 def run_demo(out: Path, keep_serving: bool = False, console: Console | None = None,
-             only: list[str] | None = None) -> int:
+             only: list[str] | None = None, run_round: Callable[[int, str], object] | None = None) -> int:
+    """The demo's round; `run_round(run_id, manual_csv)` runs and scores it (the CLI passes its runner with
+    progress bars and the summary; by default `rounds.run_round`, silently)."""
+    from core.config import load
+    from govaudit import rounds
     from govaudit.demo.server import DemoFarm
+    from storage.export import write_findings
+    from storage.db import session_scope
     console = console or Console()
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -30,27 +37,19 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
             os.environ["GOVAUDIT_CA_BUNDLE"] = bundle
         registry = farm.write_registry(out / "demo-sites.yaml")
         console.print(f"serving {len(farm.sites)} demo sites on 127.0.0.1 ({', '.join(s.slug for s in farm.sites)})")
-        from govaudit.commands.core import run_with_progress
-        from govaudit import runner
-        from govaudit.registry import parse, upsert
-        from sqlalchemy.orm import Session
-        from sqlalchemy import select
-        from storage import models as m
-        from storage.db import get_engine
-        engine = get_engine(os.environ["GOVAUDIT_DATABASE_URL"])
-        with Session(engine) as session, session.begin():
-            rows = parse(registry)
-            upsert(session, rows)
-            session.flush()
-            ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows]))))
-            run_id = runner.create_run(session, ids, only, {"via": "demo"}).id
-        sample_homepages(os.environ["GOVAUDIT_DATABASE_URL"], ids)
+        database_url = os.environ["GOVAUDIT_DATABASE_URL"]
+        with session_scope(database_url) as session:
+            ids = rounds.import_sites(session, registry)
+            run_id = rounds.start_round(session, ids, only, {"via": "demo"}).id
+        sample_homepages(database_url, ids)
         console.print(f"monitor: {DEMO_SAMPLES} availability samples of each homepage (avail.uptime)")
         console.print(f"manual values (evaluators' CSV): {DEMO_MANUAL}")
-        run_with_progress(run_id, manual=str(DEMO_MANUAL))
-        from storage.export import write_findings
+        if run_round is None:
+            rounds.run_round(load(), run_id, manual=DEMO_MANUAL)
+        else:
+            run_round(run_id, str(DEMO_MANUAL))
         export = out / "findings.jsonl"
-        with Session(engine) as session, export.open("w", encoding="utf-8") as fh:
+        with session_scope(database_url) as session, export.open("w", encoding="utf-8") as fh:
             n = write_findings(session, run_id, "jsonl", fh)
         finish_hooks(run_id, out, console)
         console.print(f"database: {db}")

@@ -71,7 +71,7 @@ def test_a_homepage_the_crawl_found_over_its_cap_is_marked_for_the_probes(tmp_pa
     from sqlalchemy.orm import Session
 
     from crawler.probes.gather import load_targets
-    from govaudit import runner
+    from govaudit import rounds
     from govaudit.registry import parse, upsert
     from storage import models as m
     from storage.db import get_engine
@@ -81,7 +81,7 @@ def test_a_homepage_the_crawl_found_over_its_cap_is_marked_for_the_probes(tmp_pa
         upsert(session, parse(registry))
         session.flush()
         sid = session.query(m.Site.id).scalar()
-        run_id = runner.create_run(session, [sid], None).id
+        run_id = rounds.start_round(session, [sid], None).id
         session.add_all([m.Page(run_id=run_id, site_id=sid, url="http://big.example/", role="page", status=200,
                                 error_kind=error_kind, is_homepage=True, facts=facts),
                          m.Page(run_id=run_id, site_id=sid, url="http://big.example/a.html", role="page", status=200,

@@ -53,7 +53,8 @@ def test_fuzzed_links_never_lose_the_crawl(tmp_path_factory, hrefs, encoding):
     from crawler.store import CrawlStore
     from crawler.spiders.site import SiteSpider, SiteState
     from govaudit.registry import SiteRow, upsert
-    from govaudit.runner import create_run, evaluate_site
+    from govaudit.rounds import start_round
+    from govaudit.runner import evaluate_site
     from storage import models as m
     from storage.artifacts import load_site_artifacts
     from storage.db import get_engine
@@ -63,7 +64,7 @@ def test_fuzzed_links_never_lose_the_crawl(tmp_path_factory, hrefs, encoding):
         upsert(session, [SiteRow(1, "某某市人民政府", HOME, "portal", "某某市人民政府")])
         session.flush()
         site_id = session.scalar(select(m.Site.id).where(m.Site.url == HOME))
-        run_id = create_run(session, [site_id], None).id
+        run_id = start_round(session, [site_id], None).id
     spider = SiteSpider.from_crawler(get_crawler(SiteSpider, {"GOVAUDIT_MAX_EXTERNAL_LINKS": 5}))
     spider.run_id = run_id
     state = SiteState(site_id, HOME, "portal", {}, 50, 2, max_external=5)

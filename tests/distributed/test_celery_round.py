@@ -27,10 +27,10 @@ def new_run(cluster) -> int:
     """A round of every check but the browser probes: distribution is under test here, and the probes'
     findings are asserted by the demo audit and the browser tests (they would triple this file's time)."""
     from checks.base import all_checks
-    from govaudit import runner
+    from govaudit import rounds
     only = sorted(c.id for c in all_checks().values() if not c.needs.startswith("probe:"))
     with Session(get_engine(cluster.db_url)) as session, session.begin():
-        return runner.create_run(session, sorted(cluster.site_ids.values()), only).id
+        return rounds.start_round(session, sorted(cluster.site_ids.values()), only).id
 
 
 def findings_of(db_url: str, run_id: int) -> dict[tuple[int, str], tuple]:
@@ -50,8 +50,8 @@ def finding_count(db_url: str, run_id: int) -> Counter:
 
 @pytest.fixture(scope="module")
 def local_findings(cluster):
-    from govaudit import runner
     from core.config import load
+    from govaudit import runner
     run_id = new_run(cluster)
     with environment(cluster.env):
         runner.execute(run_id, load())

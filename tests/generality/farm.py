@@ -91,7 +91,7 @@ def audit(farm: GeneralityFarm, tmp: Path, only: list[str]) -> tuple[str, int, d
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from govaudit import runner
+    from govaudit import rounds, runner
     from core.config import load
     from govaudit.registry import parse, upsert
     from storage import models as m
@@ -107,7 +107,7 @@ def audit(farm: GeneralityFarm, tmp: Path, only: list[str]) -> tuple[str, int, d
         session.flush()
         by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
         ids = {s.slug: by_url[s.url] for s in farm.audited}
-        run_id = runner.create_run(session, list(ids.values()), only).id
+        run_id = rounds.start_round(session, list(ids.values()), only).id
     runner.execute(run_id, settings)
     return settings.database_url, run_id, ids
 

@@ -60,7 +60,7 @@ def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = Non
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from govaudit import runner
+    from govaudit import rounds, runner
     from core.config import load
     from govaudit.registry import parse, upsert
     from storage import models as m
@@ -76,7 +76,7 @@ def audit_farm(farm: HostileFarm, tmp, db_url: str, only: list[str] | None = Non
             session.flush()
             by_url = dict(session.execute(select(m.Site.url, m.Site.id)).all())
             ids = {c.slug: by_url[c.url] for c in farm.sites}
-            run_id = runner.create_run(session, list(ids.values()), only).id
+            run_id = rounds.start_round(session, list(ids.values()), only).id
         runner.execute(run_id, settings)
     return HostileAudit(farm, db_url, run_id, ids)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checks.base import all_checks
-from govaudit import runner
+from govaudit import rounds, runner
 from govaudit.registry import SiteRow, upsert
 from storage import models as m
 from storage.db import get_engine
@@ -25,7 +25,7 @@ WORKERS = 4
 WORKER = r"""
 import random, sys
 from core.config import load
-from govaudit import runner
+from govaudit import rounds, runner
 from sqlalchemy.orm import Session
 from storage.db import get_engine
 shared, seed, sites = int(sys.argv[1]), int(sys.argv[2]), [int(x) for x in sys.argv[3].split(",")]
@@ -35,7 +35,7 @@ random.Random(seed).shuffle(order)
 for sid in order:
     runner.check_site(settings, shared, sid)
 with Session(get_engine(settings.database_url)) as session, session.begin():
-    own = runner.create_run(session, sites, None).id
+    own = rounds.start_round(session, sites, None).id
     from storage.runs import mark_gathered
     for sid in sites:
         mark_gathered(session, own, sid, "crawl")
@@ -52,7 +52,7 @@ def _prepare(url: str) -> tuple[int, list[int]]:
         session.flush()
         # the session's PostgreSQL database is shared with other tests: only this test's sites
         ids = list(session.scalars(select(m.Site.id).where(m.Site.url.in_([r.url for r in rows])).order_by(m.Site.id)))
-        run_id = runner.create_run(session, ids, None).id
+        run_id = rounds.start_round(session, ids, None).id
         for sid in ids:
             mark_gathered(session, run_id, sid, "crawl")
     return run_id, ids

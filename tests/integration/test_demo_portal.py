@@ -100,10 +100,11 @@ def test_pages_are_archived(demo_audit):
 
 def test_stored_rerun_needs_no_network(demo_audit, monkeypatch):
     """`govaudit check SITE ID --stored` re-evaluates from stored facts (the pages' facts and text)."""
-    from govaudit.rerun import rerun_check
+    from core.config import load
+    from govaudit.rounds import rerun_check
     monkeypatch.setenv("GOVAUDIT_DATABASE_URL", demo_audit.db_url)
     monkeypatch.setenv("GOVAUDIT_DATA_DIR", str(demo_audit.data_dir))
     url = demo_audit.farm.by_slug["portal-county"].url
     for check_id in ("update.stale_columns", "content.wording_errors", "privacy.pii_exposure", "identity.site_code"):
-        old, new = rerun_check(url, check_id, stored=True)
+        old, new = rerun_check(load(), url, check_id, stored=True)
         assert (new["status"], new["value"], new["supersedes"]) == (old["status"], old["value"], old["id"]), check_id

@@ -11,7 +11,8 @@ HOME = "<html><head><meta charset='utf-8'><title>首页</title></head><body><a h
 
 
 def test_live_rerun_gathers_one_site_and_supersedes(tmp_path, monkeypatch):
-    from govaudit.rerun import rerun_check
+    from core.config import load
+    from govaudit.rounds import rerun_check
     from storage import models as m
     from storage.db import get_engine
     monkeypatch.setenv("GOVAUDIT_DATABASE_URL", f"sqlite:///{tmp_path / 'r.db'}")
@@ -22,8 +23,8 @@ def test_live_rerun_gathers_one_site_and_supersedes(tmp_path, monkeypatch):
         # the evaluator fixes site one's broken link, then disputes the finding
         (tmp_path / "sites" / "one" / "a.html").write_text("<html><body>通知正文</body></html>", encoding="utf-8")
         with allowed(farm):
-            old, new = rerun_check(farm.by_slug["one"].url, "links.dead_homepage")
-            https_old, https_new = rerun_check(farm.by_slug["one"].url, "security.https")
+            old, new = rerun_check(load(), farm.by_slug["one"].url, "links.dead_homepage")
+            https_old, https_new = rerun_check(load(), farm.by_slug["one"].url, "security.https")
     assert (old["status"], old["value"], old["run_id"]) == ("fail", 1, run_id)
     assert (new["status"], new["value"], new["supersedes"]) == ("pass", 0, old["id"])
     assert (https_old["status"], https_new["status"], https_new["supersedes"]) == ("fail", "fail", https_old["id"])
