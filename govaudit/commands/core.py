@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core.config import load, redact_url
 from core.errors import UserError
-from govaudit.cli import app, make_console
+from govaudit.commands.app import app, make_console
 
 console = make_console()
 err = make_console(stderr=True)

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from govaudit.cli import app, make_console
+from govaudit.commands.app import app, make_console
 from govaudit.commands.core import EXPORT_KINDS
 
 
