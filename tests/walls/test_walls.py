@@ -108,6 +108,11 @@ def test_walled_sites_exported_and_reported(wall_audit, tmp_path):
     assert wall_audit.farm.by_slug["control"].url not in rows
     index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert index.count("<tr><td><a href=\"site-") - index.split('id="walls"')[0].count("<tr><td><a href=\"site-") == 9
+    from openpyxl import load_workbook
+    sheet = list(load_workbook(tmp_path / "report" / "report.xlsx")["被拦截站点"].iter_rows(values_only=True))
+    assert len(sheet) == 1 + len(rows)
+    assert next(r[3:6] + r[8:9] for r in sheet if r[1] == wall_audit.farm.by_slug["ruishu"].url) == (
+        "瑞数", 412, ruishu["reason"], "FSSBBIl1UgzbN7N80S、FSSBBIl1UgzbN7N80T")
 
 
 @pytest.mark.browser
