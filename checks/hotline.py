@@ -11,9 +11,8 @@ from statistics import median
 from typing import Any
 
 from checks.artifacts import MessageArt, SiteArtifacts
-from checks.base import Finding, binary, check, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, not_applicable, url_evidence
 from checks.zh import CCID, GUIDE_2017, GUOBAN_2019, area_texts
-from crawler.extract.messages import status_replied
 
 area_texts({
     "hotline.reply_rate": ("对公开的群众留言逐条答复，提高答复率。",
@@ -59,7 +58,16 @@ def _day(iso: str | None) -> date | None:
 
 
 def is_replied(m: MessageArt) -> bool:
-    return bool(m.replied_at) or status_replied(m.status) is True
+    return m.replied is True
+
+
+def _status_unread(messages: list[MessageArt]) -> Finding | None:
+    """An error when a message's reply is known only from a status whose reading was not stored."""
+    unknown = [m for m in messages if m.replied is None]
+    if not unknown:
+        return None
+    return error("not_gathered", f"{len(unknown)} messages show a 办理状态 whose reading was not stored "
+                 "(a run of an older version): crawl the board again", unread_statuses=len(unknown))
 
 
 def working_days(start: date, end: date) -> int:
@@ -103,6 +111,9 @@ def reply_rate(a: SiteArtifacts, t: dict) -> Finding:
     recent = _windowed(a, t["window_days"])
     if not recent:
         return not_applicable("no_messages_in_window", messages=len(a.messages), window_days=t["window_days"])
+    unread = _status_unread(recent)
+    if unread:
+        return unread
     unanswered = [m for m in recent if not is_replied(m)]
     share = round((len(recent) - len(unanswered)) / len(recent), 4)
     return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
@@ -150,6 +161,9 @@ def median_reply_days(a: SiteArtifacts, t: dict) -> Finding:
 def follow_up(a: SiteArtifacts, t: dict) -> Finding:
     """Share of replied messages showing a 回访 / satisfaction result; warn below 0.3; `not_applicable` without
     replied messages."""
+    unread = _status_unread(a.messages)
+    if unread:
+        return unread
     replied = [m for m in a.messages if is_replied(m)]
     if not replied:
         return _no_list() if not a.messages else not_applicable("no_replied_messages", messages=len(a.messages))
@@ -205,7 +219,11 @@ def unanswered_3m(a: SiteArtifacts, t: dict) -> Finding:
     if not a.messages:
         return _no_list()
     today = a.now.date()
-    overdue = [m for m in _windowed(a, t["window_days"])
+    recent = _windowed(a, t["window_days"])
+    unread = _status_unread(recent)
+    if unread:
+        return unread
+    overdue = [m for m in recent
                if not is_replied(m) and (today - _day(m.submitted_at)).days > t["max_days"]]
     return Finding("fail" if overdue else "pass", len(overdue), "messages",
                    details={"messages": len(a.messages), "max_days": t["max_days"], "window_days": t["window_days"],

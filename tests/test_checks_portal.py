@@ -7,7 +7,7 @@ import pytest
 
 from checks.artifacts import ColumnArt, LinkArt, PageArt, SampleArt, SiteArtifacts, SiteInfo
 from checks.base import all_checks
-from crawler.extract import page_facts
+from crawler.extract import page_facts, rendered_identity
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
 BASE = "https://www.example.gov.cn"
@@ -78,10 +78,20 @@ def test_identity_absent(bare):
 
 
 def test_identity_read_from_rendered_dom_when_static_lacks_it(bare):
-    bare.probes["render"] = {"html": f"<html><body>{FOOTER}</body></html>"}
+    html = f"<html><body>{FOOTER}</body></html>"
+    bare.probes["render"] = {"html": html, "identity": rendered_identity(html)}
     chk = all_checks()["identity.site_code"]
     f = chk.evaluate(bare, chk.thresholds)
     assert (f.status, f.value, f.details["source"], f.details["code"]) == ("pass", 1, "rendered", "3301000001")
+
+
+def test_identity_unknown_when_the_rendering_was_stored_without_its_marks(bare, good):
+    """Runs of an older version stored the rendered homepage without the marks read from it."""
+    bare.probes["render"] = {"html": f"<html><body>{FOOTER}</body></html>"}
+    f = all_checks()["identity.icp"].evaluate(bare, {})
+    assert (f.status, f.details["error_kind"]) == ("error", "not_gathered")
+    good.probes["render"] = {"html": "<html></html>"}        # the static homepage shows it: no rendering needed
+    assert run("identity.icp", good) == ("pass", 1)
 
 
 def test_gov_domain_hint(bare):
