@@ -1,13 +1,13 @@
-"""The check contract: a declared check, the finding it returns, the registry.
+"""The check contract: a declared check and the finding it returns.
 
 A check is a pure function from one site's stored artifacts to one Finding.
 Its metadata (id, titles, kinds, needs, version, thresholds) sits next to it,
 as in Lighthouse audits and ruff rules, so `govaudit checks list` can print
-the catalog and a rerun knows what to gather.
+the catalog and a rerun knows what to gather. The registry of every check is
+checks/catalog.py; this module imports nothing else of checks/.
 """
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -106,37 +106,13 @@ class Check:
                 "description": self.description}
 
 
-REGISTRY: dict[str, Check] = {}
-
-
 def check(id: str, title_zh: str, title_en: str, *, kinds: str, needs: str,
           unit: str = "", version: str = "1", **thresholds: Any):
     """Declare a check. The decorated function is `evaluate(artifacts, t)` where
-    `t` holds the named thresholds (defaults here, overridable by settings)."""
-    def register(fn: Callable[..., Finding]) -> Callable[..., Finding]:
-        if id in REGISTRY:
-            raise ValueError(f"check {id} declared twice")
-        REGISTRY[id] = Check(id, title_zh, title_en, kinds, needs, version, unit,
-                             dict(thresholds), fn, (fn.__doc__ or "").strip())
+    `t` holds the named thresholds (defaults here, overridable by settings). The
+    declaration rides on the function (`fn.declared`); checks/catalog.py collects them."""
+    def declare(fn: Callable[..., Finding]) -> Callable[..., Finding]:
+        fn.declared = Check(id, title_zh, title_en, kinds, needs, version, unit,  # type: ignore[attr-defined]
+                            dict(thresholds), fn, (fn.__doc__ or "").strip())
         return fn
-    return register
-
-
-def all_checks() -> dict[str, Check]:
-    """Every registered check, importing the check modules on first use."""
-    import checks.catalog  # noqa: F401  (imports every area module)
-    return REGISTRY
-
-
-def select(patterns: list[str] | None = None) -> list[Check]:
-    """Checks whose id matches any glob (all when none); unknown exact ids raise."""
-    registry = all_checks()
-    if not patterns:
-        return list(registry.values())
-    chosen = []
-    for pattern in patterns:
-        hits = [c for cid, c in registry.items() if fnmatch.fnmatchcase(cid, pattern)]
-        if not hits:
-            raise KeyError(f"no check matches {pattern!r}")
-        chosen.extend(c for c in hits if c not in chosen)
-    return chosen
+    return declare

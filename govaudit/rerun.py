@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.config import load
 from core.errors import UserError
-from checks.base import all_checks
+from checks.catalog import all_checks
 from govaudit import runner
 from storage import models as m
 from storage.artifacts import load_site_artifacts

@@ -124,7 +124,7 @@ def resolve_sites(session: Session, spec: str) -> list[int]:
 # -- schedules ----------------------------------------------------------------
 def add(session: Session, cron: str, sites: str, only: list[str] | None = None,
         framework: str | None = None, now: datetime | None = None) -> m.Schedule:
-    from checks.base import select as select_checks
+    from checks.catalog import select as select_checks
     cron = validate_cron(cron)
     spec = check_sites_spec(session, sites)
     try:

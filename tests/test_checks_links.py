@@ -1,6 +1,6 @@
 """avail.homepage and links.* on hand-built artifacts, and the runner's homepage gate."""
 from checks.artifacts import LinkArt, PageArt, SiteArtifacts, SiteInfo
-from checks.base import all_checks
+from checks.catalog import all_checks
 from govaudit.runner import evaluate_site
 
 HOME = "https://www.example.gov.cn/"

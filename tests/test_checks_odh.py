@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 from checks import hotline, opendata  # noqa: F401  (importing registers the checks)
 from checks.artifacts import DatasetArt, MessageArt, SiteArtifacts, SiteInfo
-from checks.base import REGISTRY
+from checks.catalog import REGISTRY
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)   # a Friday
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from checks.artifacts import ColumnArt, LinkArt, PageArt, SampleArt, SiteArtifacts, SiteInfo
-from checks.base import all_checks
+from checks.catalog import all_checks
 from crawler.extract import page_facts, rendered_identity
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)

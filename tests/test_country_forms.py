@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from checks.base import all_checks
+from checks.catalog import all_checks
 from crawler.extract import page_facts
 from crawler.extract.dates import years_from_order
 from crawler.extract.html import parse

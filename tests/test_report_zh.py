@@ -13,7 +13,8 @@ from lxml import html as lxml_html
 from PIL import Image
 from sqlalchemy import select
 
-from checks.base import ERROR_KINDS, STATUSES, all_checks
+from checks.base import ERROR_KINDS, STATUSES
+from checks.catalog import all_checks
 from checks.zh import ADVICE, ERROR_KIND_ZH, REASON_ZH, RUN_STATUS_ZH, STATUS_ZH, UNIT_ZH, value_zh
 from reports.evidence import tables
 from reports.html import write_report

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from checks.artifacts import SiteArtifacts, SiteInfo
-from checks.base import all_checks
+from checks.catalog import all_checks
 from crawler.probes.gather import run_sites
 from crawler.probes.pool import BrowserPool, BrowserUnavailable, resolve_executable
 from crawler.probes.session import SiteTarget

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import load
-from checks.base import all_checks
+from checks.catalog import all_checks
 from crawler.pipelines import mark_gathered
 from govaudit import runner
 from govaudit.registry import SiteRow, upsert
