@@ -13,6 +13,7 @@ from typing import Any
 from checks.artifacts import MessageArt, SiteArtifacts
 from checks.base import Finding, binary, check, error, not_applicable, url_evidence
 from checks.zh import CCID, GUIDE_2017, GUOBAN_2019, area_texts
+from core.dates import as_date
 
 area_texts({
     "hotline.reply_rate": ("对公开的群众留言逐条答复，提高答复率。",
@@ -50,13 +51,6 @@ def board_facts(a: SiteArtifacts) -> dict[str, Any]:
     return (a.probes.get("crawl") or {}).get("hotline") or a.probes.get("hotline") or {}
 
 
-def _day(iso: str | None) -> date | None:
-    try:
-        return date.fromisoformat(iso[:10]) if iso else None
-    except ValueError:
-        return None
-
-
 def is_replied(m: MessageArt) -> bool:
     return m.replied is True
 
@@ -85,13 +79,13 @@ def working_days(start: date, end: date) -> int:
 
 def _windowed(a: SiteArtifacts, days: int) -> list[MessageArt]:
     today = a.now.date()
-    return [m for m in a.messages if _day(m.submitted_at) and 0 <= (today - _day(m.submitted_at)).days <= days]
+    return [m for m in a.messages if as_date(m.submitted_at) and 0 <= (today - as_date(m.submitted_at)).days <= days]
 
 
 def _timed_replies(a: SiteArtifacts) -> list[tuple[MessageArt, date, date]]:
     out = []
     for m in a.messages:
-        s, r = _day(m.submitted_at), _day(m.replied_at)
+        s, r = as_date(m.submitted_at), as_date(m.replied_at)
         if s and r and r >= s:
             out.append((m, s, r))
     return out
@@ -224,11 +218,11 @@ def unanswered_3m(a: SiteArtifacts, t: dict) -> Finding:
     if unread:
         return unread
     overdue = [m for m in recent
-               if not is_replied(m) and (today - _day(m.submitted_at)).days > t["max_days"]]
+               if not is_replied(m) and (today - as_date(m.submitted_at)).days > t["max_days"]]
     return Finding("fail" if overdue else "pass", len(overdue), "messages",
                    details={"messages": len(a.messages), "max_days": t["max_days"], "window_days": t["window_days"],
                             "overdue": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at,
-                                         "days": (today - _day(m.submitted_at)).days} for m in overdue[:50]]},
+                                         "days": (today - as_date(m.submitted_at)).days} for m in overdue[:50]]},
                    evidence=url_evidence(m.url for m in overdue))
 
 
@@ -239,7 +233,7 @@ def reply_recency(a: SiteArtifacts, t: dict) -> Finding:
     when no reply is dated); `not_applicable` when no message list is public."""
     if not a.messages:
         return _no_list()
-    dated = [(m, _day(m.replied_at)) for m in a.messages if _day(m.replied_at)]
+    dated = [(m, as_date(m.replied_at)) for m in a.messages if as_date(m.replied_at)]
     if not dated:
         return Finding("warn", None, "days", details={"reason": "no_dated_replies", "messages": len(a.messages)})
     newest_msg, newest = max(dated, key=lambda x: x[1])

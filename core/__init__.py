@@ -1,2 +1,3 @@
 """Floor 0: what every layer needs — settings (config), the error root and the catalog's
-error kinds (errors). Imports nothing of ours; every other package may import it."""
+error kinds (errors), and the reading of dates as Chinese pages print them (dates). Imports
+nothing of ours; every other package may import it."""
