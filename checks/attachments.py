@@ -5,7 +5,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, check, url_evidence
+from checks.base import Finding, check, graded, url_evidence
 from checks.site_facts import find_page
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -47,7 +47,7 @@ def attachments(a: SiteArtifacts, t: dict) -> Finding:
             why = "html_instead_of_file"
         if why:
             failing.append({"url": url, "reason": why, "status": page.status, "linked_from": sorted(sources)[:5]})
-    f = Finding("fail" if failing else "pass", len(failing), "links",
+    f = Finding(graded(len(failing), fail_above=0), len(failing), "links",
                 details={"total": len(targets), "failing": failing, "unchecked": unchecked[:20]})
     f.evidence = url_evidence(x["url"] for x in failing)
     return f

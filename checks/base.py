@@ -72,6 +72,28 @@ def binary(ok: bool, unit: str = "", **details: Any) -> Finding:
     return Finding("pass" if ok else "fail", 1 if ok else 0, unit, details=details)
 
 
+def graded(value: float, *, fail_below: float | None = None, warn_below: float | None = None,
+           warn_above: float | None = None, fail_above: float | None = None,
+           warn_at: float | None = None, fail_at: float | None = None) -> str:
+    """A measured value's status against its lines, named as the check's thresholds are: the fail
+    lines first, then the warn lines, else pass. `_below` and `_above` are strict; `_at` means at or
+    above. A count that must be zero is `fail_above=0` (or `warn_above=0`); one that must be there
+    is `fail_below=1`."""
+    if fail_below is not None and value < fail_below:
+        return "fail"
+    if fail_above is not None and value > fail_above:
+        return "fail"
+    if fail_at is not None and value >= fail_at:
+        return "fail"
+    if warn_below is not None and value < warn_below:
+        return "warn"
+    if warn_above is not None and value > warn_above:
+        return "warn"
+    if warn_at is not None and value >= warn_at:
+        return "warn"
+    return "pass"
+
+
 def url_evidence(urls, limit: int = 50) -> list[dict[str, Any]]:
     return [{"kind": "url", "ref": u} for u in list(urls)[:limit]]
 

@@ -3,8 +3,8 @@ privacy notice on registration."""
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, not_applicable, url_evidence
-from checks.probe_common import finish, graded, probe_result, shots
+from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
+from checks.probe_common import finish, probe_result, shots
 from checks.zh import GBT_37668, GUIDE_2017, PIPL, TSINGHUA, area_texts
 
 area_texts({
@@ -51,7 +51,7 @@ def axe(a: SiteArtifacts, t: dict) -> Finding:
     if not pages:
         return finish(error("not_gathered", "axe-core ran on no page"), r)
     count, rows = axe_summary(pages)
-    f = Finding("fail" if count else "pass", count, "violations",
+    f = Finding(graded(count, fail_above=0), count, "violations",
                 {"rules": rows, "pages": [p["url"] for p in pages], "axe_version": r.get("axe_version"),
                  "failed_pages": [p["url"] for p in r.get("pages") or [] if "error" in p]})
     return finish(f, r, url_evidence([p["url"] for p in pages]))

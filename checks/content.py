@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, check, not_applicable, snippet_evidence
+from checks.base import Finding, check, graded, not_applicable, snippet_evidence
 from checks.content_rules import Matcher, host_allowed, load, user_list_exists
 from checks.site_facts import html_pages, page_text
 from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
@@ -65,7 +65,7 @@ def sensitive_words(a: SiteArtifacts, t: dict) -> Finding:
     if not user_list_exists("sensitive_words.txt"):
         return not_applicable("no_list", hint="put sensitive_words.txt in GOVAUDIT_RULES_DIR")
     rows, evidence = _scan(a, Matcher(load("sensitive_words.txt", shipped=False)))
-    return Finding("fail" if rows else "pass", len(rows), "matches", details={"matches": rows[:100]},
+    return Finding(graded(len(rows), fail_above=0), len(rows), "matches", details={"matches": rows[:100]},
                    evidence=evidence)
 
 
@@ -98,6 +98,6 @@ def external_links(a: SiteArtifacts, t: dict) -> Finding:
             suspicious.append({"url": url, "keywords": sorted({r.wrong for r, _ in hits}),
                                "linked_from": sorted(linked_from)[:5]})
             evidence.append(snippet_evidence(url, hits[0][1], hits[0][0].label))
-    return Finding("fail" if suspicious else "pass", len(suspicious), "links",
+    return Finding(graded(len(suspicious), fail_above=0), len(suspicious), "links",
                    details={"external_targets": len(sources), "outside_allowed": outside,
                             "with_content": checked, "suspicious": suspicious}, evidence=evidence)

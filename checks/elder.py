@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error
-from checks.probe_common import finish, graded, probe_result, shots
+from checks.base import Finding, binary, check, error, graded
+from checks.probe_common import finish, probe_result, shots
 from checks.zh import ELDER_2021, GBT_37668, area_texts
 
 area_texts({
@@ -80,7 +80,7 @@ def contrast(a: SiteArtifacts, t: dict) -> Finding:
     if not c.get("total"):
         return finish(error("not_gathered", "no visible text over a plain background"), r)
     share = c["share"]
-    f = Finding(graded(share, t["fail_below"], t["warn_below"]), share, "share",
+    f = Finding(graded(share, fail_below=t["fail_below"], warn_below=t["warn_below"]), share, "share",
                 {"mode": r.get("mode"), "texts": c["total"], "passing": c["passed"], "failing": c.get("failing", [])})
     return finish(f, r, _shots(r))
 
@@ -105,5 +105,5 @@ def no_ads(a: SiteArtifacts, t: dict) -> Finding:
     if err:
         return err
     items = r.get("ads") or []
-    f = Finding("fail" if items else "pass", len(items), "items", {"items": items, "mode": r.get("mode")})
+    f = Finding(graded(len(items), fail_above=0), len(items), "items", {"items": items, "mode": r.get("mode")})
     return finish(f, r, _shots(r))

@@ -11,7 +11,7 @@ from statistics import median
 from typing import Any
 
 from checks.artifacts import MessageArt, SiteArtifacts
-from checks.base import Finding, binary, check, error, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
 from checks.zh import CCID, GUIDE_2017, GUOBAN_2019, area_texts
 from core.dates import as_date
 
@@ -110,7 +110,7 @@ def reply_rate(a: SiteArtifacts, t: dict) -> Finding:
         return unread
     unanswered = [m for m in recent if not is_replied(m)]
     share = round((len(recent) - len(unanswered)) / len(recent), 4)
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
                    details={"messages": len(recent), "replied": len(recent) - len(unanswered),
                             "window_days": t["window_days"], "undated": sum(1 for m in a.messages if not m.submitted_at),
                             "listed_total": board_facts(a).get("stated_total"), "capped": bool(board_facts(a).get("capped")),
@@ -128,7 +128,7 @@ def ontime_rate(a: SiteArtifacts, t: dict) -> Finding:
         return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
     late = [(m, working_days(s, r)) for m, s, r in timed if working_days(s, r) > t["deadline_working_days"]]
     share = round((len(timed) - len(late)) / len(timed), 4)
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
                    details={"replied": len(timed), "on_time": len(timed) - len(late),
                             "deadline_working_days": t["deadline_working_days"], "holidays_modelled": False,
                             "note": HOLIDAYS_NOTE,
@@ -146,7 +146,7 @@ def median_reply_days(a: SiteArtifacts, t: dict) -> Finding:
         return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
     days = sorted((r - s).days for _, s, r in timed)
     value = median(days)
-    return Finding("warn" if value > t["warn_above"] else "pass", value, "days",
+    return Finding(graded(value, warn_above=t["warn_above"]), value, "days",
                    details={"replied": len(days), "min": days[0], "max": days[-1]})
 
 
@@ -163,7 +163,7 @@ def follow_up(a: SiteArtifacts, t: dict) -> Finding:
         return _no_list() if not a.messages else not_applicable("no_replied_messages", messages=len(a.messages))
     with_follow = [m for m in replied if m.follow_up]
     share = round(len(with_follow) / len(replied), 4)
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
                    details={"replied": len(replied), "follow_up": len(with_follow),
                             "satisfaction_values": sorted({m.satisfaction for m in with_follow if m.satisfaction})},
                    evidence=url_evidence(m.url for m in with_follow))
@@ -219,7 +219,7 @@ def unanswered_3m(a: SiteArtifacts, t: dict) -> Finding:
         return unread
     overdue = [m for m in recent
                if not is_replied(m) and (today - as_date(m.submitted_at)).days > t["max_days"]]
-    return Finding("fail" if overdue else "pass", len(overdue), "messages",
+    return Finding(graded(len(overdue), fail_above=0), len(overdue), "messages",
                    details={"messages": len(a.messages), "max_days": t["max_days"], "window_days": t["window_days"],
                             "overdue": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at,
                                          "days": (today - as_date(m.submitted_at)).days} for m in overdue[:50]]},
@@ -238,6 +238,6 @@ def reply_recency(a: SiteArtifacts, t: dict) -> Finding:
         return Finding("warn", None, "days", details={"reason": "no_dated_replies", "messages": len(a.messages)})
     newest_msg, newest = max(dated, key=lambda x: x[1])
     days = (a.now.date() - newest).days
-    return Finding("warn" if days > t["warn_above"] else "pass", days, "days",
+    return Finding(graded(days, warn_above=t["warn_above"]), days, "days",
                    details={"newest_reply": newest.isoformat(), "replies": len(dated)},
                    evidence=url_evidence([newest_msg.url]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
 from checks.site_facts import home_facts, homepage_frames, html_pages
 from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
 
@@ -165,7 +165,7 @@ def sponsor_contact(a: SiteArtifacts, t: dict) -> Finding:
         return _unrendered(m, source)
     items = {k: bool(m.get(k)) for k in ("sponsor", "contact", "sitemap")}
     n = sum(items.values())
-    return Finding("pass" if n >= t["min_items"] else "fail", n, "items",
+    return Finding(graded(n, fail_below=t["min_items"]), n, "items",
                    details={"items": items, "source": source})
 
 
@@ -182,7 +182,7 @@ def meta_tags(a: SiteArtifacts, t: dict) -> Finding:
         if missing:
             lacking.append({"url": p.url, "missing": missing})
     share = round((len(articles) - len(lacking)) / len(articles), 4)
-    f = Finding("warn" if share < t["warn_below"] else "pass", share, "share",
+    f = Finding(graded(share, warn_below=t["warn_below"]), share, "share",
                 details={"articles": len(articles), "complete": len(articles) - len(lacking),
                          "lacking": lacking[:20]})
     f.evidence = url_evidence([x["url"] for x in lacking], 10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from checks.artifacts import PageArt, SiteArtifacts
-from checks.base import Finding, check
+from checks.base import Finding, check, graded
 from checks.site_facts import homepage_frames, homepage_urls
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -82,7 +82,7 @@ def _finding(found: tuple[dict, dict | None], with_sources: bool) -> Finding:
         if with_sources:
             item["linked_from"] = src[:10]
         evidence.append(item)
-    return Finding("fail" if dead else "pass", len(dead), "links", details, evidence)
+    return Finding(graded(len(dead), fail_above=0), len(dead), "links", details, evidence)
 
 
 @check("links.dead_homepage", "首页链接可用性", "Dead links on the homepage", kinds="PDH", needs="crawl", unit="links")
