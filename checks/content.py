@@ -42,7 +42,7 @@ def _scan(a: SiteArtifacts, matcher: Matcher) -> tuple[list[dict], list[dict]]:
 
 def _text_check(a: SiteArtifacts, list_name: str, bad_status: str) -> Finding:
     rows, evidence = _scan(a, Matcher(load(list_name)))
-    return Finding(bad_status if rows else "pass", len(rows), "matches",
+    return Finding(graded(len(rows), **{f"{bad_status}_above": 0}), len(rows), "matches",   # fail_above / warn_above
                    details={"matches": rows[:100], "rules": len(load(list_name))}, evidence=evidence)
 
 
