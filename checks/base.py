@@ -94,6 +94,27 @@ def graded(value: float, *, fail_below: float | None = None, warn_below: float |
     return "pass"
 
 
+VALUE_TYPES = ("text", "url", "urls", "number", "code", "codes", "days")
+
+
+def table(caption: str, headings: list[tuple], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """List-like details as a typed table (as Lighthouse's makeTableDetails), which the report and
+    the console draw the same way whatever the check (reports/evidence.py). Each heading is
+    (key, label[, value_type[, options]]): value_type is one of VALUE_TYPES — `urls` a list of
+    URLs, `code` a reason code shown in Chinese (checks/zh.py, or options["words"] for codes of
+    this column only), `codes` a list of them, `days` a count of days; options["empty"] is what
+    an empty cell shows. Each item keeps only the headings' keys."""
+    cols = []
+    for key, label, *rest in headings:
+        value_type = rest[0] if rest else "text"
+        if value_type not in VALUE_TYPES:
+            raise ValueError(f"unknown value type {value_type!r}")
+        cols.append({"key": key, "label": label, "value_type": value_type, **(rest[1] if len(rest) > 1 else {})})
+    keys = [c["key"] for c in cols]
+    return {"type": "table", "caption": caption, "headings": cols,
+            "items": [{k: item.get(k) for k in keys} for item in items]}
+
+
 def url_evidence(urls, limit: int = 50) -> list[dict[str, Any]]:
     return [{"kind": "url", "ref": u} for u in list(urls)[:limit]]
 

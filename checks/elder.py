@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, graded
+from checks.base import Finding, binary, check, error, graded, table
 from checks.probe_common import finish, probe_result, shots
 from checks.zh import ELDER_2021, GBT_37668, area_texts
 
@@ -97,6 +97,12 @@ def tools(a: SiteArtifacts, t: dict) -> Finding:
     return finish(f, r, _shots(r))
 
 
+def ads_table(details: dict) -> dict:
+    """The pop-ups and ads of an elder.no_ads finding's details as a typed table."""
+    return table("广告与弹窗", [("why", "类型", "code"), ("label", "文字")],
+                 [{"why": i.get("why"), "label": (i.get("label") or "").strip()[:80]} for i in details.get("items") or []])
+
+
 @check("elder.no_ads", "无广告弹窗", "No pop-ups or ads (elder mode)", kinds="PDH", needs="probe:elder", unit="items")
 def no_ads(a: SiteArtifacts, t: dict) -> Finding:
     """Number of pop-ups, overlays, ad iframes and induced-download buttons shown in elder mode
@@ -106,4 +112,6 @@ def no_ads(a: SiteArtifacts, t: dict) -> Finding:
         return err
     items = r.get("ads") or []
     f = Finding(graded(len(items), fail_above=0), len(items), "items", {"items": items, "mode": r.get("mode")})
+    if items:
+        f.details["table"] = ads_table(f.details)
     return finish(f, r, _shots(r))

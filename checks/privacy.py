@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, graded, snippet_evidence, url_evidence
+from checks.base import Finding, binary, check, error, graded, snippet_evidence, table, url_evidence
 from checks.site_facts import feature_hits, find_page, homepage_first, homepage_view, html_pages
 from checks.zh import GUOBAN_2019, PIPL, area_texts
 
@@ -59,6 +59,18 @@ def policy_content(a: SiteArtifacts, t: dict) -> Finding:
 def attachment_texts(a: SiteArtifacts) -> list:
     """Attachments whose text the crawl read (or tried to: the facts say why not)."""
     return sorted((p for p in a.pages if p.role == "resource" and "attachment" in (p.facts or {})), key=lambda p: p.url)
+
+
+PII_WORDS = {"id_number": "身份证号", "mobile": "手机号"}
+SOURCE_WORDS = {"page": "网页", "attachment": "附件"}
+
+
+def pii_table(details: dict) -> dict:
+    """The pages and attachments of a privacy.pii_exposure finding's details as a typed table. The
+    finding does not store it (its details are pinned by tests): the report builds it from them."""
+    return table("含个人信息的页面与附件", [("url", "地址", "url"), ("source", "位置", "code", {"words": SOURCE_WORDS}),
+                                         ("types", "信息类型", "codes", {"words": PII_WORDS}), ("hits", "处数", "number")],
+                 details.get("pages") or [])
 
 
 @check("privacy.pii_exposure", "个人信息泄露", "Personal data exposure", kinds="PDH", needs="crawl", unit="pages",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from checks.artifacts import ColumnArt, SiteArtifacts
-from checks.base import Finding, check, error, graded, url_evidence
+from checks.base import Finding, check, error, graded, table, url_evidence
 from checks.site_facts import days_since, feature_hits, find_page, home_facts, homepage_frames
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -46,8 +46,29 @@ def homepage(a: SiteArtifacts, t: dict) -> Finding:
     if not newest:
         return Finding("fail", None, "days", details={"reason": "no_dates"})
     days = days_since(a, newest)
-    return Finding(graded(days, warn_above=t["warn_above"], fail_above=t["fail_above"]), days, "days",
-                   details={"newest_date": newest, "dated_items": lf.get("dated_any", 0), "source": source})
+    details = {"newest_date": newest, "dated_items": lf.get("dated_any", 0), "source": source}
+    details["table"] = homepage_table(details)
+    return Finding(graded(days, warn_above=t["warn_above"], fail_above=t["fail_above"]), days, "days", details)
+
+
+def homepage_table(details: dict) -> dict:
+    """The newest date an update.homepage finding read, as a typed table (empty without one)."""
+    return table("首页最新信息", [("newest_date", "最新日期"), ("dated_items", "带日期的条目", "number")],
+                 [details] if details.get("newest_date") else [])
+
+
+def stale_table(details: dict) -> dict:
+    """The stale columns of an update.stale_columns finding's details as a typed table."""
+    return table("超期未更新栏目", [("name", "栏目"), ("type", "类型", "code"), ("newest_date", "最新日期", "text", {"empty": "无日期"}),
+                                  ("age_days", "距今", "days", {"empty": "—"}), ("limit_days", "时限", "days", {"empty": "—"}),
+                                  ("url", "地址", "url")],
+                 [c for c in details.get("columns") or [] if c.get("stale")])
+
+
+def blank_table(details: dict) -> dict:
+    """The blank columns of an update.blank_columns finding's details as a typed table."""
+    return table("空白栏目", [("name", "栏目"), ("placeholder", "页面显示", "text", {"empty": "列表为空"}), ("url", "地址", "url")],
+                 details.get("blank") or [])
 
 
 def _no_columns() -> Finding:
@@ -135,6 +156,8 @@ def stale_columns(a: SiteArtifacts, t: dict) -> Finding:
     if unknown and not stale:
         return _unknown_error(unknown)
     f = Finding(graded(len(stale), fail_above=0), len(stale), "columns", details={"columns": rows, "unknown": unknown})
+    if stale:
+        f.details["table"] = stale_table(f.details)
     f.evidence = url_evidence(stale)
     return f
 
@@ -154,6 +177,8 @@ def blank_columns(a: SiteArtifacts, t: dict) -> Finding:
                          "blank": [{"name": c.name, "url": c.url, "placeholder": c.details.get("placeholder"),
                                     "source": c.details["source"]} for c in blank],
                          "unknown": unknown})
+    if blank:
+        f.details["table"] = blank_table(f.details)
     f.evidence = url_evidence(c.url for c in blank)
     return f
 
