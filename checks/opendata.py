@@ -6,12 +6,12 @@ feedback, catalog_urls).
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
 from checks.artifacts import DatasetArt, SiteArtifacts
 from checks.zh import CCID, UESTC_DATA, area_texts
+from core.dates import as_date
 
 area_texts({
     "opendata.dataset_count": ("扩大开放数据集规模，平台公布的数据集总数应与实际一致。",
@@ -192,10 +192,8 @@ def freshness(a: SiteArtifacts, t: dict) -> Finding:
     stale = []
     for d in a.datasets:
         limit = frequency_days(d.frequency) or t["max_age_days"]
-        try:
-            age = (today - date.fromisoformat((d.updated_at or "")[:10])).days
-        except ValueError:
-            age = None
+        updated = as_date(d.updated_at)
+        age = (today - updated).days if updated else None
         if age is None or age > limit:
             stale.append({"url": d.url, "title": d.title, "updated_at": d.updated_at, "frequency": d.frequency,
                           "age_days": age, "limit_days": limit})
