@@ -11,7 +11,7 @@ from statistics import median
 from typing import Any
 
 from checks.artifacts import MessageArt, SiteArtifacts
-from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, table, url_evidence
 from checks.zh import CCID, GUIDE_2017, GUOBAN_2019, area_texts
 from core.dates import as_date
 
@@ -110,11 +110,14 @@ def reply_rate(a: SiteArtifacts, t: dict) -> Finding:
         return unread
     unanswered = [m for m in recent if not is_replied(m)]
     share = round((len(recent) - len(unanswered)) / len(recent), 4)
-    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
-                   details={"messages": len(recent), "replied": len(recent) - len(unanswered),
-                            "window_days": t["window_days"], "undated": sum(1 for m in a.messages if not m.submitted_at),
-                            "listed_total": board_facts(a).get("stated_total"), "capped": bool(board_facts(a).get("capped")),
-                            "unanswered": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at} for m in unanswered[:50]]},
+    rows = [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at} for m in unanswered[:50]]
+    details = {"messages": len(recent), "replied": len(recent) - len(unanswered),
+               "window_days": t["window_days"], "undated": sum(1 for m in a.messages if not m.submitted_at),
+               "listed_total": board_facts(a).get("stated_total"), "capped": bool(board_facts(a).get("capped")),
+               "unanswered": rows}
+    if rows:
+        details["table"] = table("未答复的留言", [("title", "标题"), ("submitted_at", "提交时间"), ("url", "地址", "url")], rows)
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio", details=details,
                    evidence=url_evidence(m.url for m in unanswered))
 
 
@@ -128,12 +131,15 @@ def ontime_rate(a: SiteArtifacts, t: dict) -> Finding:
         return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
     late = [(m, working_days(s, r)) for m, s, r in timed if working_days(s, r) > t["deadline_working_days"]]
     share = round((len(timed) - len(late)) / len(timed), 4)
-    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
-                   details={"replied": len(timed), "on_time": len(timed) - len(late),
-                            "deadline_working_days": t["deadline_working_days"], "holidays_modelled": False,
-                            "note": HOLIDAYS_NOTE,
-                            "late": [{"url": m.url, "submitted_at": m.submitted_at, "replied_at": m.replied_at,
-                                      "working_days": w} for m, w in late[:50]]},
+    rows = [{"url": m.url, "submitted_at": m.submitted_at, "replied_at": m.replied_at, "working_days": w}
+            for m, w in late[:50]]
+    details = {"replied": len(timed), "on_time": len(timed) - len(late),
+               "deadline_working_days": t["deadline_working_days"], "holidays_modelled": False,
+               "note": HOLIDAYS_NOTE, "late": rows}
+    if rows:
+        details["table"] = table("超时答复的留言", [("submitted_at", "提交时间"), ("replied_at", "答复时间"),
+                                              ("working_days", "工作日数", "number"), ("url", "地址", "url")], rows)
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio", details=details,
                    evidence=url_evidence(m.url for m, _ in late))
 
 
@@ -219,10 +225,13 @@ def unanswered_3m(a: SiteArtifacts, t: dict) -> Finding:
         return unread
     overdue = [m for m in recent
                if not is_replied(m) and (today - as_date(m.submitted_at)).days > t["max_days"]]
-    return Finding(graded(len(overdue), fail_above=0), len(overdue), "messages",
-                   details={"messages": len(a.messages), "max_days": t["max_days"], "window_days": t["window_days"],
-                            "overdue": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at,
-                                         "days": (today - as_date(m.submitted_at)).days} for m in overdue[:50]]},
+    rows = [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at, "days": (today - as_date(m.submitted_at)).days}
+            for m in overdue[:50]]
+    details = {"messages": len(a.messages), "max_days": t["max_days"], "window_days": t["window_days"], "overdue": rows}
+    if rows:
+        details["table"] = table("超期未答复的留言", [("title", "标题"), ("submitted_at", "提交时间"), ("days", "已过", "days"),
+                                                ("url", "地址", "url")], rows)
+    return Finding(graded(len(overdue), fail_above=0), len(overdue), "messages", details=details,
                    evidence=url_evidence(m.url for m in overdue))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, table, url_evidence
 from checks.site_facts import home_facts, homepage_frames, html_pages
 from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
 
@@ -35,6 +35,8 @@ area_texts({
 })
 
 META_REQUIRED = ("sitename", "siteidcode", "articletitle", "pubdate")
+META_WORDS = {"sitename": "网站名称 SiteName", "siteidcode": "网站标识码 SiteIDCode", "articletitle": "文章标题 ArticleTitle",
+              "pubdate": "发布时间 PubDate"}
 
 
 def _rendered(a: SiteArtifacts) -> tuple[dict | None, bool]:
@@ -185,6 +187,9 @@ def meta_tags(a: SiteArtifacts, t: dict) -> Finding:
     f = Finding(graded(share, warn_below=t["warn_below"]), share, "share",
                 details={"articles": len(articles), "complete": len(articles) - len(lacking),
                          "lacking": lacking[:20]})
+    if lacking:
+        f.details["table"] = table("缺少元数据的文章页", [("url", "页面", "url"), ("missing", "缺少", "codes", {"words": META_WORDS})],
+                                   lacking[:20])
     f.evidence = url_evidence([x["url"] for x in lacking], 10)
     return f
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, table, url_evidence
 from checks.artifacts import DatasetArt, SiteArtifacts
 from checks.zh import CCID, UESTC_DATA, area_texts
 from core.dates import as_date
@@ -198,8 +198,12 @@ def freshness(a: SiteArtifacts, t: dict) -> Finding:
             stale.append({"url": d.url, "title": d.title, "updated_at": d.updated_at, "frequency": d.frequency,
                           "age_days": age, "limit_days": limit})
     share = _share(len(a.datasets) - len(stale), len(a.datasets))
-    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
-                   details={"datasets": len(a.datasets), "fresh": len(a.datasets) - len(stale), "stale": stale[:50]},
+    details = {"datasets": len(a.datasets), "fresh": len(a.datasets) - len(stale), "stale": stale[:50]}
+    if stale:
+        details["table"] = table("未按时更新的数据集", [("title", "数据集"), ("updated_at", "更新时间", "text", {"empty": "未标注"}),
+                                                  ("frequency", "更新频率"), ("age_days", "距今", "days", {"empty": "—"}),
+                                                  ("limit_days", "时限", "days"), ("url", "地址", "url")], stale[:50])
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio", details=details,
                    evidence=url_evidence(s["url"] for s in stale))
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, graded, not_applicable, url_evidence
+from checks.base import Finding, binary, check, graded, not_applicable, table, url_evidence
 from checks.site_facts import homepage_first, html_pages
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -38,5 +38,8 @@ def guide_elements(a: SiteArtifacts, t: dict) -> Finding:
     status = graded(share, fail_below=t["fail_below"], warn_below=t["warn_below"])
     f = Finding(status, share, "share", details={
         "pages": [{"url": p.url, "missing": p.facts["guide"]["missing"]} for p in guides]})
+    lacking = [row for row in f.details["pages"] if row["missing"]]
+    if lacking:
+        f.details["table"] = table("要素不全的办事指南", [("url", "页面", "url"), ("missing", "缺少的要素", "codes")], lacking)
     f.evidence = url_evidence(p.url for p in guides if p.facts["guide"]["missing"])
     return f

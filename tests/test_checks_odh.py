@@ -146,6 +146,10 @@ def test_unanswered_and_recency():
     arts = board()
     f = run("interact.unanswered_3m", arts)
     assert (f.status, f.value, f.details["overdue"][0]["days"]) == ("fail", 1, 142)
+    typed = f.details["table"]
+    assert ([h["key"] for h in typed["headings"]], typed["items"]) == (
+        ["title", "submitted_at", "days", "url"],
+        [{"title": "留言4", "submitted_at": "2026-07-01", "days": 142, "url": "http://h.example/m/4"}])
     f = run("interact.reply_recency", arts)
     assert (f.status, f.value, f.details["newest_reply"]) == ("pass", 3, "2026-11-17")
     old = site("hotline", messages=[msg(1, "2026-01-02", "2026-08-01")])

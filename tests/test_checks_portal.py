@@ -105,6 +105,8 @@ def test_meta_tags_share():
     partial = "<html><head><meta name='PubDate' content='2026-11-02'></head><body>正文</body></html>"
     a = site(html_page("/", BARE_HOME, home=True), html_page("/a/1.html", full), html_page("/a/2.html", partial))
     assert run("identity.meta_tags", a) == ("warn", 0.5)
+    typed = all_checks()["identity.meta_tags"].evaluate(a, {"warn_below": 1.0}).details["table"]
+    assert typed["items"] == [{"url": BASE + "/a/2.html", "missing": ["sitename", "siteidcode", "articletitle"]}]
     assert run("identity.meta_tags", site(html_page("/", BARE_HOME, home=True))) == ("not_applicable", None)
 
 
