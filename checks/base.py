@@ -79,18 +79,10 @@ def graded(value: float, *, fail_below: float | None = None, warn_below: float |
     lines first, then the warn lines, else pass. `_below` and `_above` are strict; `_at` means at or
     above. A count that must be zero is `fail_above=0` (or `warn_above=0`); one that must be there
     is `fail_below=1`."""
-    if fail_below is not None and value < fail_below:
-        return "fail"
-    if fail_above is not None and value > fail_above:
-        return "fail"
-    if fail_at is not None and value >= fail_at:
-        return "fail"
-    if warn_below is not None and value < warn_below:
-        return "warn"
-    if warn_above is not None and value > warn_above:
-        return "warn"
-    if warn_at is not None and value >= warn_at:
-        return "warn"
+    for status, below, above, at in (("fail", fail_below, fail_above, fail_at), ("warn", warn_below, warn_above, warn_at)):
+        if ((below is not None and value < below) or (above is not None and value > above)
+                or (at is not None and value >= at)):
+            return status
     return "pass"
 
 
