@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checks.base import all_checks, select as select_checks
+from checks.catalog import all_checks, select as select_checks
 from core.config import Settings
 from core.errors import UserError
 from govaudit import runner

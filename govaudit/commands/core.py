@@ -70,7 +70,7 @@ def sites_list(format: str = typer.Option("table", "--format", help="table or js
 @checks_app.command("list")
 def checks_list(format: str = typer.Option("table", "--format", help="table or json")):
     """The catalog as implemented: id, title, kinds, needs, version (described in docs/checks.md)."""
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     _table_or_json(format)
     checks = sorted(all_checks().values(), key=lambda c: c.id)
     if format == "json":
@@ -248,9 +248,9 @@ def findings(site: str = typer.Argument(..., help="Site URL or id."),
              history: bool = typer.Option(False, "--history", help="Every finding, oldest first, with what it supersedes.")):
     """Show a site's latest findings (or their history)."""
     from storage import models as m
+    from checks.catalog import all_checks
     from storage.export import number
     from storage.runs import find_site
-    from checks.base import all_checks
     if check and check not in all_checks():
         raise UserError(f"unknown check id {check!r} (see `govaudit checks list`)")
     with _session() as session:
