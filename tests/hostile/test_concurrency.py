@@ -10,7 +10,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import load
 from checks.base import all_checks
 from crawler.pipelines import mark_gathered
 from govaudit import runner
@@ -25,6 +24,7 @@ WORKERS = 4
 # each worker: check every site of the shared run (in its own order), then audit its own run of the same sites
 WORKER = r"""
 import random, sys
+from core.config import load
 from govaudit import runner
 from sqlalchemy.orm import Session
 from storage.db import get_engine
