@@ -22,12 +22,20 @@ from starlette.staticfiles import StaticFiles
 from core.config import Settings
 from core.errors import UserError
 from govaudit.console.web import HERE, NotLoggedIn, csrf_protect, render, templates_for
+from reports.shots import Screenshots
 from storage.db import get_engine
 
 # route modules, each with `router` (and optionally NAV); the menu follows this order
 ROUTE_MODULES = [
     "govaudit.console.auth_routes",
     "govaudit.console.rounds",
+    "govaudit.console.sites",
+    "govaudit.console.site_page",
+    "govaudit.console.check_page",
+    "govaudit.console.frameworks_page",
+    "govaudit.console.compare",
+    "govaudit.console.admin",
+    "govaudit.console.api",
 ]
 SESSION_COOKIE = "govaudit_session"
 SESSION_HOURS = 12
@@ -91,6 +99,7 @@ def create_app(settings: Settings, secure_cookies: bool = False) -> FastAPI:
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
     app.state.templates = templates_for(settings.timezone)
+    app.state.shots = Screenshots(settings.data_dir)
     app.state.nav = []
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)
