@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text, UniqueConstraint, false, true)
+                        String, Text, UniqueConstraint, false, text, true)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -213,7 +213,10 @@ class Finding(Base):
     __tablename__ = "findings"
     __table_args__ = (UniqueConstraint("run_id", "site_id", "check_id"),
                       Index("ix_findings_site_check", "site_id", "check_id"),
-                      Index("ix_findings_check_site", "check_id", "site_id"))
+                      # a check across sites (the console): each site's latest adopted finding of one check,
+                      # its status and value read from the index alone
+                      Index("ix_findings_check_latest", "check_id", "site_id", "id", "status", "value",
+                            postgresql_where=text("adopted"), sqlite_where=text("adopted")))
     id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
     run_id: Mapped[int] = col(ForeignKey("runs.id"), "The run.")
     site_id: Mapped[int] = col(ForeignKey("sites.id"), "The site.")

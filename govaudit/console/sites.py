@@ -6,14 +6,15 @@ import json
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from govaudit.console import actions
 from govaudit.console.audit import audit
 from govaudit.console.rounds import _save_upload, registry_problems
-from govaudit.console.web import READERS, NavItem, get_session, render, require_role, see_other, unit_scope, visible_site
+from govaudit.console.web import (READERS, NavItem, contains, get_session, render, require_role, see_other, unit_scope,
+                                  visible_site)
 from govaudit.registry import KINDS, LEVELS, RegistryError, check_row, upsert
 from storage import models as m
 
@@ -37,14 +38,14 @@ class SiteFilter:
         if unit_id is not None:
             query = query.where(m.Site.unit_id == unit_id)
         if self.q:
-            like = "%" + self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(or_(m.Site.name.like(like, escape="\\"), m.Site.url.like(like, escape="\\"),
-                                    m.Unit.name.like(like, escape="\\")))
+            query = query.where(or_(contains(m.Site.name, self.q), contains(m.Site.url, self.q),
+                                    contains(m.Unit.name, self.q)))
         for column, value in ((m.Site.kind, self.kind), (m.Site.level, self.level), (m.Site.group, self.group)):
             if value:
                 query = query.where(column == value)
         if self.region:      # a province or city prefix of the 6-digit code finds everything under it
-            query = query.where(m.Site.region.like(self.region.rstrip("0")[:6] + "%"))
+            prefix = self.region.rstrip("0")[:6]
+            query = query.where(m.Site.region.startswith(prefix) if prefix.isdigit() else false())
         if self.tier:
             run_id = latest_scored_run(session)
             query = query.where(m.Site.id.in_(select(m.Score.site_id).where(

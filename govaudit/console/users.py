@@ -22,7 +22,7 @@ ROLE_ZH = {"admin": "管理员", "evaluator": "评估员", "auditor": "复核员
 MIN_PASSWORD = 8
 MAX_FAILURES = 5                       # failed logins per (name, address) before the lock
 LOCK = timedelta(minutes=15)
-_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,100}")
+_NAME = re.compile(r"[\w.@-]{1,100}")          # Chinese names too
 _hasher = PasswordHasher()            # Argon2id with the library's current parameters
 
 
@@ -48,7 +48,7 @@ def get_user(session: Session, name: str) -> m.User:
 
 def add_user(session: Session, name: str, role: str, password: str, unit: str | None = None) -> m.User:
     if not _NAME.fullmatch(name):
-        raise UserError(f"user name {name!r}: letters, digits and _ . @ - only, at most 100")
+        raise UserError(f"user name {name!r}: letters (Chinese too), digits and _ . @ - only, at most 100")
     if role not in ROLES:
         raise UserError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
     unit_id = None

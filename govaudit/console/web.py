@@ -124,6 +124,12 @@ def visible_site(session: Session, user: m.User, site_id: int) -> m.Site:
     return site
 
 
+def contains(column, text: str):
+    """`column` contains `text` literally (its % and _ are not wildcards)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")
+
+
 # -- CSRF ----------------------------------------------------------------------
 def csrf_token(request: Request) -> str:
     """This session's CSRF token (made on first use)."""

@@ -75,12 +75,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_login_attempts_name_ip_at", "login_attempts", ["user_name", "ip", "at"])
-    # a check across sites: every site's latest finding of one check
-    op.create_index("ix_findings_check_site", "findings", ["check_id", "site_id"])
+    # a check across sites: every site's latest adopted finding of one check, status and value from the index
+    op.create_index("ix_findings_check_latest", "findings", ["check_id", "site_id", "id", "status", "value"],
+                    postgresql_where=sa.text("adopted"), sqlite_where=sa.text("adopted"))
 
 
 def downgrade() -> None:
-    op.drop_index("ix_findings_check_site", table_name="findings")
+    op.drop_index("ix_findings_check_latest", table_name="findings")
     op.drop_index("ix_login_attempts_name_ip_at", table_name="login_attempts")
     op.drop_table("login_attempts")
     op.drop_index("ix_audit_log_at", table_name="audit_log")
