@@ -105,8 +105,9 @@ def fill(url: str) -> None:
         for table in ("units", "sites", "runs", "run_sites", "findings"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         raw.commit()
-        cur.execute("ANALYZE")
-        raw.commit()
+        raw.autocommit = True
+        # statistics, and the visibility map an index-only scan needs (autovacuum would set it later)
+        cur.execute("VACUUM ANALYZE")
     finally:
         raw.close()
     with session_scope(url) as s:

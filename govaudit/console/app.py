@@ -15,13 +15,14 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from core.config import Settings
 from core.errors import UserError
-from govaudit.console.web import HERE, NotLoggedIn, csrf_protect, render, templates_for
+from govaudit.console.web import HERE, NotLoggedIn, csrf_protect, current_user, render, templates_for
 from reports.shots import Screenshots
 from storage.db import get_engine
 
@@ -151,19 +152,8 @@ def create_app(settings: Settings, secure_cookies: bool = False) -> FastAPI:
 
 def _quiet_user(request: Request):
     """The logged-in user for an error page's menu, or None (never an error itself)."""
-    from sqlalchemy.orm import Session
     try:
         with Session(request.app.state.engine) as session:
-            uid = request.session.get("uid")
-            from storage import models as m
-            user = session.get(m.User, uid) if uid else None
-            return user if user is not None and request.session.get("uv") == user.session_version else None
+            return current_user(request, session)
     except Exception:
         return None
-
-
-def app_from_environment() -> FastAPI:
-    """For `uvicorn --factory govaudit.console.app:app_from_environment` (settings from the environment)."""
-    from core.config import load
-    return create_app(load(), secure_cookies=os.environ.get("GOVAUDIT_CONSOLE_SECURE") == "1")
-

@@ -11,7 +11,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from checks.base import all_checks
-from govaudit.console.web import READERS, NavItem, contains, get_session, render, require_role, unit_scope
+from govaudit.console.sites import SiteFilter
+from govaudit.console.web import READERS, NavItem, get_session, render, require_role, unit_scope
 from storage import models as m
 
 router = APIRouter(include_in_schema=False)
@@ -22,12 +23,9 @@ SORT_KEYS = ("site", "status", "value")
 
 
 @dataclass
-class CheckFilter:
+class CheckFilter(SiteFilter):
+    """The site list's filters, a status, and the sort."""
     status: str = ""
-    kind: str = ""
-    level: str = ""
-    group: str = ""
-    q: str = ""
     sort: str = "status"
     desc: bool = False
 
@@ -51,15 +49,9 @@ def check_rows(session: Session, check_id: str, flt: CheckFilter, unit_id: int |
     latest = latest_of_check(session, check_id)
     query = (select(latest.c.id, m.Site, m.Unit.name).join(m.Site, m.Site.id == latest.c.site_id)
              .join(m.Unit, m.Unit.id == m.Site.unit_id))
-    if unit_id is not None:
-        query = query.where(m.Site.unit_id == unit_id)
+    query = flt.apply(query, session, unit_id)
     if flt.status:
         query = query.where(latest.c.status == flt.status)
-    for column, value in ((m.Site.kind, flt.kind), (m.Site.level, flt.level), (m.Site.group, flt.group)):
-        if value:
-            query = query.where(column == value)
-    if flt.q:
-        query = query.where(contains(m.Site.name, flt.q) | contains(m.Site.url, flt.q))
     first = {"site": m.Site.name, "status": latest.c.status, "value": latest.c.value}[flt.sort]
     return query.order_by(first.desc() if flt.desc else first.asc(), m.Site.id)
 
@@ -88,8 +80,9 @@ def check_page(request: Request, check_id: str, status: str = "", kind: str = ""
                q: str = "", sort: str = "status", desc: bool = False, page: int = 1, format: str = "",
                user: m.User = Depends(require_role(*READERS)), session: Session = Depends(get_session)):
     chk = _check_or_404(check_id)
-    flt = CheckFilter(status if status in STATUSES else "", kind, level, group, q.strip()[:200],
-                      sort if sort in SORT_KEYS else "status", desc)
+    flt = CheckFilter(q=q.strip()[:200], kind=kind, level=level, group=group,
+                      status=status if status in STATUSES else "", sort=sort if sort in SORT_KEYS else "status",
+                      desc=desc)
     query = check_rows(session, check_id, flt, unit_scope(user))
     if format in ("csv", "xlsx"):
         return _export(session, check_id, query, format)

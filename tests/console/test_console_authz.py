@@ -78,7 +78,7 @@ def test_anonymous_posts_go_to_the_login(world):
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next="), path
 
 
-READ_PAGES = ["/rounds", f"/rounds/{{run_id}}", "/sites", "/checks", "/checks/links.dead_homepage", "/frameworks",
+READ_PAGES = ["/rounds", "/rounds/{run_id}", "/sites", "/checks", "/checks/links.dead_homepage", "/frameworks",
               "/compare", "/admin"]
 
 

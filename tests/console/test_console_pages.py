@@ -174,3 +174,27 @@ def test_start_round_with_a_bad_registry_shows_its_rows(world):
     assert len(errors) == 1 and errors[0].startswith("第 1 行：")
     with session_scope(world.db_url) as s:
         assert s.scalar(select(m.Run.id).where(m.Run.id != world.run_id)) is None
+
+
+def test_a_dead_round_is_shown_resumable(world):
+    import socket
+    import subprocess
+    import sys
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with session_scope(world.db_url) as s:
+        run = m.Run(kind="round", status="running", options={"pid": gone.pid, "host": socket.gethostname(),
+                                                              "proc_start": "1"})
+        s.add(run)
+        s.flush()
+        s.add(m.RunSite(run_id=run.id, site_id=world.sites[0], stage="pending", gathered=["crawl"]))
+        run_id = run.id
+    listing = lxml_html.fromstring(world.client("viewer").get("/rounds").text)
+    assert listing.xpath("//table[@class='rounds']//tr[2]/td[2]")[0].text == "进程已停止"
+    page = world.client("evaluator").get(f"/rounds/{run_id}").text
+    doc = lxml_html.fromstring(page)
+    assert doc.xpath("//section[@id='progress']/@data-status") == ["dead"]
+    assert doc.xpath(f"//form[@action='/rounds/{run_id}/resume']//button")[0].text == "继续这一轮"
+    assert doc.xpath("//section[@id='progress']/@hx-get") == []          # nothing to poll
+    viewer = lxml_html.fromstring(world.client("viewer").get(f"/rounds/{run_id}").text)
+    assert viewer.xpath(f"//form[@action='/rounds/{run_id}/resume']") == []
