@@ -34,7 +34,7 @@ def latest_of_check(session: Session, check_id: str):
     """(id, site_id, status, value) of each site's latest adopted finding of `check_id`, read from
     the index ix_findings_check_latest alone (PostgreSQL: DISTINCT ON over a backward index scan)."""
     f = m.Finding
-    where = (f.check_id == check_id, f.adopted.is_(True))
+    where = (f.check_id == check_id, f.adopted)       # `adopted`, as the partial index says (not `IS TRUE`)
     if session.get_bind().dialect.name == "postgresql":
         query = (select(f.id, f.site_id, f.status, f.value).where(*where).distinct(f.site_id)
                  .order_by(f.site_id.desc(), f.id.desc()))
@@ -87,9 +87,12 @@ def check_page(request: Request, check_id: str, status: str = "", kind: str = ""
     if format in ("csv", "xlsx"):
         return _export(session, check_id, query, format)
     page = max(1, page)
-    total = session.scalar(query.with_only_columns(func.count()).order_by(None))
-    rows = with_findings(session, session.execute(query.offset((page - 1) * PAGE).limit(PAGE)).all())
     counts = _status_counts(session, check_id, user)
+    if flt == CheckFilter(status=flt.status, sort=flt.sort, desc=flt.desc):     # no site filter: counted already
+        total = counts.get(flt.status, 0) if flt.status else sum(counts.values())
+    else:
+        total = session.scalar(query.with_only_columns(func.count()).order_by(None))
+    rows = with_findings(session, session.execute(query.offset((page - 1) * PAGE).limit(PAGE)).all())
     groups = sorted(g for g in session.scalars(select(m.Site.group).distinct()) if g)
     return render(request, "check.html.jinja", user, chk=chk, rows=rows, flt=flt, total=total, page=page,
                   pages=max(1, -(-total // PAGE)), counts=counts, statuses=STATUSES, groups=groups)

@@ -32,17 +32,20 @@ def latest_findings(session: Session, site_id: int) -> list[m.Finding]:
     return list(session.scalars(select(m.Finding).where(m.Finding.id.in_(latest)).order_by(m.Finding.check_id)))
 
 
-def archived_pages(session: Session, site_id: int, urls: list[str], upto_run: int | None = None) -> dict[str, str]:
-    """{url: console link to its archived copy} for the URLs the scanner archived (latest capture
-    up to `upto_run`)."""
-    wanted = list(dict.fromkeys(u for u in urls if u))[:MAX_ARCHIVED]
+def archived_pages(session: Session, site_id: int, findings: list[m.Finding]) -> dict[str, str]:
+    """{url: console link to its archived copy} for the URLs in the findings' evidence, taken from the
+    runs that gathered what the findings judged (a stored rerun's: the run it read)."""
+    from reports.html import evidence_urls
+    wanted = list(dict.fromkeys(u for u in evidence_urls(findings) if u))[:MAX_ARCHIVED]
     if not wanted:
         return {}
-    query = select(m.Page.url, func.max(m.Page.id)).where(m.Page.site_id == site_id, m.Page.url.in_(wanted),
-                                                          m.Page.warc_file.is_not(None))
-    if upto_run is not None:
-        query = query.where(m.Page.run_id <= upto_run)
-    return {url: f"/archive/{page_id}" for url, page_id in session.execute(query.group_by(m.Page.url))}
+    runs = {f.run_id for f in findings}
+    for run in session.scalars(select(m.Run).where(m.Run.id.in_(runs), m.Run.kind == "check")):
+        runs.add((run.options or {}).get("stored_from_run") or run.id)
+    query = (select(m.Page.url, func.max(m.Page.id)).where(m.Page.run_id.in_(runs), m.Page.site_id == site_id,
+                                                            m.Page.url.in_(wanted), m.Page.warc_file.is_not(None))
+             .group_by(m.Page.url))
+    return {url: f"/archive/{page_id}" for url, page_id in session.execute(query)}
 
 
 def _shots(f: m.Finding) -> list[int]:
@@ -53,7 +56,6 @@ def _shots(f: m.Finding) -> list[int]:
 @router.get("/sites/{site_id}")
 def site_page(request: Request, site_id: int, user: m.User = Depends(require_role(*READERS)),
               session: Session = Depends(get_session)):
-    from reports.html import evidence_urls
     site = visible_site(session, user, site_id)
     unit = session.get(m.Unit, site.unit_id)
     findings = latest_findings(session, site.id)
@@ -61,7 +63,7 @@ def site_page(request: Request, site_id: int, user: m.User = Depends(require_rol
     order = {"fail": 0, "error": 1, "warn": 2, "pass": 3, "not_applicable": 4}
     for f in sorted(findings, key=lambda f: (order.get(f.status, 5), f.check_id)):
         areas.setdefault(f.check_id.split(".")[0], []).append(f)
-    archived = archived_pages(session, site.id, evidence_urls(findings))
+    archived = archived_pages(session, site.id, findings)
     counts = {}
     for f in findings:
         counts[f.status] = counts.get(f.status, 0) + 1
@@ -82,14 +84,12 @@ def finding_page(request: Request, finding_id: int, user: m.User = Depends(requi
                  session: Session = Depends(get_session)):
     """One finding with its evidence and its history: every finding of this site and check, and the
     supersede chain that links them."""
-    from reports.html import evidence_urls
     f, site = _finding(session, user, finding_id)
     history = list(session.scalars(select(m.Finding).where(m.Finding.site_id == f.site_id,
                                                            m.Finding.check_id == f.check_id)
                                    .order_by(m.Finding.id.desc())))
     return render(request, "finding.html.jinja", user, f=f, site=site, history=history,
-                  chk=all_checks().get(f.check_id), archived=archived_pages(session, site.id, evidence_urls([f]),
-                                                                            upto_run=f.run_id),
+                  chk=all_checks().get(f.check_id), archived=archived_pages(session, site.id, [f]),
                   shots=_shots(f), can_rerun=user.role in RERUNNERS)
 
 
