@@ -56,7 +56,7 @@ def rounds(request: Request, user: m.User = Depends(require_role(*STAFF)), sessi
     return _page(request, session, user)
 
 
-def _save_upload(request: Request, upload: UploadFile) -> Path:
+def save_upload(request: Request, upload: UploadFile) -> Path:
     """The uploaded registry, kept under the data directory (the round names it)."""
     name = Path(upload.filename or "").name
     suffix = Path(name).suffix.lower()
@@ -94,7 +94,7 @@ def start_round(request: Request, scope: str = Form(...), group: str = Form(""),
         elif scope == "file":
             if registry is None or not registry.filename:
                 raise UserError("请选择登记表文件")
-            path = _save_upload(request, registry)
+            path = save_upload(request, registry)
             actions.import_sites(session, path)
             session.flush()
             from govaudit.registry import parse

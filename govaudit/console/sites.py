@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.errors import UserError
 from govaudit.console import actions
 from govaudit.console.audit import audit
-from govaudit.console.rounds import _save_upload, registry_problems
+from govaudit.console.rounds import save_upload, registry_problems
 from govaudit.console.web import (READERS, NavItem, contains, get_session, render, require_role, see_other, unit_scope,
                                   visible_site)
 from govaudit.registry import KINDS, LEVELS, RegistryError, check_row, upsert
@@ -106,7 +106,7 @@ def sites(request: Request, q: str = "", kind: str = "", level: str = "", group:
 @router.post("/sites/import")
 def import_sites(request: Request, registry: UploadFile = File(...), why: str = Form(""),
                  user: m.User = Depends(require_role(*EDITORS)), session: Session = Depends(get_session)):
-    path = _save_upload(request, registry)
+    path = save_upload(request, registry)
     try:
         added, updated = actions.import_sites(session, path)
     except RegistryError as exc:
