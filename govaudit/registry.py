@@ -199,6 +199,11 @@ def _row(line: int, raw: dict[str, Any]) -> tuple[SiteRow | None, list[str]]:
                    text["group"] or None, text["region"] or None, hints), []
 
 
+def check_row(raw: dict[str, Any]) -> tuple[SiteRow | None, list[str]]:
+    """One row as a registry file's row is validated (the console's site form)."""
+    return _row(0, raw)
+
+
 def same_site_key(url: str) -> str:
     """The normalised URL with a final index.html/index.htm dropped: two rows whose URLs differ only
     so are one site (the URL fetched stays the one written)."""

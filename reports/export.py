@@ -20,20 +20,25 @@ ADVISED = ("fail", "warn")       # the statuses that are problems to fix, as in 
 
 
 def finding_rows(session: Session, run_id: int) -> Iterator[dict[str, Any]]:
-    """The run's findings; a problem (fail, warn) carries its check's 整改建议 (`advice`) and the
-    rule it comes from (`advice_basis`), empty otherwise."""
+    """The run's findings, as `finding_row` writes each."""
     q = (select(Finding, Site.url, Unit.name).join(Site, Site.id == Finding.site_id)
          .join(Unit, Unit.id == Site.unit_id).where(Finding.run_id == run_id)
          .order_by(Finding.site_id, Finding.check_id, Finding.id))
     for f, url, unit in session.execute(q):
-        advice = advice_for(f.check_id) if f.status in ADVISED else None
-        yield {"run_id": f.run_id, "site_id": f.site_id, "site_url": url, "unit": unit, "check_id": f.check_id,
-               "check_version": f.check_version, "status": f.status, "value": number(f.value),
-               "unit_of_value": f.unit_of_value, "details": f.details, "evidence": f.evidence,
-               "measured_at": f.measured_at.isoformat(timespec="seconds") if f.measured_at.tzinfo
-               else f.measured_at.isoformat(timespec="seconds") + "+00:00",
-               "supersedes": f.supersedes, "advice": advice.remedy if advice else None,
-               "advice_basis": advice.basis if advice else None}
+        yield finding_row(f, url, unit)
+
+
+def finding_row(f: Finding, site_url: str, unit: str) -> dict[str, Any]:
+    """A finding as the findings export writes it (FINDING_FIELDS); a problem (fail, warn) carries
+    its check's 整改建议 (`advice`) and the rule it comes from (`advice_basis`), empty otherwise."""
+    advice = advice_for(f.check_id) if f.status in ADVISED else None
+    return {"run_id": f.run_id, "site_id": f.site_id, "site_url": site_url, "unit": unit, "check_id": f.check_id,
+            "check_version": f.check_version, "status": f.status, "value": number(f.value),
+            "unit_of_value": f.unit_of_value, "details": f.details, "evidence": f.evidence,
+            "measured_at": f.measured_at.isoformat(timespec="seconds") if f.measured_at.tzinfo
+            else f.measured_at.isoformat(timespec="seconds") + "+00:00",
+            "supersedes": f.supersedes, "advice": advice.remedy if advice else None,
+            "advice_basis": advice.basis if advice else None}
 
 
 def write_findings(session: Session, run_id: int | None, fmt: str, out: str | Path | IO[str] | None = None) -> int:

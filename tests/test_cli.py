@@ -11,10 +11,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cli(*args, cwd, env_extra=None):
+def cli(*args, cwd, env_extra=None, input_text=None):
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("GOVAUDIT_")}
     env = {**inherited, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "govaudit", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "govaudit", *args], cwd=cwd, env=env, input=input_text,
+                          stdin=None if input_text is not None else subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=300)
 
 

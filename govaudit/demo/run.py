@@ -25,6 +25,9 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     db = out / "govaudit.db"
+    settings_file = out / "govaudit.toml"
+    if not settings_file.exists():      # `cd OUT && govaudit serve` (or any command) reads this demo's data
+        settings_file.write_text('data_dir = "data"\n', encoding="utf-8")
     os.environ.setdefault("GOVAUDIT_DATABASE_URL", f"sqlite:///{db}")
     os.environ.setdefault("GOVAUDIT_DATA_DIR", str(out / "data"))
     with DemoFarm() as farm:
