@@ -133,6 +133,8 @@ def run_with_progress(run_id: int, manual: str | None = None):
         raise UserError(f"run {run_id} interrupted: {len(summary.left_pending)} site(s) not finished; "
                         f"finish with `govaudit run --resume {run_id}`")
     score_with_all(run_id, manual)
+    from govaudit.alerts import round_finished
+    round_finished(run_id)
     return summary
 
 
