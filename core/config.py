@@ -32,6 +32,7 @@ DEFAULTS = {
     "host_concurrency": "2",
     "browser_pace": "2",
     "timezone": "Asia/Shanghai",
+    "console_secret": "",
 }
 
 
@@ -56,6 +57,7 @@ class Settings:
     host_concurrency: int = 2               # requests in flight at once to one server
     browser_pace: float = 2.0               # seconds between requests of a `fetch: browser` site
     timezone: str = "Asia/Shanghai"         # the evaluators' zone: times in reports and notices
+    console_secret: str = ""                # signs console sessions; empty: one kept in the data dir
 
 
 def _file_values() -> dict[str, str]:
@@ -155,6 +157,7 @@ def load() -> Settings:
         host_concurrency=_number(values, "host_concurrency", int),
         browser_pace=_number(values, "browser_pace", float),
         timezone=_zone(values["timezone"]),
+        console_secret=values["console_secret"],
     )
 
 

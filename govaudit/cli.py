@@ -57,6 +57,7 @@ def _register() -> None:
     from govaudit.commands import monitor  # noqa: F401
     from govaudit.commands import scale  # noqa: F401
     from govaudit.commands import reports  # noqa: F401
+    from govaudit.commands import console  # noqa: F401
 
 
 _METAVARS = {"int": "INTEGER", "str": "TEXT", "float": "NUMBER", "path": "PATH", "file": "FILE", "directory": "DIR"}

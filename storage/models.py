@@ -212,7 +212,8 @@ class Finding(Base):
     """One check's measurement of one site in one run. Immutable; reruns supersede."""
     __tablename__ = "findings"
     __table_args__ = (UniqueConstraint("run_id", "site_id", "check_id"),
-                      Index("ix_findings_site_check", "site_id", "check_id"))
+                      Index("ix_findings_site_check", "site_id", "check_id"),
+                      Index("ix_findings_check_site", "check_id", "site_id"))
     id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
     run_id: Mapped[int] = col(ForeignKey("runs.id"), "The run.")
     site_id: Mapped[int] = col(ForeignKey("sites.id"), "The site.")
@@ -363,6 +364,58 @@ class Delivery(Base):
     last_error: Mapped[str | None] = col(Text, "Why the last post failed.", nullable=True)
     created_at: Mapped[datetime] = col(DateTime(timezone=True), "When the event happened.", default=utcnow)
     delivered_at: Mapped[datetime | None] = col(DateTime(timezone=True), "When accepted.", nullable=True)
+# -- the console (govaudit serve) -------------------------------------------------
+class User(Base):
+    """A person (or a scoring pipeline) using the console or its API."""
+    __tablename__ = "users"
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    name: Mapped[str] = col(String(100), "Login name (unique).", unique=True)
+    role: Mapped[str] = col(String(20), "admin, evaluator, auditor, viewer or unit.")
+    unit_id: Mapped[int | None] = col(ForeignKey("units.id"), "The government a `unit` user speaks for; it sees "
+                                                               "only that unit's sites.", nullable=True)
+    password_hash: Mapped[str] = col(String(200), "Argon2id hash of the password.")
+    session_version: Mapped[int] = col(Integer, "Raised when the password changes or the user is disabled: "
+                                                "older console sessions stop working.", default=1)
+    active: Mapped[bool] = col(Boolean, "False: can neither log in nor use a token.", default=True)
+    created_at: Mapped[datetime] = col(DateTime(timezone=True), "When added.", default=utcnow)
+    last_login_at: Mapped[datetime | None] = col(DateTime(timezone=True), "Last successful login.", nullable=True)
+
+
+class ApiToken(Base):
+    """A bearer token for /api/v1 (created by an admin); it acts with its user's role."""
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    user_id: Mapped[int] = col(ForeignKey("users.id"), "Whose role the token carries.", index=True)
+    label: Mapped[str] = col(String(100), "What the token is for.")
+    token_hash: Mapped[str] = col(String(64), "SHA-256 of the token (the token itself is shown once).", unique=True)
+    created_at: Mapped[datetime] = col(DateTime(timezone=True), "When created.", default=utcnow)
+    last_used_at: Mapped[datetime | None] = col(DateTime(timezone=True), "Last request made with it.", nullable=True)
+    revoked: Mapped[bool] = col(Boolean, "Revoked tokens are refused.", default=False)
+
+
+class AuditLog(Base):
+    """Every change made through the console or its API: who, when, what, why."""
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    at: Mapped[datetime] = col(DateTime(timezone=True), "When (UTC).", default=utcnow)
+    user_id: Mapped[int | None] = col(ForeignKey("users.id"), "Who (null: the command line).", nullable=True)
+    user_name: Mapped[str] = col(String(100), "Who, as named then.")
+    action: Mapped[str] = col(String(60), "What was done, e.g. round.start, site.edit, user.add.")
+    target: Mapped[str] = col(String(300), "What it was done to, e.g. run:12, site:3, user:alice.")
+    why: Mapped[str | None] = col(Text, "The reason given.", nullable=True)
+    detail: Mapped[dict] = col(Json, "Structured detail (fields changed, options).", default=dict)
+
+
+class LoginAttempt(Base):
+    """A console login attempt, for throttling (failures per user name and address)."""
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_name_ip_at", "user_name", "ip", "at"),)
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    user_name: Mapped[str] = col(String(100), "The name typed.")
+    ip: Mapped[str] = col(String(45), "Client address.")
+    at: Mapped[datetime] = col(DateTime(timezone=True), "When.", default=utcnow)
+    ok: Mapped[bool] = col(Boolean, "Whether it succeeded.")
 
 
 VIEWS = {
