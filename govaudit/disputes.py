@@ -4,7 +4,7 @@ the stored evidence), compares the disputed finding with the rerun's and decides
 an entry of the dispute's thread, shown in the finding's history.
 
 A decision changes no finding: the rerun's finding supersedes the old one as every rerun does
-(govaudit.rerun); an upheld 误判 takes the finding out of the unit's 整改通知."""
+(govaudit.rerun); an upheld 误判 takes the finding out of the unit's 整改通知 (reports/notices.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,12 +20,6 @@ REASONS = {"rectified": "已整改", "misjudged": "误判"}
 OUTCOMES = {"upheld": "异议成立", "rejected": "异议不成立"}
 STATUS_ZH = {"open": "待处理", **OUTCOMES}
 DISPUTABLE = ("fail", "warn")
-
-
-def rerun_check(site_id: int, check_id: str, stored: bool) -> tuple[dict | None, dict]:
-    """The one call into the rerun use case: (previous, new) findings as dicts."""
-    from govaudit.rerun import rerun_check as rerun
-    return rerun(str(site_id), check_id, stored=stored)
 
 
 def _get(session: Session, dispute_id: int) -> m.Dispute:
@@ -82,6 +76,7 @@ def rerun_dispute(dispute_id: int, by: str, stored: bool, database_url: str | No
         if d.status != "open":
             raise UserError(f"dispute {dispute_id} is decided already")
         site_id, check_id = d.site_id, d.check_id
+    from govaudit.console.actions import rerun_check     # the console's one call into the rerun use case
     _, new = rerun_check(site_id, check_id, stored)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         d = _get(session, dispute_id)
@@ -165,11 +160,3 @@ def list_disputes(session: Session, status: str | None = None, unit_id: int | No
     if unit_id is not None:
         q = q.join(m.Site, m.Site.id == m.Dispute.site_id).where(m.Site.unit_id == unit_id)
     return list(session.scalars(q.order_by(m.Dispute.id.desc())))
-
-
-def upheld_misjudged(session: Session, finding_ids: list[int]) -> set[int]:
-    """Of these findings, those an auditor has judged wrong (an upheld 误判 dispute)."""
-    if not finding_ids:
-        return set()
-    return set(session.scalars(select(m.Dispute.finding_id).where(
-        m.Dispute.finding_id.in_(finding_ids), m.Dispute.status == "upheld", m.Dispute.reason == "misjudged")))

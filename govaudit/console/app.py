@@ -28,6 +28,9 @@ from storage.db import get_engine
 ROUTE_MODULES = [
     "govaudit.console.auth_routes",
     "govaudit.console.rounds",
+    "govaudit.console.manual_routes",
+    "govaudit.console.dispute_routes",
+    "govaudit.console.alert_routes",
 ]
 SESSION_COOKIE = "govaudit_session"
 SESSION_HOURS = 12
