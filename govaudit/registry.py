@@ -218,6 +218,11 @@ def _row(line: int, raw: dict[str, Any]) -> tuple[SiteRow | None, list[str]]:
                    text["group"] or None, text["region"] or None, hints), []
 
 
+def check_row(raw: dict[str, Any]) -> tuple[SiteRow | None, list[str]]:
+    """One row as a registry file's row is validated (the console's site form)."""
+    return _row(0, raw)
+
+
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 

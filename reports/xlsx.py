@@ -73,6 +73,15 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], link_c
     return ws
 
 
+def write_table(out, title: str, header: list[str], rows: list[list], link_columns: tuple[str, ...] = (),
+                status_column: str | None = None) -> None:
+    """One sheet, as the report's workbook draws its sheets, saved to `out` (a path or binary file)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, title, header, rows, link_columns, status_column)
+    wb.save(out)
+
+
 def _r(v):
     return None if v is None else round(v, 4)
 

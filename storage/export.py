@@ -56,15 +56,17 @@ def write_findings(session: Session, run_id: int | None, fmt: str, out: IO[str])
          .join(m.Unit, m.Unit.id == m.Site.unit_id).where(m.Finding.run_id == run_id)
          .order_by(m.Finding.site_id, m.Finding.check_id, m.Finding.id))
 
-    def rows():
-        for f, url, unit in session.execute(q):
-            yield {"run_id": f.run_id, "site_id": f.site_id, "site_url": url, "unit": unit, "check_id": f.check_id,
-                   "check_version": f.check_version, "status": f.status, "value": _number(f.value),
-                   "unit_of_value": f.unit_of_value, "details": f.details, "evidence": f.evidence,
-                   "measured_at": f.measured_at.isoformat(timespec="seconds") if f.measured_at.tzinfo
-                   else f.measured_at.isoformat(timespec="seconds") + "+00:00",
-                   "supersedes": f.supersedes}
-    return write_rows(rows(), FINDING_FIELDS, fmt, out)
+    return write_rows((finding_row(f, url, unit) for f, url, unit in session.execute(q)), FINDING_FIELDS, fmt, out)
+
+
+def finding_row(f: m.Finding, site_url: str, unit: str) -> dict[str, Any]:
+    """A finding as the findings export writes it (FINDING_FIELDS)."""
+    return {"run_id": f.run_id, "site_id": f.site_id, "site_url": site_url, "unit": unit, "check_id": f.check_id,
+            "check_version": f.check_version, "status": f.status, "value": _number(f.value),
+            "unit_of_value": f.unit_of_value, "details": f.details, "evidence": f.evidence,
+            "measured_at": f.measured_at.isoformat(timespec="seconds") if f.measured_at.tzinfo
+            else f.measured_at.isoformat(timespec="seconds") + "+00:00",
+            "supersedes": f.supersedes}
 
 
 def write_sites(session: Session, run_id: int | None, fmt: str, out: IO[str]) -> int:

@@ -22,15 +22,23 @@ from starlette.staticfiles import StaticFiles
 from core.config import Settings
 from core.errors import UserError
 from govaudit.console.web import HERE, NotLoggedIn, csrf_protect, render, templates_for
+from reports.shots import Screenshots
 from storage.db import get_engine
 
 # route modules, each with `router` (and optionally NAV); the menu follows this order
 ROUTE_MODULES = [
     "govaudit.console.auth_routes",
     "govaudit.console.rounds",
+    "govaudit.console.sites",
+    "govaudit.console.site_page",
+    "govaudit.console.check_page",
+    "govaudit.console.frameworks_page",
+    "govaudit.console.compare",
     "govaudit.console.manual_routes",
     "govaudit.console.dispute_routes",
     "govaudit.console.alert_routes",
+    "govaudit.console.admin",
+    "govaudit.console.api",
 ]
 SESSION_COOKIE = "govaudit_session"
 SESSION_HOURS = 12
@@ -94,6 +102,7 @@ def create_app(settings: Settings, secure_cookies: bool = False) -> FastAPI:
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
     app.state.templates = templates_for(settings.timezone)
+    app.state.shots = Screenshots(settings.data_dir)
     app.state.nav = []
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)
