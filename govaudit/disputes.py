@@ -121,33 +121,15 @@ def thread(session: Session, dispute_id: int) -> list[m.DisputeEvent]:
                                 .order_by(m.DisputeEvent.id)))
 
 
-def chain(session: Session, finding_id: int) -> list[int]:
-    """The finding's supersede chain, oldest first: the findings it replaced and those replacing it."""
+def finding_disputes(session: Session, finding_id: int) -> list[tuple[m.Dispute, list[m.DisputeEvent]]]:
+    """Every dispute on the finding's history (the findings of its site and check) with its
+    thread, oldest first."""
     f = session.get(m.Finding, finding_id)
     if f is None:
         return []
-    ids = [f.id]
-    cur = f
-    while cur.supersedes is not None and cur.supersedes not in ids:
-        cur = session.get(m.Finding, cur.supersedes)
-        ids.insert(0, cur.id)
-    cur = f
-    while True:
-        nxt = session.scalar(select(m.Finding).where(m.Finding.supersedes == cur.id).order_by(m.Finding.id.desc())
-                             .limit(1))
-        if nxt is None or nxt.id in ids:
-            return ids
-        ids.append(nxt.id)
-        cur = nxt
-
-
-def finding_disputes(session: Session, finding_id: int) -> list[tuple[m.Dispute, list[m.DisputeEvent]]]:
-    """Every dispute on the finding's supersede chain with its thread: the finding's history."""
-    ids = chain(session, finding_id)
-    if not ids:
-        return []
-    disputes = session.scalars(select(m.Dispute).where(m.Dispute.finding_id.in_(ids)).order_by(m.Dispute.id))
-    return [(d, thread(session, d.id)) for d in disputes]
+    rows = session.scalars(select(m.Dispute).where(m.Dispute.site_id == f.site_id, m.Dispute.check_id == f.check_id)
+                           .order_by(m.Dispute.id))
+    return [(d, thread(session, d.id)) for d in rows]
 
 
 def list_disputes(session: Session, status: str | None = None, unit_id: int | None = None) -> list[m.Dispute]:

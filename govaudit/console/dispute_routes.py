@@ -48,7 +48,7 @@ def dispute_list(request: Request, status: str = "", user: m.User = Depends(requ
     q = select(m.Unit).order_by(m.Unit.id)
     units = list(session.scalars(q if scope is None else q.where(m.Unit.id == scope)))
     return render(request, "disputes.html.jinja", user, rows=rows, sites=sites, status=status, units=units,
-                  status_zh=disputes.STATUS_ZH, reasons=disputes.REASONS)
+                  dispute_status=disputes.STATUS_ZH, reasons=disputes.REASONS)
 
 
 @router.get("/disputes/new")
@@ -75,7 +75,7 @@ def dispute_page(request: Request, dispute_id: int, user: m.User = Depends(requi
     d = _dispute(session, user, dispute_id)
     view = disputes.side_by_side(session, d.id)
     return render(request, "dispute.html.jinja", user, view=view, site=session.get(m.Site, d.site_id),
-                  status_zh=disputes.STATUS_ZH, reasons=disputes.REASONS, outcomes=disputes.OUTCOMES,
+                  dispute_status=disputes.STATUS_ZH, reasons=disputes.REASONS, outcomes=disputes.OUTCOMES,
                   can_decide=user.role in DECIDERS and d.status == "open", can_talk=user.role in PARTIES)
 
 
@@ -109,19 +109,6 @@ def decide(request: Request, dispute_id: int, outcome: str = Form(...), note: st
     audit(session, user, "dispute.decide", f"dispute:{d.id}", note, {"outcome": outcome})
     session.commit()
     return see_other(f"/disputes/{d.id}")
-
-
-@router.get("/findings/{finding_id}/disputes")
-def finding_history(request: Request, finding_id: int, user: m.User = Depends(require_role(*READERS)),
-                    session: Session = Depends(get_session)):
-    """The finding's supersede chain and every dispute thread on it (a fragment the finding page
-    can include, or a page of its own)."""
-    f = _finding(session, user, finding_id)
-    chain = [session.get(m.Finding, i) for i in disputes.chain(session, f.id)]
-    return render(request, "finding_disputes.html.jinja", user, finding=f, chain=chain,
-                  threads=disputes.finding_disputes(session, f.id), site=session.get(m.Site, f.site_id),
-                  status_zh=disputes.STATUS_ZH, reasons=disputes.REASONS,
-                  can_open=user.role in OPENERS and f.status in disputes.DISPUTABLE)
 
 
 # -- 整改通知 ---------------------------------------------------------------

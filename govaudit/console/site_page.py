@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checks.base import all_checks
+from govaudit import disputes
 from govaudit.console import actions
 from govaudit.console.audit import audit
+from govaudit.console.dispute_routes import OPENERS
 from govaudit.console.web import READERS, get_session, render, require_role, see_other, visible_site
 from storage import models as m
 
@@ -90,7 +92,9 @@ def finding_page(request: Request, finding_id: int, user: m.User = Depends(requi
     return render(request, "finding.html.jinja", user, f=f, site=site, history=history,
                   chk=all_checks().get(f.check_id), archived=archived_pages(session, site.id, evidence_urls([f]),
                                                                             upto_run=f.run_id),
-                  shots=_shots(f), can_rerun=user.role in RERUNNERS)
+                  shots=_shots(f), can_rerun=user.role in RERUNNERS,
+                  threads=disputes.finding_disputes(session, f.id), can_dispute=user.role in OPENERS,
+                  reasons=disputes.REASONS, dispute_status=disputes.STATUS_ZH)
 
 
 @router.get("/findings/{finding_id}/shots/{index}")
