@@ -231,3 +231,44 @@ def test_flow_routes_by_role(world, role):
         assert answer.status_code == (status if role in allowed else 403), (role, path, answer.status_code)
         answer = client.post(path, data={}, follow_redirects=False)
         assert answer.status_code == 403 and "CSRF" in answer.text, (role, path)
+
+
+def test_live_rerun_from_a_dispute_shows_old_and_new_side_by_side(tmp_path, monkeypatch):
+    """A real site with a dead homepage link, audited; the unit fixes it and disputes (已整改); the
+    auditor reruns the check live from the dispute page and sees the fail beside the new pass."""
+    from core.config import load
+    from govaudit.console.users import add_user
+    from tests.helpers import cli, served
+    from tests.test_refusals import HOME
+    with served(tmp_path, {"jia": {"name": "甲市政府门户", "unit": "甲市人民政府"}}, {"jia": {"index.html": HOME}}) as farm:
+        allow = ["--allow-host", farm.allow_hosts()[0]]
+        (tmp_path / "sites.csv").write_text(f"name,url,kind,unit\n甲市政府门户,{farm.sites[0].url},portal,甲市人民政府\n",
+                                            encoding="utf-8")
+        assert cli("sites", "import", "sites.csv", cwd=tmp_path).returncode == 0
+        res = cli(*allow, "run", "--only", "links.dead_homepage", cwd=tmp_path)
+        assert res.returncode == 0, res.stderr[-2000:]
+        db_url = f"sqlite:///{tmp_path / 'govaudit.db'}"
+        for key, value in {"GOVAUDIT_DATABASE_URL": db_url, "GOVAUDIT_DATA_DIR": str(tmp_path / "govaudit-data"),
+                           "GOVAUDIT_ALLOW_HOSTS": farm.allow_hosts()[0],
+                           "GOVAUDIT_CONSOLE_SECRET": "test-secret-" + "x" * 32}.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.chdir(tmp_path)
+        with session_scope(db_url) as s:
+            add_user(s, "unit", "unit", PASSWORD, "甲市人民政府")
+            add_user(s, "auditor", "auditor", PASSWORD)
+            (dead,) = s.scalars(select(m.Finding).where(m.Finding.check_id == "links.dead_homepage")).all()
+            assert dead.status == "fail"
+        world = World(db_url, {"run_id": dead.run_id, "sites": [dead.site_id], "units": []}, load())
+        unit, auditor = world.client("unit"), world.client("auditor")
+        (tmp_path / "sites" / "jia" / "a.html").write_text(HOME, encoding="utf-8")       # the unit fixes the link
+        answer = post(unit, "/disputes", {"finding_id": dead.id, "reason": "rectified", "text": "通知公告页已恢复"})
+        dispute_path = answer.headers["location"]
+        assert post(auditor, f"{dispute_path}/rerun", {"stored": "false"}).status_code == 303
+        page = auditor.get(dispute_path).text
+    boxes = re.findall(r'<section><h2>(.*?)</h2>\s*<div class="finding status-(\w+)">.*?结果编号 (\d+)', page, re.S)
+    with session_scope(db_url) as s:
+        new = s.scalar(select(m.Finding).where(m.Finding.supersedes == dead.id))
+        assert (new.status, new.adopted) == ("pass", True)
+        assert s.get(m.Dispute, int(dispute_path.rsplit("/", 1)[1])).rerun_finding_id == new.id
+    assert boxes == [("有异议的结果", "fail", str(dead.id)), ("复核结果", "pass", str(new.id))]
+    assert "实时复核：结果 pass" in page

@@ -332,3 +332,79 @@ def test_homepage_down_once_per_outage(world, quick_retries):
          "error": "timeout", "at": "2026-12-06 01:01:00 UTC"},
         {"event": "homepage_down", "site_id": site, "site": "甲市政府门户", "url": "http://a.example/",
          "error": "timeout", "at": "2026-12-06 01:04:00 UTC"}]
+
+
+@pytest.fixture()
+def own_pg():
+    """A PostgreSQL database of this test's own (the seed's names are unique per database)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from storage.db import dispose_all
+    from tests.conftest import PG_ADMIN, _pg_answers
+    why = _pg_answers()
+    if why:
+        pytest.skip(f"PostgreSQL at {PG_ADMIN} does not answer: {why}")
+    name = f"govaudit_flows_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    dispose_all()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.mark.postgres
+def test_flows_on_postgresql(own_pg, quick_retries):
+    info = seed(own_pg)
+    run_id, city = info["run_id"], info["units"][0]
+    dead = _finding(own_pg, info["sites"][0], "links.dead_homepage")
+    hook = Recorder(fail_first=1)
+    try:
+        with session_scope(own_pg) as s:
+            manual_values.set_value(s, "service_capability", "scenarios", 2.5, "alice", "专家评议", unit_id=city)
+            manual_values.rescore(s, run_id, "service_capability")
+            d = disputes.open_dispute(s, dead.id, "rectified", "已修复", "unit-jia")
+            disputes.decide(s, d.id, "rejected", "复核仍不可访问", "audra")
+            alerts.add_webhook(s, "pipeline", hook.url, "plain", ["round_finished"])
+        alerts.round_finished(run_id, own_pg, wait=True)
+        with session_scope(own_pg) as s:
+            (history,) = disputes.finding_disputes(s, dead.id)
+            assert [e.kind for e in history[1]] == ["opened", "decided"] and history[0].status == "rejected"
+    finally:
+        hook.close()
+    assert _indicator(own_pg, run_id, "service_capability", "scenarios", city).score == 2.5
+    assert [b["event"] for b in hook.bodies] == ["round_finished", "round_finished"]
+    assert _deliveries(own_pg) == [(1, "round_finished", "delivered", 2, None)]
+
+
+def test_a_round_and_the_monitor_post_their_alerts(tmp_path):
+    """`govaudit run` posts round_finished when the round is scored; `govaudit monitor` posts
+    homepage_down for a homepage that does not answer (real processes, a real receiving server)."""
+    from tests.helpers import cli, served
+    from tests.test_refusals import HOME
+    hook = Recorder()
+    db_url = f"sqlite:///{tmp_path / 'govaudit.db'}"
+    try:
+        with served(tmp_path, {"up": {}}, {"up": {"index.html": HOME}}) as farm:
+            allow = ["--allow-host", farm.allow_hosts()[0]]
+            (tmp_path / "sites.csv").write_text(f"name,url,kind\n某某市人民政府,{farm.sites[0].url},portal\n",
+                                                encoding="utf-8")
+            assert cli("sites", "import", "sites.csv", cwd=tmp_path).returncode == 0
+            with session_scope(db_url) as s:
+                alerts.add_webhook(s, "ops", hook.url, "plain", ["round_finished", "homepage_down"])
+            res = cli(*allow, "run", "--only", "avail.homepage", cwd=tmp_path)
+            assert res.returncode == 0, res.stderr[-2000:]
+        res = cli(*allow, "monitor", "--rounds", "1", "--timeout", "2", cwd=tmp_path)      # the farm has stopped
+        assert res.returncode == 0, res.stderr[-2000:]
+    finally:
+        hook.close()
+    assert [(b["event"], b.get("run_id"), b.get("status"), b.get("sites")) for b in hook.bodies[:1]] == [
+        ("round_finished", 1, "finished", 1)]
+    assert [(b["event"], b["site"], b["url"], b["error"]) for b in hook.bodies[1:]] == [
+        ("homepage_down", "某某市人民政府", farm.sites[0].url, "connection")]
+    assert [row[1:3] for row in _deliveries(db_url)] == [("round_finished", "delivered"),
+                                                         ("homepage_down", "delivered")]
