@@ -79,9 +79,10 @@ def set_password(session: Session, name: str, password: str) -> m.User:
     return user
 
 
-def listing(session: Session) -> list[tuple[m.User, str | None]]:
+def listing(session: Session) -> list:
+    """(user, unit name or None) rows, by name."""
     return list(session.execute(select(m.User, m.Unit.name).outerjoin(m.Unit, m.Unit.id == m.User.unit_id)
-                                .order_by(m.User.name)).tuples())
+                                .order_by(m.User.name)).all())
 
 
 def _failures(session: Session, name: str, ip: str, now: datetime) -> int:

@@ -161,13 +161,13 @@ def templates_for(tz: str) -> Jinja2Templates:
     return Jinja2Templates(env=_environment(tz))
 
 
-def render(request: Request, name: str, user: m.User | None, status_code: int = 200, **context):
+def render(request: Request, template: str, user: m.User | None, status_code: int = 200, **context):
     """A page: the template with the user, the menu for their role and the CSRF helpers."""
     token = csrf_token(request)
     nav = [item for item in request.app.state.nav if user is not None and user.role in item.roles]
     context.update(user=user, nav=nav, csrf=token, status_code=status_code,
                    csrf_field=lambda: Markup('<input type="hidden" name="%s" value="%s">') % (CSRF_FIELD, token))
-    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 def see_other(url: str) -> RedirectResponse:

@@ -225,10 +225,13 @@ def bad_length(case, conn, req):
                  + page("长度", "").encode())
 
 
+# links no crawler should follow and no page should ever render as links (the console's XSS test uses them too)
+SCHEME_LINKS = ['javascript:alert(1)', ' JaVaScRiPt:alert(2)', 'data:text/html,<script>alert(3)</script>',
+                'file:///etc/passwd', 'ftp://127.0.0.1/', 'vbscript:msgbox(1)', 'about:blank', 'gopher://127.0.0.1:6379/_x']
+
+
 def schemes(case, conn, req):
-    links = ['javascript:alert(1)', ' JaVaScRiPt:alert(2)', 'data:text/html,<script>alert(3)</script>',
-             'file:///etc/passwd', 'ftp://127.0.0.1/', 'vbscript:msgbox(1)', 'about:blank', 'gopher://127.0.0.1:6379/_x']
-    send(conn, 200, page("协议", " ".join(f'<a href="{h}">{i}</a>' for i, h in enumerate(links))
+    send(conn, 200, page("协议", " ".join(f'<a href="{h}">{i}</a>' for i, h in enumerate(SCHEME_LINKS))
                         + '<img src="file:///etc/hostname"><iframe src="javascript:1"></iframe>'))
 
 
