@@ -178,7 +178,6 @@ def test_dispute_thread_decision_and_history(world):
         assert [(d.status, d.decided_by, [(e.kind, e.author, e.text) for e in events]) for d, events in history] == [
             ("upheld", "audra", [("opened", "unit-jia", "已整改：三个链接已修复"), ("comment", "eve", "请复核"),
                                  ("decided", "audra", "异议成立：复核通过，链接可访问")])]
-        assert disputes.chain(s, dead.id) == [dead.id, newer_id]
         assert [d.id for d in disputes.list_disputes(s, unit_id=info["units"][0])] == [dispute_id]
         assert disputes.list_disputes(s, unit_id=info["units"][1]) == []
         assert disputes.list_disputes(s, status="open") == []
@@ -337,24 +336,9 @@ def test_homepage_down_once_per_outage(world, quick_retries):
 @pytest.fixture()
 def own_pg():
     """A PostgreSQL database of this test's own (the seed's names are unique per database)."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    from storage.db import dispose_all
-    from tests.conftest import PG_ADMIN, _pg_answers
-    why = _pg_answers()
-    if why:
-        pytest.skip(f"PostgreSQL at {PG_ADMIN} does not answer: {why}")
-    name = f"govaudit_flows_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    dispose_all()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    from tests.conftest import fresh_pg_database
+    with fresh_pg_database("govaudit_flows") as url:
+        yield url
 
 
 @pytest.mark.postgres
