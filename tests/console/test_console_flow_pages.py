@@ -206,3 +206,24 @@ def test_live_rerun_from_a_dispute_shows_old_and_new_side_by_side(tmp_path, monk
         assert s.get(m.Dispute, int(dispute_path.rsplit("/", 1)[1])).rerun_finding_id == new.id
     assert boxes == [("有异议的结果", "fail", str(dead.id)), ("复核结果", "pass", str(new.id))]
     assert "实时复核：结果 pass" in page
+
+
+def test_disputes_in_the_api_with_their_threads(world):
+    from govaudit.console.users import create_token, get_user
+    other = finding(world, 3, "content.wording_errors")       # 丙县: not the unit user's
+    evaluator = world.client("evaluator")
+    assert post(evaluator, "/disputes", {"finding_id": other, "reason": "misjudged", "text": "引用原文"}).status_code == 303
+    tokens = {}
+    with session_scope(world.db_url) as s:
+        for role in ("viewer", "unit"):
+            tokens[role] = create_token(s, get_user(s, role), "api")[1]
+    client = world.client()
+    answer = client.get("/api/v1/disputes?status=open", headers={"Authorization": f"Bearer {tokens['viewer']}"})
+    assert answer.status_code == 200
+    (item,) = answer.json()["items"]
+    assert (item["finding_id"], item["reason"], item["status"], item["opened_by"]) == (other, "misjudged", "open",
+                                                                                       "evaluator")
+    assert [(e["kind"], e["author"], e["text"]) for e in item["events"]] == [("opened", "evaluator", "误判：引用原文")]
+    assert answer.json()["next_cursor"] is None
+    mine = client.get("/api/v1/disputes", headers={"Authorization": f"Bearer {tokens['unit']}"}).json()
+    assert mine == {"items": [], "next_cursor": None}
