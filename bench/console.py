@@ -66,7 +66,7 @@ def _has_sites(conn) -> bool:
 
 def fill(url: str) -> None:
     """Units, sites, one finished round and a finding per check and site, written with COPY."""
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     from govaudit.console.users import add_user
     from storage.db import get_engine, session_scope
     engine = get_engine(url)
@@ -133,7 +133,7 @@ def _client(url: str):
 
 
 def measure(client, requests: int) -> list[tuple[str, float, float]]:
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     checks = sorted(all_checks())
     rnd = random.Random(11)
     pages = {

@@ -108,6 +108,8 @@ def run_round(settings: Settings, run_id: int, progress: Progress | None = None,
     summary = runner.execute(run_id, settings, progress)
     if not summary.left_pending:
         summary.scored = score_round(settings, run_id, manual, progress)
+        from govaudit.alerts import round_finished      # the webhooks (the worker's last task posts its own)
+        round_finished(run_id, settings.database_url)
     return summary
 
 

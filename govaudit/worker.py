@@ -265,6 +265,8 @@ def finish_round_if_done(settings: Settings, run_id: int) -> bool:
         with Session(engine) as session, session.begin():
             session.execute(update(m.Run).where(m.Run.id == run_id)
                             .values(status="finished", finished_at=datetime.now(timezone.utc)))
+    from govaudit.alerts import round_finished
+    round_finished(run_id, settings.database_url)
     return True
 
 

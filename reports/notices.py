@@ -7,14 +7,17 @@ python-docx, pictures 480 px wide), with notices/index.html listing them."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checks.zh import SITE_KIND_ZH, advice_for, reason_zh, status_zh, title_zh, unit_of, value_zh
@@ -26,13 +29,23 @@ from reports.regions import region_name
 from reports.report_data import SiteFindings, run_info, site_findings
 from reports.shots import Screenshots
 from reports.store import require_run, run_findings
+from storage.models import Dispute
 
 PROBLEM = ("fail", "warn")
 ORDER = {"fail": 0, "warn": 1}
 
 
-def _problems(sf: SiteFindings) -> list:
-    return sorted((f for f in sf.findings if f.status in PROBLEM), key=lambda f: (ORDER[f.status], f.check_id))
+def _problems(sf: SiteFindings, judged_wrong: set[int]) -> list:
+    return sorted((f for f in sf.findings if f.status in PROBLEM and f.id not in judged_wrong),
+                  key=lambda f: (ORDER[f.status], f.check_id))
+
+
+def judged_wrong(session: Session, finding_ids: list[int]) -> set[int]:
+    """Of these findings, those an auditor judged wrong (an upheld 误判 dispute): no problem to fix."""
+    if not finding_ids:
+        return set()
+    return set(session.scalars(select(Dispute.finding_id).where(
+        Dispute.finding_id.in_(finding_ids), Dispute.status == "upheld", Dispute.reason == "misjudged")))
 
 
 def _site_shots(shots: Screenshots, items: list) -> dict[int, list]:
@@ -45,46 +58,85 @@ def _site_shots(shots: Screenshots, items: list) -> dict[int, list]:
     return out
 
 
-def write_notices(session: Session, run_id: int | None, out: str | Path, data_dir: str | Path,
-                  tz: str = DEFAULT_TIMEZONE) -> list[Path]:
-    """Write notices/unit-N.html and .docx for every unit of the run, and notices/index.html."""
+@dataclass
+class Notice:
+    unit: Any
+    sites: list          # (site, its problems)
+    total: int
+    shot_lists: dict[int, list]
+
+
+@dataclass
+class Notices:
+    run: Any
+    changes: dict
+    units: list[Notice]
+
+
+def build_notices(session: Session, run_id: int | None, data_dir: str | Path, unit_id: int | None = None) -> Notices:
+    """The round's notices: every unit's (or only `unit_id`'s) sites with their open problems."""
     run_id = require_run(session, run_id)
-    folder = Path(out) / "notices"
-    folder.mkdir(parents=True, exist_ok=True)
-    run = run_info(session, run_id)
     sites = site_findings(session, run_id)
-    changes = finding_changes(session, run_id, run_findings(session, run_id))
-    css = report_css()
-    env = environment(tz)
+    if unit_id is not None:
+        sites = [sf for sf in sites if sf.unit.id == unit_id]
+    wrong = judged_wrong(session, [f.id for sf in sites for f in sf.findings if f.status in PROBLEM])
     shots = Screenshots(data_dir)
-    base = {"run": run, "css": Markup(css), "csp": csp_for(css), "home": "../index.html", "partial": False,
-            "generated": local_time(datetime.now(timezone.utc), tz), "version": report_version()}
     units: dict[int, list[SiteFindings]] = {}
     for sf in sites:
         units.setdefault(sf.unit.id, []).append(sf)
-    template = env.get_template("notice.html.jinja")
-    written, listing = [], []
-    for uid, members in units.items():
-        unit = members[0].unit
-        per_site = [(sf.site, _problems(sf)) for sf in members]
+    notices = []
+    for members in units.values():
+        per_site = [(sf.site, _problems(sf, wrong)) for sf in members]
         shot_lists: dict[int, list] = {}
         for _, items in per_site:
             shot_lists.update(_site_shots(shots, items))
-        total = sum(len(items) for _, items in per_site)
+        notices.append(Notice(members[0].unit, per_site, sum(len(items) for _, items in per_site), shot_lists))
+    return Notices(run_info(session, run_id), finding_changes(session, run_id, run_findings(session, run_id)),
+                   notices)
+
+
+def notice_html(notices: Notices, notice: Notice, tz: str = DEFAULT_TIMEZONE, home: str = "../index.html",
+                site_href: str = "../site-{id}.html") -> str:
+    """The printable page of one unit's notice; `site_href` is where a screenshot opens in full."""
+    css = report_css()
+    return environment(tz).get_template("notice.html.jinja").render(
+        **_base(notices.run, css, tz, home), unit=notice.unit, sites=notice.sites, total=notice.total,
+        changes=notices.changes, shot_lists=notice.shot_lists, site_href=site_href)
+
+
+def _base(run, css: str, tz: str, home: str) -> dict:
+    return {"run": run, "css": Markup(css), "csp": csp_for(css), "home": home, "partial": False,
+            "generated": local_time(datetime.now(timezone.utc), tz), "version": report_version()}
+
+
+def notice_docx(notices: Notices, notice: Notice, target, tz: str = DEFAULT_TIMEZONE) -> None:
+    """One unit's notice as a Word document, saved to `target` (a path or a binary file)."""
+    _write_docx(target, notices.run, notice.unit, notice.sites, notice.total, notices.changes, notice.shot_lists, tz)
+
+
+def write_notices(session: Session, run_id: int | None, out: str | Path, data_dir: str | Path,
+                  tz: str = DEFAULT_TIMEZONE) -> list[Path]:
+    """Write notices/unit-N.html and .docx for every unit of the run, and notices/index.html."""
+    folder = Path(out) / "notices"
+    folder.mkdir(parents=True, exist_ok=True)
+    notices = build_notices(session, run_id, data_dir)
+    written, listing = [], []
+    for notice in notices.units:
+        uid = notice.unit.id
         html_path = folder / f"unit-{uid}.html"
-        html_path.write_text(template.render(**base, unit=unit, sites=per_site, total=total, changes=changes,
-                                             shot_lists=shot_lists), encoding="utf-8")
+        html_path.write_text(notice_html(notices, notice, tz), encoding="utf-8")
         docx_path = folder / f"unit-{uid}.docx"
-        _write_docx(docx_path, run, unit, per_site, total, changes, shot_lists, tz)
+        notice_docx(notices, notice, docx_path, tz)
         written += [html_path, docx_path]
-        listing.append((uid, unit.name, total))
+        listing.append((uid, notice.unit.name, notice.total))
     rows = "".join(Markup('<tr><td><a href="unit-{0}.html">{1}</a></td><td class="num">{2}</td>'
                           '<td><a href="unit-{0}.docx">Word 文档</a></td></tr>').format(uid, name, total)
                    for uid, name, total in listing)
-    index = env.from_string('{% extends "base.html.jinja" %}{% block title %}整改通知 · 第 {{ run.id }} 轮'
-                            '{% endblock %}{% block main %}<h1>整改通知 · 第 {{ run.id }} 轮</h1>'
-                            '<table><tr><th>单位</th><th>问题数</th><th>下载</th></tr>{{ rows }}</table>'
-                            '{% endblock %}').render(**base, rows=rows)
+    index = environment(tz).from_string(
+        '{% extends "base.html.jinja" %}{% block title %}整改通知 · 第 {{ run.id }} 轮'
+        '{% endblock %}{% block main %}<h1>整改通知 · 第 {{ run.id }} 轮</h1>'
+        '<table><tr><th>单位</th><th>问题数</th><th>下载</th></tr>{{ rows }}</table>'
+        '{% endblock %}').render(**_base(notices.run, report_css(), tz, "../index.html"), rows=rows)
     (folder / "index.html").write_text(index, encoding="utf-8")
     return [folder / "index.html"] + written
 
@@ -98,7 +150,7 @@ def _font(doc) -> None:
     doc.styles["Normal"].font.size = Pt(10.5)
 
 
-def _write_docx(path: Path, run, unit, per_site, total: int, changes, shot_lists, tz: str) -> None:
+def _write_docx(path, run, unit, per_site, total: int, changes, shot_lists, tz: str) -> None:
     doc = Document()
     _font(doc)
     doc.add_heading("整改通知", level=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -15,7 +16,7 @@ from reports import ranking
 from reports.frameworks import Framework
 from reports.manual import ManualValue
 from reports.scoring import Obs, Result, Subject, score
-from storage.models import Finding, Run, RunSite, Score, Site, Unit
+from storage.models import Finding, ManualEntry, Run, RunSite, Score, Site, Unit, VetoDecision
 
 DEFAULT_GROUP = "全部"
 
@@ -106,47 +107,109 @@ def build_subjects(session: Session, run_id: int, fw: Framework) -> list[Subject
     return subjects
 
 
-def attach_manual(session: Session, fw: Framework, subjects: list[Subject], values: list[ManualValue]) -> None:
-    """Put the CSV values that belong to this framework on their subjects; refuse
-    values outside an indicator's range. Values for other frameworks are skipped."""
-    manual_ids = {i.id: fw.nominal_max(i.id) for i in fw.manual_indicators()}
-    manual_ids.update({f"veto.{v.id}": 1.0 for v in fw.vetoes if v.review})
-    by_name: dict[str, Subject] = {}
+def manual_ranges(fw: Framework) -> dict[str, float]:
+    """Manual indicator ids of a framework with their maximum points; `veto.<id>` for a veto
+    pending review (1 confirms, 0 rejects)."""
+    ranges = {i.id: fw.nominal_max(i.id) for i in fw.manual_indicators()}
+    ranges.update({f"veto.{v.id}": 1.0 for v in fw.vetoes if v.review})
+    return ranges
+
+
+def record_csv(session: Session, run_id: int, frameworks: list[Framework], values: list[ManualValue],
+               source: str) -> None:
+    """Store the evaluators' CSV values as manual values (and a `veto.<id>` row as the round's
+    decision on that candidate veto) for every framework they belong to, so the console shows
+    them with their source and every later scoring uses them. The whole file is checked first:
+    a subject that is not in this run, or a score outside the indicator's range, stores nothing."""
+    rows = []
+    for fw in frameworks:
+        ranges = manual_ranges(fw)
+        by_name: dict[str, Subject] = {}
+        for s in build_subjects(session, run_id, fw):
+            by_name[s.name] = s
+            if s.site_id is not None:
+                site = session.get(Site, s.site_id)
+                by_name[site.url] = s
+                by_name[str(site.id)] = s
+        for v in values:
+            if v.indicator not in ranges or (fw.scope == "unit") != bool(v.unit):
+                continue
+            subject = by_name.get(v.unit or v.site)
+            if subject is None:
+                raise UserError(f"manual line {v.line}: {v.unit or v.site!r} is not a "
+                                f"{'unit' if v.unit else 'site'} of this run")
+            top = ranges[v.indicator]
+            if not 0 <= v.score <= top + 1e-9:
+                raise UserError(f"manual line {v.line}: {v.indicator} score {v.score:g} outside 0..{top:g}")
+            where = dict(framework=fw.name, unit_id=subject.unit_id if fw.scope == "unit" else None,
+                         site_id=subject.site_id)
+            if v.indicator.startswith("veto."):
+                rows.append(VetoDecision(run_id=run_id, veto=v.indicator[5:], note=v.note, decided_by=source,
+                                         decision="confirm" if v.score >= 1 else "reject", **where))
+            else:
+                rows.append(ManualEntry(indicator=v.indicator, value=v.score, why=v.note, entered_by=source,
+                                        **where))
+    for row in rows:
+        if not _same_as_stored(session, row):
+            session.add(row)
+    session.flush()
+
+
+def _same_as_stored(session: Session, row: ManualEntry | VetoDecision) -> bool:
+    """The newest stored row for the same key says the same (a CSV scored twice adds nothing)."""
+    model = type(row)
+    key = [model.framework == row.framework, _is(model.unit_id, row.unit_id), _is(model.site_id, row.site_id)]
+    if model is VetoDecision:
+        key += [VetoDecision.run_id == row.run_id, VetoDecision.veto == row.veto]
+        same = ("decision", "note", "decided_by")
+    else:
+        key.append(ManualEntry.indicator == row.indicator)
+        same = ("value", "why", "entered_by")
+    last = session.scalar(select(model).where(*key).order_by(model.id.desc()).limit(1))
+    return last is not None and all(getattr(last, a) == getattr(row, a) for a in same)
+
+
+def _is(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def stored_manual(session: Session, run_id: int, fw: Framework) -> dict[tuple[int | None, int | None], dict]:
+    """(unit_id, site_id) -> indicator -> (score, note): the newest manual value of each of the
+    framework's manual indicators, and the round's newest decision on each candidate veto."""
+    ranges = manual_ranges(fw)
+    out: dict[tuple[int | None, int | None], dict] = defaultdict(dict)
+    for e in session.scalars(select(ManualEntry).where(ManualEntry.framework == fw.name).order_by(ManualEntry.id)):
+        if e.indicator in ranges and 0 <= e.value <= ranges[e.indicator] + 1e-9:
+            out[(e.unit_id, e.site_id)][e.indicator] = (e.value, e.why)
+    for d in session.scalars(select(VetoDecision).where(VetoDecision.run_id == run_id,
+                                                        VetoDecision.framework == fw.name)
+                             .order_by(VetoDecision.id)):
+        if f"veto.{d.veto}" in ranges:
+            out[(d.unit_id, d.site_id)][f"veto.{d.veto}"] = (1.0 if d.decision == "confirm" else 0.0, d.note)
+    return out
+
+
+def attach_manual(session: Session, run_id: int, fw: Framework, subjects: list[Subject]) -> None:
+    """Put the stored manual values (the console's and the CSV's) on their subjects."""
+    stored = stored_manual(session, run_id, fw)
     for s in subjects:
-        by_name[s.name] = s
-        if s.site_id is not None:
-            site = session.get(Site, s.site_id)
-            by_name[site.url] = s
-            by_name[str(site.id)] = s
-    for v in values:
-        if v.indicator not in manual_ids:
-            continue
-        if (fw.scope == "unit") != bool(v.unit):
-            continue
-        subject = by_name.get(v.unit or v.site)
-        if subject is None:
-            raise UserError(f"manual line {v.line}: {v.unit or v.site!r} is not a "
-                            f"{'unit' if v.unit else 'site'} of this run")
-        top = manual_ids[v.indicator]
-        if not 0 <= v.score <= top + 1e-9:
-            raise UserError(f"manual line {v.line}: {v.indicator} score {v.score:g} outside 0..{top:g}")
-        subject.manual[v.indicator] = (v.score, v.note)
+        key = (s.unit_id, None) if fw.scope == "unit" else (None, s.site_id)
+        s.manual.update(stored.get(key, {}))
 
 
 def check_manual_known(frameworks: list[Framework], values: list[ManualValue]) -> None:
     known = set()
     for fw in frameworks:
-        known |= {i.id for i in fw.manual_indicators()} | {f"veto.{v.id}" for v in fw.vetoes if v.review}
+        known |= set(manual_ranges(fw))
     for v in values:
         if v.indicator not in known:
             raise UserError(f"manual line {v.line}: {v.indicator!r} is no manual indicator of "
                             f"{', '.join(f.name for f in frameworks)} (have: {', '.join(sorted(known)) or 'none'})")
 
 
-def score_framework(session: Session, run_id: int, fw: Framework,
-                    manual: list[ManualValue] | None = None) -> Scored:
+def score_framework(session: Session, run_id: int, fw: Framework) -> Scored:
     subjects = build_subjects(session, run_id, fw)
-    attach_manual(session, fw, subjects, manual or [])
+    attach_manual(session, run_id, fw, subjects)
     results = [score(fw, s) for s in subjects]
     scored = Scored(fw, run_id, results)
     judged = [r for r in results if r.judged]
@@ -229,9 +292,11 @@ def score_run(session: Session, run_id: int | None = None, names: list[str] | No
     manual = read_csv(manual_path) if manual_path else []
     check_manual_known(chosen, manual)
     run_id = require_run(session, run_id)
+    if manual:
+        record_csv(session, run_id, chosen, manual, f"csv:{Path(manual_path).name}")
     out = []
     for fw in chosen:
-        scored = score_framework(session, run_id, fw, manual)
+        scored = score_framework(session, run_id, fw)
         write_scores(session, scored)
         out.append(scored)
     return out

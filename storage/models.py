@@ -273,6 +273,100 @@ class Schedule(Base):
     created_at: Mapped[datetime] = col(DateTime(timezone=True), "When added.", default=utcnow)
 
 
+class Dispute(Base):
+    """A unit's or an evaluator's objection to a finding (已整改 or 误判), decided by an auditor,
+    usually after rerunning the check (the rerun's finding is kept beside the disputed one)."""
+    __tablename__ = "disputes"
+    __table_args__ = (Index("ix_disputes_finding", "finding_id"), Index("ix_disputes_status", "status"))
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    finding_id: Mapped[int] = col(ForeignKey("findings.id"), "The disputed finding.")
+    site_id: Mapped[int] = col(ForeignKey("sites.id"), "The finding's site (for the unit's view).")
+    check_id: Mapped[str] = col(String(60), "The finding's check id.")
+    reason: Mapped[str] = col(String(20), "rectified (已整改) or misjudged (误判).")
+    text: Mapped[str] = col(Text, "What the disputing party says.")
+    opened_by: Mapped[str] = col(String(100), "User who opened it.")
+    opened_at: Mapped[datetime] = col(DateTime(timezone=True), "When opened (UTC).", default=utcnow)
+    status: Mapped[str] = col(String(20), "open, upheld (the finding no longer stands) or rejected.", default="open")
+    decided_by: Mapped[str | None] = col(String(100), "Auditor who decided.", nullable=True)
+    decided_at: Mapped[datetime | None] = col(DateTime(timezone=True), "When decided (UTC).", nullable=True)
+    decision_note: Mapped[str | None] = col(Text, "The auditor's reasons.", nullable=True)
+    rerun_finding_id: Mapped[int | None] = col(ForeignKey("findings.id"), "The latest rerun's finding.",
+                                                nullable=True)
+
+
+class DisputeEvent(Base):
+    """One entry of a dispute's thread: opened, comment, rerun, decided."""
+    __tablename__ = "dispute_events"
+    __table_args__ = (Index("ix_dispute_events_dispute", "dispute_id"),)
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    dispute_id: Mapped[int] = col(ForeignKey("disputes.id"), "The dispute.")
+    kind: Mapped[str] = col(String(20), "opened, comment, rerun or decided.")
+    author: Mapped[str] = col(String(100), "User.")
+    text: Mapped[str] = col(Text, "What was said or done.", default="")
+    finding_id: Mapped[int | None] = col(ForeignKey("findings.id"), "For a rerun: its new finding.", nullable=True)
+    at: Mapped[datetime] = col(DateTime(timezone=True), "When (UTC).", default=utcnow)
+
+
+class ManualEntry(Base):
+    """An evaluator's value for a manual indicator of a framework, for a unit or a site (from the
+    console or the evaluators' CSV). Rows are history: the newest per framework, subject and
+    indicator is the value scoring uses."""
+    __tablename__ = "manual_values"
+    __table_args__ = (Index("ix_manual_values_fw", "framework"),)
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    framework: Mapped[str] = col(String(60), "Framework name.")
+    unit_id: Mapped[int | None] = col(ForeignKey("units.id"), "Unit (unit-level frameworks).", nullable=True)
+    site_id: Mapped[int | None] = col(ForeignKey("sites.id"), "Site (site-level frameworks).", nullable=True)
+    indicator: Mapped[str] = col(String(100), "Manual indicator id.")
+    value: Mapped[float] = col(Float, "Points, 0..the indicator's max.")
+    entered_by: Mapped[str] = col(String(100), "User, or csv:FILE for the evaluators' CSV.")
+    why: Mapped[str] = col(Text, "The evaluator's reason (the CSV's note).", default="")
+    entered_at: Mapped[datetime] = col(DateTime(timezone=True), "When entered (UTC).", default=utcnow)
+
+
+class VetoDecision(Base):
+    """A reviewer's decision on a candidate veto (a `review: true` veto that a round's findings hit):
+    confirm or reject, with a note. Per round; the newest per run, framework, subject and veto counts."""
+    __tablename__ = "veto_decisions"
+    __table_args__ = (Index("ix_veto_decisions_run_fw", "run_id", "framework"),)
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    run_id: Mapped[int] = col(ForeignKey("runs.id"), "The round whose findings raised the candidate.")
+    framework: Mapped[str] = col(String(60), "Framework name.")
+    unit_id: Mapped[int | None] = col(ForeignKey("units.id"), "Unit (unit-level frameworks).", nullable=True)
+    site_id: Mapped[int | None] = col(ForeignKey("sites.id"), "Site (site-level frameworks).", nullable=True)
+    veto: Mapped[str] = col(String(100), "Veto id.")
+    decision: Mapped[str] = col(String(20), "confirm or reject.")
+    note: Mapped[str] = col(Text, "Why.", default="")
+    decided_by: Mapped[str] = col(String(100), "User, or csv:FILE.")
+    decided_at: Mapped[datetime] = col(DateTime(timezone=True), "When (UTC).", default=utcnow)
+
+
+class Webhook(Base):
+    """An alert destination: a URL posted a JSON body in a format for some events."""
+    __tablename__ = "webhooks"
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    name: Mapped[str] = col(String(100), "Display name.")
+    url: Mapped[str] = col(String(2000), "Where to POST.")
+    format: Mapped[str] = col(String(20), "plain (JSON), dingtalk or wecom (robot markdown).")
+    events: Mapped[list] = col(Json, "Events sent: homepage_down, veto_candidate, round_finished.", default=list)
+    enabled: Mapped[bool] = col(Boolean, "Whether events are sent.", default=True)
+    created_at: Mapped[datetime] = col(DateTime(timezone=True), "When added.", default=utcnow)
+
+
+class Delivery(Base):
+    """One event posted (or being posted) to one webhook; failures are retried with backoff."""
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_webhook", "webhook_id", "id"), Index("ix_deliveries_key", "key"))
+    id: Mapped[int] = col(Integer, "Surrogate key.", primary_key=True)
+    webhook_id: Mapped[int] = col(ForeignKey("webhooks.id"), "The webhook.")
+    event: Mapped[str] = col(String(40), "homepage_down, veto_candidate or round_finished.")
+    key: Mapped[str] = col(String(300), "What the event is about (one delivery per webhook and key).")
+    payload: Mapped[dict] = col(Json, "The body posted.", default=dict)
+    status: Mapped[str] = col(String(20), "pending, delivered or failed (attempts used up).", default="pending")
+    attempts: Mapped[int] = col(Integer, "Posts tried.", default=0)
+    last_error: Mapped[str | None] = col(Text, "Why the last post failed.", nullable=True)
+    created_at: Mapped[datetime] = col(DateTime(timezone=True), "When the event happened.", default=utcnow)
+    delivered_at: Mapped[datetime | None] = col(DateTime(timezone=True), "When accepted.", nullable=True)
 # -- the console (govaudit serve) -------------------------------------------------
 class User(Base):
     """A person (or a scoring pipeline) using the console or its API."""

@@ -25,6 +25,7 @@ def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import t
 
     from crawler.monitor import run_rounds
     from crawler.netguard import refusal
+    from govaudit.alerts import OutageWatch
     from govaudit.rounds import resolve_sites
     from storage import models as m
     from storage.db import get_engine
@@ -34,7 +35,9 @@ def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import t
     settings = load()
     with Session(get_engine(settings.database_url), expire_on_commit=False) as session, session.begin():
         ids = resolve_sites(session, sites, site)
-        chosen = [(s.id, s.url) for s in session.scalars(select(m.Site).where(m.Site.id.in_(ids)).order_by(m.Site.id))]
+        rows = list(session.scalars(select(m.Site).where(m.Site.id.in_(ids)).order_by(m.Site.id)))
+        chosen = [(s.id, s.url) for s in rows]
+        outages = OutageWatch(settings.database_url, {s.id: (s.name, s.url) for s in rows})
     if not chosen:
         raise UserError("no sites to monitor: import a registry with `govaudit sites import`")
     for sid, url in chosen:
@@ -45,5 +48,6 @@ def monitor(sites: Optional[Path] = typer.Option(None, "--sites", help="Import t
     def told(done: int, samples) -> None:
         failed = sum(1 for s in samples if not s.ok)
         err.print(f"round {done}: {len(samples)} sample(s), {failed} failed")
+        outages.told(samples)
 
     run_rounds(settings.database_url, chosen, rounds, interval, timeout, told)

@@ -189,3 +189,51 @@ def scores(run: int | None = None, framework: str = "", indicator: str = "", cur
         query = query.where((m.Score.unit_id == scope) |
                             m.Score.site_id.in_(select(m.Site.id).where(m.Site.unit_id == scope)))
     return _page(session, query, m.Score.id, cursor, limit, lambda s: {c: getattr(s, c) for c in ScoreOut.model_fields})
+
+
+class DisputeEventOut(BaseModel):
+    kind: str
+    author: str
+    text: str
+    finding_id: int | None
+    at: datetime
+
+
+class DisputeOut(BaseModel):
+    id: int
+    finding_id: int
+    site_id: int
+    check_id: str
+    reason: str
+    text: str
+    opened_by: str
+    opened_at: datetime
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    rerun_finding_id: int | None
+    events: list[DisputeEventOut]
+
+
+@router.get("/disputes", response_model=Page[DisputeOut])
+def disputes(status: str = "", site: int | None = None, cursor: str | None = None,
+             limit: int = Query(100, ge=1, le=MAX_LIMIT), user: m.User = Depends(require_role(*READERS)),
+             session: Session = Depends(get_session)):
+    """Disputes on findings (reason rectified 已整改 or misjudged 误判; status open, upheld or rejected),
+    each with its thread."""
+    from govaudit.disputes import thread
+    query = select(m.Dispute)
+    if status:
+        query = query.where(m.Dispute.status == status)
+    if site is not None:
+        query = query.where(m.Dispute.site_id == site)
+    scope = unit_scope(user)
+    if scope is not None:
+        query = query.where(m.Dispute.site_id.in_(select(m.Site.id).where(m.Site.unit_id == scope)))
+
+    def convert(d: m.Dispute) -> dict:
+        out = {c: getattr(d, c) for c in DisputeOut.model_fields if c != "events"}
+        out["events"] = [{c: getattr(e, c) for c in DisputeEventOut.model_fields} for e in thread(session, d.id)]
+        return out
+    return _page(session, query, m.Dispute.id, cursor, limit, convert)

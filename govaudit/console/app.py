@@ -35,6 +35,9 @@ ROUTE_MODULES = [
     "govaudit.console.check_page",
     "govaudit.console.frameworks_page",
     "govaudit.console.compare",
+    "govaudit.console.manual_routes",
+    "govaudit.console.dispute_routes",
+    "govaudit.console.alert_routes",
     "govaudit.console.admin",
     "govaudit.console.api",
 ]

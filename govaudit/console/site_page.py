@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checks.catalog import all_checks
+from govaudit import disputes
 from govaudit.console import actions
 from govaudit.console.audit import audit
+from govaudit.console.dispute_routes import OPENERS
 from govaudit.console.web import READERS, get_session, render, require_role, see_other, visible_site
 from storage import models as m
 
@@ -89,8 +91,11 @@ def finding_page(request: Request, finding_id: int, user: m.User = Depends(requi
                                                            m.Finding.check_id == f.check_id)
                                    .order_by(m.Finding.id.desc())))
     return render(request, "finding.html.jinja", user, f=f, site=site, history=history,
-                  chk=all_checks().get(f.check_id), archived=archived_pages(session, site.id, [f]),
-                  shots=_shots(f), can_rerun=user.role in RERUNNERS)
+                  chk=all_checks().get(f.check_id), archived=archived_pages(session, site.id, evidence_urls([f]),
+                                                                            upto_run=f.run_id),
+                  shots=_shots(f), can_rerun=user.role in RERUNNERS,
+                  threads=disputes.finding_disputes(session, f.id), can_dispute=user.role in OPENERS,
+                  reasons=disputes.REASONS, dispute_status=disputes.STATUS_ZH)
 
 
 @router.get("/findings/{finding_id}/shots/{index}")

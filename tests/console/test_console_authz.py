@@ -23,6 +23,15 @@ ALLOWED = {
     "/admin/users/{name}/active": ({"admin"}, 422),
     "/admin/tokens": ({"admin"}, 422),
     "/admin/tokens/{token_id}/revoke": ({"admin"}, 404),
+    # pages 7-9 (the manual values form checks its own fields: 400; no dispute 1 to rerun: 404)
+    "/manual/values": ({"admin", "evaluator"}, 400),
+    "/manual/vetoes": ({"admin", "evaluator"}, 422),
+    "/disputes": ({"unit", "evaluator"}, 422),
+    "/disputes/{dispute_id}/comment": ({"unit", "evaluator", "auditor"}, 422),
+    "/disputes/{dispute_id}/rerun": ({"auditor"}, 404),
+    "/disputes/{dispute_id}/decide": ({"auditor"}, 422),
+    "/alerts/webhooks": ({"admin"}, 422),
+    "/alerts/webhooks/{webhook_id}": ({"admin"}, 422),
 }
 OPEN = {"/login", "/logout"}        # anyone: logging in and out
 
@@ -37,7 +46,8 @@ def _changing_routes() -> list[str]:
 
 
 def _concrete(path: str, world) -> str:
-    values = {"run_id": world.run_id, "schedule_id": 1, "site_id": world.sites[0], "name": "viewer", "token_id": 1}
+    values = {"run_id": world.run_id, "schedule_id": 1, "site_id": world.sites[0], "name": "viewer", "token_id": 1,
+              "dispute_id": 1, "webhook_id": 1}
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
 
@@ -78,16 +88,17 @@ def test_anonymous_posts_go_to_the_login(world):
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next="), path
 
 
-READ_PAGES = ["/rounds", "/rounds/{run_id}", "/sites", "/checks", "/checks/links.dead_homepage", "/frameworks",
-              "/compare", "/admin"]
+READ_PAGES = ["/rounds", f"/rounds/{{run_id}}", "/sites", "/checks", "/checks/links.dead_homepage", "/frameworks",
+              "/compare", "/admin", "/manual", "/disputes", "/alerts", "/notices/{unit_id}"]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_reading_pages_by_role(world, role):
     client = world.client(role)
-    expected = {"/admin": 200 if role == "admin" else 403}
+    expected = {"/admin": 200 if role == "admin" else 403, "/alerts": 200 if role == "admin" else 403,
+                "/manual": 403 if role == "unit" else 200}
     for page in READ_PAGES:
-        path = page.replace("{run_id}", str(world.run_id))
+        path = page.replace("{run_id}", str(world.run_id)).replace("{unit_id}", str(world.units[0]))
         status = expected.get(page, 403 if role == "unit" and page.startswith("/rounds") else 200)
         assert client.get(path).status_code == status, (role, path)
 
