@@ -91,8 +91,7 @@ def finding_page(request: Request, finding_id: int, user: m.User = Depends(requi
                                                            m.Finding.check_id == f.check_id)
                                    .order_by(m.Finding.id.desc())))
     return render(request, "finding.html.jinja", user, f=f, site=site, history=history,
-                  chk=all_checks().get(f.check_id), archived=archived_pages(session, site.id, evidence_urls([f]),
-                                                                            upto_run=f.run_id),
+                  chk=all_checks().get(f.check_id), archived=archived_pages(session, site.id, [f]),
                   shots=_shots(f), can_rerun=user.role in RERUNNERS,
                   threads=disputes.finding_disputes(session, f.id), can_dispute=user.role in OPENERS,
                   reasons=disputes.REASONS, dispute_status=disputes.STATUS_ZH)
