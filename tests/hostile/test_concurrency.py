@@ -25,6 +25,7 @@ WORKERS = 4
 # each worker: check every site of the shared run (in its own order), then audit its own run of the same sites
 WORKER = r"""
 import random, sys
+from core.config import load
 from govaudit import runner
 from sqlalchemy.orm import Session
 from storage.db import get_engine
