@@ -106,7 +106,7 @@ def test_bad_parameters_are_422_in_one_line(world):
 
 def test_openapi_schema(world):
     schema = world.client().get("/api/v1/openapi.json").json()
-    assert sorted(schema["paths"]) == ["/api/v1/findings", "/api/v1/findings/{finding_id}", "/api/v1/runs",
-                                       "/api/v1/scores", "/api/v1/sites"]
+    assert sorted(schema["paths"]) == ["/api/v1/disputes", "/api/v1/findings", "/api/v1/findings/{finding_id}",
+                                       "/api/v1/runs", "/api/v1/scores", "/api/v1/sites"]
     params = {p["name"] for p in schema["paths"]["/api/v1/findings"]["get"]["parameters"]}
     assert params == {"run", "site", "check", "status", "area", "since", "cursor", "limit"}
