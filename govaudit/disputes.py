@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.config import Settings
 from core.errors import UserError
 from storage import models as m
 from storage.db import get_engine
@@ -67,17 +68,17 @@ def comment(session: Session, dispute_id: int, text: str, by: str) -> m.DisputeE
     return e
 
 
-def rerun_dispute(dispute_id: int, by: str, stored: bool, database_url: str | None = None) -> m.DisputeEvent:
-    """Rerun the disputed check on its site (its own transactions, as `govaudit check` does), then
-    record the rerun's finding on the dispute. The dispute must be open."""
-    engine = get_engine(database_url)
+def rerun_dispute(settings: Settings, dispute_id: int, by: str, stored: bool) -> m.DisputeEvent:
+    """Rerun the disputed check on its site (the rerun use case, in its own transactions as
+    `govaudit check` does), then record the rerun's finding on the dispute. The dispute must be open."""
+    engine = get_engine(settings.database_url)
     with Session(engine) as session:
         d = _get(session, dispute_id)
         if d.status != "open":
             raise UserError(f"dispute {dispute_id} is decided already")
         site_id, check_id = d.site_id, d.check_id
-    from govaudit.console.actions import rerun_check     # the console's one call into the rerun use case
-    _, new = rerun_check(site_id, check_id, stored)
+    from govaudit.rounds import rerun_check
+    _, new = rerun_check(settings, str(site_id), check_id, stored=stored)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         d = _get(session, dispute_id)
         d.rerun_finding_id = new["id"]

@@ -94,7 +94,7 @@ def rerun(request: Request, dispute_id: int, stored: bool = Form(False), why: st
           user: m.User = Depends(require_role(*DECIDERS)), session: Session = Depends(get_session)):
     d = _dispute(session, user, dispute_id)
     session.rollback()       # the rerun writes in its own transactions: hold no lock on SQLite meanwhile
-    event = disputes.rerun_dispute(d.id, user.name, stored, request.app.state.settings.database_url)
+    event = disputes.rerun_dispute(request.app.state.settings, d.id, user.name, stored)
     audit(session, user, "dispute.rerun", f"dispute:{d.id}", why,
           {"stored": stored, "finding": event.finding_id})
     session.commit()
