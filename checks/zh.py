@@ -2,7 +2,7 @@
 statuses, error kinds, units, run states and the reason codes every area shares. Each check
 area declares its own reason codes and its 整改建议 (remedy and the rule it comes from) next to
 its checks with `area_texts` (checks/links.py, checks/update.py…). English stays in the raw
-details and ids only; tests/test_report_zh.py fails on any status, error kind, unit or reason
+details and ids only; tests/reports/test_report_zh.py fails on any status, error kind, unit or reason
 code without a Chinese name here or in its area."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The generated catalog and frameworks documents match the code they are generated from
-(the data dictionary's test is tests/test_dictionary.py)."""
+(the data dictionary's test is tests/storage/test_dictionary.py)."""
 from pathlib import Path
 
 import pytest

@@ -158,7 +158,7 @@ def test_demo_report_reads_in_chinese_and_its_notices_and_evidence_open_in_chrom
 
     from reports.notices import write_notices
     from storage.db import session_scope
-    from tests.test_report_zh import bare_codes
+    from tests.reports.test_report_zh import bare_codes
 
     audit, _, index = demo_report
     with session_scope(audit.db_url) as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import stat
 
-from tests.test_cli import cli
+from tests.govaudit.test_cli import cli
 
 
 def test_users_add_list_passwd_token(tmp_path):

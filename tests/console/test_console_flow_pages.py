@@ -173,7 +173,7 @@ def test_live_rerun_from_a_dispute_shows_old_and_new_side_by_side(tmp_path, monk
     from core.config import load
     from govaudit.console.users import add_user
     from tests.helpers import cli, served
-    from tests.test_refusals import HOME
+    from tests.govaudit.test_refusals import HOME
     with served(tmp_path, {"jia": {"name": "甲市政府门户", "unit": "甲市人民政府"}}, {"jia": {"index.html": HOME}}) as farm:
         allow = ["--allow-host", farm.allow_hosts()[0]]
         (tmp_path / "sites.csv").write_text(f"name,url,kind,unit\n甲市政府门户,{farm.sites[0].url},portal,甲市人民政府\n",

@@ -16,7 +16,7 @@ from storage.db import session_scope
 from tests.helpers import allowed, served
 from tests.scoring_seed import seed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = """name,url,kind,unit,group
 甲市政府门户,https://a.example.gov.cn/,portal,甲市人民政府,地级市
 乙市政府门户,https://b.example.gov.cn/,portal,乙市人民政府,地级市

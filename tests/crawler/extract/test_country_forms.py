@@ -11,7 +11,7 @@ from checks.catalog import all_checks
 from crawler.extract import page_facts
 from crawler.extract.html import parse
 from crawler.extract.identity import identity_marks
-from tests.test_checks_portal import html_page, site
+from tests.checks.test_portal import html_page, site
 
 TODAY = date(2026, 11, 22)
 

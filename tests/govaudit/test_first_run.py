@@ -9,7 +9,7 @@ from pathlib import Path
 from govaudit.demo.server import DemoFarm, load_sites
 from tests.helpers import cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_command_from_a_folder_outside_the_repository(tmp_path):

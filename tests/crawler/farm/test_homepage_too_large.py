@@ -2,14 +2,14 @@
 `avail.homepage` passes with `details.truncated`; the checks that read the crawl say
 `error`/`too_large` instead of judging content that was never read.
 
-What a person sees: big and endless (tests/crawl/url_farm.py) answer 200 with a page that never
+What a person sees: big and endless (tests/crawler/farm/url_farm.py) answer 200 with a page that never
 ends loading (12 MiB declared / an endless stream). The sites beside them in the same run are
 judged as usual (test_link_spellings.py)."""
 from __future__ import annotations
 
 import pytest
 
-from tests.crawl.url_farm import SIZE
+from tests.crawler.farm.url_farm import SIZE
 
 CAP = 10 * 1024 * 1024
 

@@ -369,7 +369,7 @@ def test_a_round_and_the_monitor_post_their_alerts(tmp_path):
     """`govaudit run` posts round_finished when the round is scored; `govaudit monitor` posts
     homepage_down for a homepage that does not answer (real processes, a real receiving server)."""
     from tests.helpers import cli, served
-    from tests.test_refusals import HOME
+    from tests.govaudit.test_refusals import HOME
     hook = Recorder()
     db_url = f"sqlite:///{tmp_path / 'govaudit.db'}"
     try:

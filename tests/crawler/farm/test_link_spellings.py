@@ -1,4 +1,4 @@
-"""Links spelled the ways government pages spell them, crawled for real (tests/crawl/url_farm.py)
+"""Links spelled the ways government pages spell them, crawled for real (tests/crawler/farm/url_farm.py)
 in one multi-site run: each target is fetched, stored and judged in one form.
 
 What a person reads on the farm's pages, before running the tool:
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.crawl.url_farm import ENCODED
+from tests.crawler.farm.url_farm import ENCODED
 
 LINKS = ("avail.homepage", "links.dead_homepage", "links.dead_site", "links.attachments")
 

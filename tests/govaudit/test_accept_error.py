@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from tests.helpers import cli, served
-from tests.test_refusals import HOME
+from tests.govaudit.test_refusals import HOME
 
 
 def cells(stdout: str, check_id: str) -> list[list[str]]:

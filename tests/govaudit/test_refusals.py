@@ -72,7 +72,7 @@ def test_robots_txt_that_forbids_everything_is_blocked_not_down(tmp_path):
 def test_monitor_samples_the_policy_refused_are_not_downtime():
     from checks.artifacts import SampleArt
     from checks.catalog import all_checks
-    from tests.test_checks_portal import site
+    from tests.checks.test_portal import site
 
     def samples(n, refused):
         return [SampleArt(f"2026-11-20T00:{i:02d}:00+00:00", i >= refused, 200 if i >= refused else None, 10,

@@ -10,7 +10,7 @@ import pytest
 
 from core.urls import BadLink, link_target, normalize, resolve
 
-WPT = Path(__file__).resolve().parents[1] / "data" / "wpt" / "urltestdata.json"
+WPT = Path(__file__).resolve().parents[2] / "data" / "wpt" / "urltestdata.json"
 HTTP = re.compile(r"[\x00-\x20]*https?:", re.I)
 
 

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.crawl.url_farm import UrlFarm, control, nul_header
+from tests.crawler.farm.url_farm import UrlFarm, control, nul_header
 from tests.hostile.conftest import FAST
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.postgres

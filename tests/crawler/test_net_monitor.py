@@ -16,7 +16,7 @@ import pytest
 from crawler.monitor import take_sample
 from crawler.net import net_facts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Handler(BaseHTTPRequestHandler):

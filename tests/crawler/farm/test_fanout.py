@@ -1,7 +1,7 @@
 """The crawl's fan-out is bounded per site (external targets checked) and per page (link rows
 stored and followed); what the caps leave out is `unchecked`, with the reason, in the findings.
 
-What a person reads: the homepage of wide (tests/crawl/url_farm.py) links 20 pages of another site (each gives
+What a person reads: the homepage of wide (tests/crawler/farm/url_farm.py) links 20 pages of another site (each gives
 404) and then 20 pages of its own (each opens). With the hints max_external_links 5 and
 max_links_per_page 30, the crawl checks 5 of the external pages (5 dead links found) and
 leaves 15 unchecked, and stores the first 30 links of the page: 10 of its own pages are

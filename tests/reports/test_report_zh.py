@@ -26,7 +26,7 @@ from storage.db import session_scope
 from storage.models import Finding, Run, RunSite
 from tests.scoring_seed import add_finding, seed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEAD = {"confirmed": ["http://a.example/gone.html"], "suspected": ["http://b.example/slow.pdf"],
         "targets": [{"url": "http://a.example/gone.html", "reason": "http_404", "linked_from": ["http://a.example/"]},
                     {"url": "http://b.example/slow.pdf", "reason": "timeout", "linked_from": ["http://a.example/"]}]}

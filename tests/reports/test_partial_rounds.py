@@ -8,7 +8,7 @@ from reports.report_data import framework_sections
 from reports.store import score_run
 from storage.db import session_scope
 from storage.models import Run, Score
-from tests.test_report import _rerun, world  # noqa: F401  (the fixture)
+from tests.reports.test_report import _rerun, world  # noqa: F401  (the fixture)
 
 
 def test_partial_round_is_never_the_baseline(world):  # noqa: F811

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checks.artifacts import ColumnArt
 from checks.catalog import all_checks
-from tests.test_checks_portal import BASE, run, site
+from tests.checks.test_portal import BASE, run, site
 
 STATIC = ColumnArt(BASE + "/gzdt/", "工作动态", "dynamic", "2026-11-20", 20, details={"sample": []})
 SHELL = ColumnArt(BASE + "/tzgg/", "通知公告", "notice", None, 0, details={"shell": "fetch"})

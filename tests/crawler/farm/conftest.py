@@ -1,9 +1,9 @@
-"""One audit of the URL farm (tests/crawl/url_farm.py), shared by the crawl tests of this folder."""
+"""One audit of the URL farm (tests/crawler/farm/url_farm.py), shared by the crawl tests of this folder."""
 from __future__ import annotations
 
 import pytest
 
-from tests.crawl.url_farm import UrlFarm
+from tests.crawler.farm.url_farm import UrlFarm
 from tests.hostile.conftest import audit_farm
 
 CHECKS = ["avail.homepage", "links.dead_homepage", "links.dead_site", "links.attachments", "update.homepage",
