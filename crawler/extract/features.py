@@ -79,6 +79,19 @@ def _in_share_bar(el) -> bool:
     return False
 
 
+def _short_text(el, limit: int) -> str | None:
+    """txt(el) when it is at most `limit` characters long, None when it is longer. An image's
+    ancestor is often the page's whole content: its text is not squashed only to be measured."""
+    pieces, solid = [], 0
+    for piece in el.itertext():
+        pieces.append(piece)
+        solid += len("".join(piece.split()))     # characters squash() keeps, at least
+        if solid > limit:
+            return None
+    text = squash("".join(pieces))
+    return text if len(text) <= limit else None
+
+
 def _media_captions(tree):
     """Accounts shown as a QR image with a caption rather than a link: the image's
     alt/title with the text of the nearest ancestor that has any (a caption in a
@@ -92,11 +105,11 @@ def _media_captions(tree):
         for _ in range(3):
             if el is None or el.tag in ("body", "html"):
                 break
-            around = txt(el)
-            if around:
+            around = _short_text(el, MAX_CAPTION)
+            if around != "":
                 break
             el = el.getparent()
-        caption = squash(own + " " + around) if len(around) <= MAX_CAPTION else own
+        caption = squash(own + " " + around) if around is not None else own
         if caption and len(caption) <= MAX_CAPTION + 20 and not SHARE.search(caption):
             yield caption
     for el in tree.iter("div", "p", "span", "li", "td", "figcaption"):
