@@ -4,7 +4,7 @@ information-disclosure columns, 办事指南 elements."""
 from __future__ import annotations
 
 import re
-from crawler.extract.html import Anchor, squash, txt
+from crawler.extract.html import Anchor, short_text, squash, txt
 
 PRIVACY = re.compile(r"隐私|个人信息保护|个人信息安全|个人信息处理规则")
 SERVICE = re.compile(r"办事服务|政务服务|网上办事|在线办事|网上办理|在线办理|办事大厅|一网通办|一网通|我要办|便民服务|政务服务网|掌上办"
@@ -79,19 +79,6 @@ def _in_share_bar(el) -> bool:
     return False
 
 
-def _short_text(el, limit: int) -> str | None:
-    """txt(el) when it is at most `limit` characters long, None when it is longer. An image's
-    ancestor is often the page's whole content: its text is not squashed only to be measured."""
-    pieces, solid = [], 0
-    for piece in el.itertext():
-        pieces.append(piece)
-        solid += len("".join(piece.split()))     # characters squash() keeps, at least
-        if solid > limit:
-            return None
-    text = squash("".join(pieces))
-    return text if len(text) <= limit else None
-
-
 def _media_captions(tree):
     """Accounts shown as a QR image with a caption rather than a link: the image's
     alt/title with the text of the nearest ancestor that has any (a caption in a
@@ -105,7 +92,7 @@ def _media_captions(tree):
         for _ in range(3):
             if el is None or el.tag in ("body", "html"):
                 break
-            around = _short_text(el, MAX_CAPTION)
+            around = short_text(el, MAX_CAPTION)
             if around != "":
                 break
             el = el.getparent()
