@@ -162,7 +162,7 @@ def prepare_run(db_url: str, urls: list[str], tmp: Path, probes: bool = True) ->
         ids = list(session.scalars(select(m.Site.id).order_by(m.Site.id)))
         only = None
         if not probes:
-            from checks.base import all_checks
+            from checks.catalog import all_checks
             only = sorted(c.id for c in all_checks().values() if not c.needs.startswith("probe:"))
         return rounds.start_round(session, ids, only).id
 

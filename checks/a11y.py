@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, check, not_applicable, url_evidence
+from checks.base import Finding, check, graded, not_applicable, url_evidence
 from checks.site_facts import html_pages
 from checks.zh import GBT_37668, area_texts
 
@@ -32,7 +32,7 @@ def img_alt(a: SiteArtifacts, t: dict) -> Finding:
     if not content:
         return not_applicable("no_content_images")
     share = round(with_alt / content, 4)
-    f = Finding("warn" if share < t["warn_below"] else "pass", share, "share",
+    f = Finding(graded(share, warn_below=t["warn_below"]), share, "share",
                 details={"images": content, "with_alt": with_alt, "lacking": lacking[:20]})
     f.evidence = url_evidence(x["page"] for x in lacking[:10])
     return f
@@ -47,7 +47,7 @@ def html_lang(a: SiteArtifacts, t: dict) -> Finding:
         return not_applicable("no_pages")
     without = [p.url for p in pages if not p.facts.get("lang")]
     share = round((len(pages) - len(without)) / len(pages), 4)
-    f = Finding("warn" if share < t["warn_below"] else "pass", share, "share",
+    f = Finding(graded(share, warn_below=t["warn_below"]), share, "share",
                 details={"pages": len(pages), "without_lang": len(without), "examples": without[:20]})
     f.evidence = url_evidence(without[:10])
     return f

@@ -85,7 +85,20 @@ class MessageArt:
     reply_unit: str = ""
     follow_up: bool = False
     satisfaction: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)   # details.status_replied: what the status says
+
+    @property
+    def replied(self) -> bool | None:
+        """Whether a reply is published: a reply time, or a 办理状态 the extractor read as replied
+        (details.status_replied). None when a status is shown but its reading was not stored
+        (rows of runs before it was): unknown, not unanswered."""
+        if self.replied_at:
+            return True
+        if not self.status:
+            return False
+        if "status_replied" not in self.details:
+            return None
+        return self.details["status_replied"] is True
 
 
 @dataclass

@@ -5,7 +5,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, check, url_evidence
+from checks.base import Finding, check, graded, table, url_evidence
 from checks.site_facts import find_page
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -28,6 +28,12 @@ def is_attachment(url: str, text: str = "") -> bool:
     return any(ATTACHMENT.search(v) for _, v in parse_qsl(parts.query)) if parts.query else False
 
 
+def failing_table(details: dict) -> dict:
+    """The failing attachments of a links.attachments finding's details as a typed table."""
+    return table("无法下载的附件", [("url", "附件地址", "url"), ("reason", "原因", "code"), ("linked_from", "所在页面", "urls")],
+                 details.get("failing") or [])
+
+
 @check("links.attachments", "附件可下载", "Attachments downloadable", kinds="PD", needs="crawl", unit="links")
 def attachments(a: SiteArtifacts, t: dict) -> Finding:
     """Failing attachment links; a 200 answer with an HTML page (a login wall,
@@ -47,7 +53,9 @@ def attachments(a: SiteArtifacts, t: dict) -> Finding:
             why = "html_instead_of_file"
         if why:
             failing.append({"url": url, "reason": why, "status": page.status, "linked_from": sorted(sources)[:5]})
-    f = Finding("fail" if failing else "pass", len(failing), "links",
+    f = Finding(graded(len(failing), fail_above=0), len(failing), "links",
                 details={"total": len(targets), "failing": failing, "unchecked": unchecked[:20]})
+    if failing:
+        f.details["table"] = failing_table(f.details)
     f.evidence = url_evidence(x["url"] for x in failing)
     return f

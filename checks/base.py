@@ -1,13 +1,13 @@
-"""The check contract: a declared check, the finding it returns, the registry.
+"""The check contract: a declared check and the finding it returns.
 
 A check is a pure function from one site's stored artifacts to one Finding.
 Its metadata (id, titles, kinds, needs, version, thresholds) sits next to it,
 as in Lighthouse audits and ruff rules, so `govaudit checks list` can print
-the catalog and a rerun knows what to gather.
+the catalog and a rerun knows what to gather. The registry of every check is
+checks/catalog.py; this module imports nothing else of checks/.
 """
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -72,6 +72,41 @@ def binary(ok: bool, unit: str = "", **details: Any) -> Finding:
     return Finding("pass" if ok else "fail", 1 if ok else 0, unit, details=details)
 
 
+def graded(value: float, *, fail_below: float | None = None, warn_below: float | None = None,
+           warn_above: float | None = None, fail_above: float | None = None,
+           warn_at: float | None = None, fail_at: float | None = None) -> str:
+    """A measured value's status against its lines, named as the check's thresholds are: the fail
+    lines first, then the warn lines, else pass. `_below` and `_above` are strict; `_at` means at or
+    above. A count that must be zero is `fail_above=0` (or `warn_above=0`); one that must be there
+    is `fail_below=1`."""
+    for status, below, above, at in (("fail", fail_below, fail_above, fail_at), ("warn", warn_below, warn_above, warn_at)):
+        if ((below is not None and value < below) or (above is not None and value > above)
+                or (at is not None and value >= at)):
+            return status
+    return "pass"
+
+
+VALUE_TYPES = ("text", "url", "urls", "number", "code", "codes", "days")
+
+
+def table(caption: str, headings: list[tuple], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """List-like details as a typed table (as Lighthouse's makeTableDetails), which the report and
+    the console draw the same way whatever the check (reports/evidence.py). Each heading is
+    (key, label[, value_type[, options]]): value_type is one of VALUE_TYPES — `urls` a list of
+    URLs, `code` a reason code shown in Chinese (checks/zh.py, or options["words"] for codes of
+    this column only), `codes` a list of them, `days` a count of days; options["empty"] is what
+    an empty cell shows. Each item keeps only the headings' keys."""
+    cols = []
+    for key, label, *rest in headings:
+        value_type = rest[0] if rest else "text"
+        if value_type not in VALUE_TYPES:
+            raise ValueError(f"unknown value type {value_type!r}")
+        cols.append({"key": key, "label": label, "value_type": value_type, **(rest[1] if len(rest) > 1 else {})})
+    keys = [c["key"] for c in cols]
+    return {"type": "table", "caption": caption, "headings": cols,
+            "items": [{k: item.get(k) for k in keys} for item in items]}
+
+
 def url_evidence(urls, limit: int = 50) -> list[dict[str, Any]]:
     return [{"kind": "url", "ref": u} for u in list(urls)[:limit]]
 
@@ -106,37 +141,13 @@ class Check:
                 "description": self.description}
 
 
-REGISTRY: dict[str, Check] = {}
-
-
 def check(id: str, title_zh: str, title_en: str, *, kinds: str, needs: str,
           unit: str = "", version: str = "1", **thresholds: Any):
     """Declare a check. The decorated function is `evaluate(artifacts, t)` where
-    `t` holds the named thresholds (defaults here, overridable by settings)."""
-    def register(fn: Callable[..., Finding]) -> Callable[..., Finding]:
-        if id in REGISTRY:
-            raise ValueError(f"check {id} declared twice")
-        REGISTRY[id] = Check(id, title_zh, title_en, kinds, needs, version, unit,
-                             dict(thresholds), fn, (fn.__doc__ or "").strip())
+    `t` holds the named thresholds (defaults here, overridable by settings). The
+    declaration rides on the function (`fn.declared`); checks/catalog.py collects them."""
+    def declare(fn: Callable[..., Finding]) -> Callable[..., Finding]:
+        fn.declared = Check(id, title_zh, title_en, kinds, needs, version, unit,  # type: ignore[attr-defined]
+                            dict(thresholds), fn, (fn.__doc__ or "").strip())
         return fn
-    return register
-
-
-def all_checks() -> dict[str, Check]:
-    """Every registered check, importing the check modules on first use."""
-    import checks.catalog  # noqa: F401  (imports every area module)
-    return REGISTRY
-
-
-def select(patterns: list[str] | None = None) -> list[Check]:
-    """Checks whose id matches any glob (all when none); unknown exact ids raise."""
-    registry = all_checks()
-    if not patterns:
-        return list(registry.values())
-    chosen = []
-    for pattern in patterns:
-        hits = [c for cid, c in registry.items() if fnmatch.fnmatchcase(cid, pattern)]
-        if not hits:
-            raise KeyError(f"no check matches {pattern!r}")
-        chosen.extend(c for c in hits if c not in chosen)
-    return chosen
+    return declare

@@ -3,8 +3,8 @@ privacy notice on registration."""
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, not_applicable, url_evidence
-from checks.probe_common import finish, graded, probe_result, shots
+from checks.base import Finding, binary, check, error, graded, not_applicable, table, url_evidence
+from checks.probe_common import finish, probe_result, shots
 from checks.zh import GBT_37668, GUIDE_2017, PIPL, TSINGHUA, area_texts
 
 area_texts({
@@ -39,6 +39,16 @@ def axe_summary(pages: list[dict]) -> tuple[int, list[dict]]:
     return sum(r["count"] for r in rows), rows
 
 
+IMPACT_WORDS = {"critical": "严重", "serious": "较严重", "moderate": "中等", "minor": "轻微"}
+
+
+def axe_table(details: dict) -> dict:
+    """The violated rules of an a11y.axe finding's details as a typed table."""
+    return table("违反的无障碍规则（axe-core）", [("id", "规则"), ("impact", "影响", "code", {"words": IMPACT_WORDS}),
+                                             ("count", "元素数", "number"), ("pages", "页面", "urls")],
+                 details.get("rules") or [])
+
+
 @check("a11y.axe", "无障碍 (WCAG / GB/T 37668)", "Accessibility (axe-core)", kinds="PDH", needs="probe:a11y",
        unit="violations")
 def axe(a: SiteArtifacts, t: dict) -> Finding:
@@ -51,9 +61,11 @@ def axe(a: SiteArtifacts, t: dict) -> Finding:
     if not pages:
         return finish(error("not_gathered", "axe-core ran on no page"), r)
     count, rows = axe_summary(pages)
-    f = Finding("fail" if count else "pass", count, "violations",
+    f = Finding(graded(count, fail_above=0), count, "violations",
                 {"rules": rows, "pages": [p["url"] for p in pages], "axe_version": r.get("axe_version"),
                  "failed_pages": [p["url"] for p in r.get("pages") or [] if "error" in p]})
+    if rows:
+        f.details["table"] = axe_table(f.details)
     return finish(f, r, url_evidence([p["url"] for p in pages]))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import inspect
 
 from checks.avail import REFUSAL_TEXT
-from checks.base import (ERROR_KIND_MEANINGS, ERROR_KINDS, KIND_LETTERS, STATUS_MEANINGS, STATUSES,
-                         all_checks)
+from checks.base import ERROR_KIND_MEANINGS, ERROR_KINDS, KIND_LETTERS, STATUS_MEANINGS, STATUSES
+from checks.catalog import all_checks
 
 HEADER = """# The check catalog
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, check, not_applicable, snippet_evidence
+from checks.base import Finding, check, graded, not_applicable, snippet_evidence, table
 from core.content_rules import Matcher, host_allowed, load, user_list_exists
 from checks.site_facts import html_pages, page_text
 from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
@@ -40,10 +40,24 @@ def _scan(a: SiteArtifacts, matcher: Matcher) -> tuple[list[dict], list[dict]]:
     return rows, evidence
 
 
+def matches_table(details: dict) -> dict:
+    """The matches of a content.wording_errors / typos / sensitive_words finding as a typed table."""
+    return table("命中内容（候选，须人工确认）", [("snippet", "原文片段"), ("rule", "规则（错误 => 正确）"), ("url", "页面", "url"),
+                                           ("pages", "出现页数", "number")],
+                 details.get("matches") or [])
+
+
+def _matches(rows: list[dict], **details) -> dict:
+    out = {"matches": rows[:100], **details}
+    if rows:
+        out["table"] = matches_table(out)
+    return out
+
+
 def _text_check(a: SiteArtifacts, list_name: str, bad_status: str) -> Finding:
     rows, evidence = _scan(a, Matcher(load(list_name)))
-    return Finding(bad_status if rows else "pass", len(rows), "matches",
-                   details={"matches": rows[:100], "rules": len(load(list_name))}, evidence=evidence)
+    return Finding(graded(len(rows), **{f"{bad_status}_above": 0}), len(rows), "matches",   # fail_above / warn_above
+                   details=_matches(rows, rules=len(load(list_name))), evidence=evidence)
 
 
 @check("content.wording_errors", "严重表述错误", "Serious wording errors", kinds="P", needs="crawl", unit="matches")
@@ -65,8 +79,7 @@ def sensitive_words(a: SiteArtifacts, t: dict) -> Finding:
     if not user_list_exists("sensitive_words.txt"):
         return not_applicable("no_list", hint="put sensitive_words.txt in GOVAUDIT_RULES_DIR")
     rows, evidence = _scan(a, Matcher(load("sensitive_words.txt", shipped=False)))
-    return Finding("fail" if rows else "pass", len(rows), "matches", details={"matches": rows[:100]},
-                   evidence=evidence)
+    return Finding(graded(len(rows), fail_above=0), len(rows), "matches", details=_matches(rows), evidence=evidence)
 
 
 @check("content.external_links", "外链规范", "External link targets", kinds="P", needs="crawl", unit="links")
@@ -98,6 +111,6 @@ def external_links(a: SiteArtifacts, t: dict) -> Finding:
             suspicious.append({"url": url, "keywords": sorted({r.wrong for r, _ in hits}),
                                "linked_from": sorted(linked_from)[:5]})
             evidence.append(snippet_evidence(url, hits[0][1], hits[0][0].label))
-    return Finding("fail" if suspicious else "pass", len(suspicious), "links",
+    return Finding(graded(len(suspicious), fail_above=0), len(suspicious), "links",
                    details={"external_targets": len(sources), "outside_allowed": outside,
                             "with_content": checked, "suspicious": suspicious}, evidence=evidence)

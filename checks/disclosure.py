@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, check, url_evidence
+from checks.base import Finding, check, graded, url_evidence
 from checks.site_facts import feature_hits, html_pages
 from checks.zh import GUIDE_2017, area_texts
 
@@ -39,7 +39,9 @@ def columns(a: SiteArtifacts, t: dict) -> Finding:
     now = a.now
     due = (now.month, now.day) > (t["report_due_month"], t["report_due_day"])
     previous_missing = bool(found["annual_report"]) and due and (newest is None or newest < now.year - 1)
-    status = "fail" if n < t["min_items"] else "warn" if previous_missing else "pass"
+    status = graded(n, fail_below=t["min_items"])
+    if status == "pass" and previous_missing:
+        status = "warn"
     f = Finding(status, n, "items", details={
         "present": {k: bool(v) for k, v in found.items()}, "newest_report_year": newest,
         "previous_year_report_missing": previous_missing,

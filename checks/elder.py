@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error
-from checks.probe_common import finish, graded, probe_result, shots
+from checks.base import Finding, binary, check, error, graded, table
+from checks.probe_common import finish, probe_result, shots
 from checks.zh import ELDER_2021, GBT_37668, area_texts
 
 area_texts({
@@ -80,7 +80,7 @@ def contrast(a: SiteArtifacts, t: dict) -> Finding:
     if not c.get("total"):
         return finish(error("not_gathered", "no visible text over a plain background"), r)
     share = c["share"]
-    f = Finding(graded(share, t["fail_below"], t["warn_below"]), share, "share",
+    f = Finding(graded(share, fail_below=t["fail_below"], warn_below=t["warn_below"]), share, "share",
                 {"mode": r.get("mode"), "texts": c["total"], "passing": c["passed"], "failing": c.get("failing", [])})
     return finish(f, r, _shots(r))
 
@@ -97,6 +97,12 @@ def tools(a: SiteArtifacts, t: dict) -> Finding:
     return finish(f, r, _shots(r))
 
 
+def ads_table(details: dict) -> dict:
+    """The pop-ups and ads of an elder.no_ads finding's details as a typed table."""
+    return table("广告与弹窗", [("why", "类型", "code"), ("label", "文字")],
+                 [{"why": i.get("why"), "label": (i.get("label") or "").strip()[:80]} for i in details.get("items") or []])
+
+
 @check("elder.no_ads", "无广告弹窗", "No pop-ups or ads (elder mode)", kinds="PDH", needs="probe:elder", unit="items")
 def no_ads(a: SiteArtifacts, t: dict) -> Finding:
     """Number of pop-ups, overlays, ad iframes and induced-download buttons shown in elder mode
@@ -105,5 +111,7 @@ def no_ads(a: SiteArtifacts, t: dict) -> Finding:
     if err:
         return err
     items = r.get("ads") or []
-    f = Finding("fail" if items else "pass", len(items), "items", {"items": items, "mode": r.get("mode")})
+    f = Finding(graded(len(items), fail_above=0), len(items), "items", {"items": items, "mode": r.get("mode")})
+    if items:
+        f.details["table"] = ads_table(f.details)
     return finish(f, r, _shots(r))

@@ -11,9 +11,9 @@ from statistics import median
 from typing import Any
 
 from checks.artifacts import MessageArt, SiteArtifacts
-from checks.base import Finding, binary, check, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, table, url_evidence
 from checks.zh import CCID, GUIDE_2017, GUOBAN_2019, area_texts
-from crawler.extract.messages import status_replied
+from core.dates import as_date
 
 area_texts({
     "hotline.reply_rate": ("对公开的群众留言逐条答复，提高答复率。",
@@ -51,15 +51,17 @@ def board_facts(a: SiteArtifacts) -> dict[str, Any]:
     return (a.probes.get("crawl") or {}).get("hotline") or a.probes.get("hotline") or {}
 
 
-def _day(iso: str | None) -> date | None:
-    try:
-        return date.fromisoformat(iso[:10]) if iso else None
-    except ValueError:
-        return None
-
-
 def is_replied(m: MessageArt) -> bool:
-    return bool(m.replied_at) or status_replied(m.status) is True
+    return m.replied is True
+
+
+def _status_unread(messages: list[MessageArt]) -> Finding | None:
+    """An error when a message's reply is known only from a status whose reading was not stored."""
+    unknown = [m for m in messages if m.replied is None]
+    if not unknown:
+        return None
+    return error("not_gathered", f"{len(unknown)} messages show a 办理状态 whose reading was not stored "
+                 "(a run of an older version): crawl the board again", unread_statuses=len(unknown))
 
 
 def working_days(start: date, end: date) -> int:
@@ -77,13 +79,13 @@ def working_days(start: date, end: date) -> int:
 
 def _windowed(a: SiteArtifacts, days: int) -> list[MessageArt]:
     today = a.now.date()
-    return [m for m in a.messages if _day(m.submitted_at) and 0 <= (today - _day(m.submitted_at)).days <= days]
+    return [m for m in a.messages if as_date(m.submitted_at) and 0 <= (today - as_date(m.submitted_at)).days <= days]
 
 
 def _timed_replies(a: SiteArtifacts) -> list[tuple[MessageArt, date, date]]:
     out = []
     for m in a.messages:
-        s, r = _day(m.submitted_at), _day(m.replied_at)
+        s, r = as_date(m.submitted_at), as_date(m.replied_at)
         if s and r and r >= s:
             out.append((m, s, r))
     return out
@@ -103,13 +105,19 @@ def reply_rate(a: SiteArtifacts, t: dict) -> Finding:
     recent = _windowed(a, t["window_days"])
     if not recent:
         return not_applicable("no_messages_in_window", messages=len(a.messages), window_days=t["window_days"])
+    unread = _status_unread(recent)
+    if unread:
+        return unread
     unanswered = [m for m in recent if not is_replied(m)]
     share = round((len(recent) - len(unanswered)) / len(recent), 4)
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
-                   details={"messages": len(recent), "replied": len(recent) - len(unanswered),
-                            "window_days": t["window_days"], "undated": sum(1 for m in a.messages if not m.submitted_at),
-                            "listed_total": board_facts(a).get("stated_total"), "capped": bool(board_facts(a).get("capped")),
-                            "unanswered": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at} for m in unanswered[:50]]},
+    rows = [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at} for m in unanswered[:50]]
+    details = {"messages": len(recent), "replied": len(recent) - len(unanswered),
+               "window_days": t["window_days"], "undated": sum(1 for m in a.messages if not m.submitted_at),
+               "listed_total": board_facts(a).get("stated_total"), "capped": bool(board_facts(a).get("capped")),
+               "unanswered": rows}
+    if rows:
+        details["table"] = table("未答复的留言", [("title", "标题"), ("submitted_at", "提交时间"), ("url", "地址", "url")], rows)
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio", details=details,
                    evidence=url_evidence(m.url for m in unanswered))
 
 
@@ -123,12 +131,15 @@ def ontime_rate(a: SiteArtifacts, t: dict) -> Finding:
         return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
     late = [(m, working_days(s, r)) for m, s, r in timed if working_days(s, r) > t["deadline_working_days"]]
     share = round((len(timed) - len(late)) / len(timed), 4)
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
-                   details={"replied": len(timed), "on_time": len(timed) - len(late),
-                            "deadline_working_days": t["deadline_working_days"], "holidays_modelled": False,
-                            "note": HOLIDAYS_NOTE,
-                            "late": [{"url": m.url, "submitted_at": m.submitted_at, "replied_at": m.replied_at,
-                                      "working_days": w} for m, w in late[:50]]},
+    rows = [{"url": m.url, "submitted_at": m.submitted_at, "replied_at": m.replied_at, "working_days": w}
+            for m, w in late[:50]]
+    details = {"replied": len(timed), "on_time": len(timed) - len(late),
+               "deadline_working_days": t["deadline_working_days"], "holidays_modelled": False,
+               "note": HOLIDAYS_NOTE, "late": rows}
+    if rows:
+        details["table"] = table("超时答复的留言", [("submitted_at", "提交时间"), ("replied_at", "答复时间"),
+                                              ("working_days", "工作日数", "number"), ("url", "地址", "url")], rows)
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio", details=details,
                    evidence=url_evidence(m.url for m, _ in late))
 
 
@@ -141,7 +152,7 @@ def median_reply_days(a: SiteArtifacts, t: dict) -> Finding:
         return _no_list() if not a.messages else not_applicable("no_dated_replies", messages=len(a.messages))
     days = sorted((r - s).days for _, s, r in timed)
     value = median(days)
-    return Finding("warn" if value > t["warn_above"] else "pass", value, "days",
+    return Finding(graded(value, warn_above=t["warn_above"]), value, "days",
                    details={"replied": len(days), "min": days[0], "max": days[-1]})
 
 
@@ -150,12 +161,15 @@ def median_reply_days(a: SiteArtifacts, t: dict) -> Finding:
 def follow_up(a: SiteArtifacts, t: dict) -> Finding:
     """Share of replied messages showing a 回访 / satisfaction result; warn below 0.3; `not_applicable` without
     replied messages."""
+    unread = _status_unread(a.messages)
+    if unread:
+        return unread
     replied = [m for m in a.messages if is_replied(m)]
     if not replied:
         return _no_list() if not a.messages else not_applicable("no_replied_messages", messages=len(a.messages))
     with_follow = [m for m in replied if m.follow_up]
     share = round(len(with_follow) / len(replied), 4)
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
                    details={"replied": len(replied), "follow_up": len(with_follow),
                             "satisfaction_values": sorted({m.satisfaction for m in with_follow if m.satisfaction})},
                    evidence=url_evidence(m.url for m in with_follow))
@@ -205,12 +219,19 @@ def unanswered_3m(a: SiteArtifacts, t: dict) -> Finding:
     if not a.messages:
         return _no_list()
     today = a.now.date()
-    overdue = [m for m in _windowed(a, t["window_days"])
-               if not is_replied(m) and (today - _day(m.submitted_at)).days > t["max_days"]]
-    return Finding("fail" if overdue else "pass", len(overdue), "messages",
-                   details={"messages": len(a.messages), "max_days": t["max_days"], "window_days": t["window_days"],
-                            "overdue": [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at,
-                                         "days": (today - _day(m.submitted_at)).days} for m in overdue[:50]]},
+    recent = _windowed(a, t["window_days"])
+    unread = _status_unread(recent)
+    if unread:
+        return unread
+    overdue = [m for m in recent
+               if not is_replied(m) and (today - as_date(m.submitted_at)).days > t["max_days"]]
+    rows = [{"url": m.url, "title": m.title, "submitted_at": m.submitted_at, "days": (today - as_date(m.submitted_at)).days}
+            for m in overdue[:50]]
+    details = {"messages": len(a.messages), "max_days": t["max_days"], "window_days": t["window_days"], "overdue": rows}
+    if rows:
+        details["table"] = table("超期未答复的留言", [("title", "标题"), ("submitted_at", "提交时间"), ("days", "已过", "days"),
+                                                ("url", "地址", "url")], rows)
+    return Finding(graded(len(overdue), fail_above=0), len(overdue), "messages", details=details,
                    evidence=url_evidence(m.url for m in overdue))
 
 
@@ -221,11 +242,11 @@ def reply_recency(a: SiteArtifacts, t: dict) -> Finding:
     when no reply is dated); `not_applicable` when no message list is public."""
     if not a.messages:
         return _no_list()
-    dated = [(m, _day(m.replied_at)) for m in a.messages if _day(m.replied_at)]
+    dated = [(m, as_date(m.replied_at)) for m in a.messages if as_date(m.replied_at)]
     if not dated:
         return Finding("warn", None, "days", details={"reason": "no_dated_replies", "messages": len(a.messages)})
     newest_msg, newest = max(dated, key=lambda x: x[1])
     days = (a.now.date() - newest).days
-    return Finding("warn" if days > t["warn_above"] else "pass", days, "days",
+    return Finding(graded(days, warn_above=t["warn_above"]), days, "days",
                    details={"newest_reply": newest.isoformat(), "replies": len(dated)},
                    evidence=url_evidence([newest_msg.url]))

@@ -1,8 +1,9 @@
 """展现标识: 网站标识码, ICP, 公安备案, 党政机关 badge, sponsor/contact, meta tags, domain.
 
 Many CMSs write the footer with a script, so when the static homepage lacks a
-mark and the browser probes stored the rendered homepage, the mark is read
-from the rendered DOM; details.source says which was used. A homepage whose footer a
+mark and the browser probes stored the rendered homepage, the mark is taken from
+the marks the probes read from the rendered DOM (stored with it in the "render"
+probe row); details.source says which was used. A homepage whose footer a
 script writes and that no browser rendered is error/not_gathered: its marks are unknown.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, table, url_evidence
 from checks.site_facts import home_facts, homepage_frames, html_pages
 from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
 
@@ -34,18 +35,17 @@ area_texts({
 })
 
 META_REQUIRED = ("sitename", "siteidcode", "articletitle", "pubdate")
+META_WORDS = {"sitename": "网站名称 SiteName", "siteidcode": "网站标识码 SiteIDCode", "articletitle": "文章标题 ArticleTitle",
+              "pubdate": "发布时间 PubDate"}
 
 
-def _rendered(a: SiteArtifacts) -> dict | None:
-    html = (a.probes.get("render") or {}).get("html")
-    if not html:
-        return None
-    cache = a.__dict__.get("_rendered_marks")
-    if cache is None:
-        from crawler.extract import rendered_identity
-        cache = rendered_identity(html)
-        a.__dict__["_rendered_marks"] = cache
-    return cache
+def _rendered(a: SiteArtifacts) -> tuple[dict | None, bool]:
+    """(the identity marks the probes read from the rendered homepage, whether a rendering exists).
+    A rendering stored without its marks (runs before they were stored) gives (None, True)."""
+    render = a.probes.get("render") or {}
+    if not render.get("html"):
+        return None, False
+    return render.get("identity"), True
 
 
 def _with_frames(a: SiteArtifacts, static: dict) -> dict:
@@ -75,20 +75,28 @@ def marks(a: SiteArtifacts, present) -> tuple[dict, str]:
     framed = _with_frames(a, static) if static else {}
     if framed and present(framed):
         return framed, "frame"
-    rendered = _rendered(a)
+    rendered, has_rendering = _rendered(a)
     if rendered and present(rendered):
         return rendered, "rendered"
     best = framed or static
+    if has_rendering and rendered is None:
+        return best, MARKS_NOT_STORED
     if rendered is None and best.get("footer_by_script"):
         return best, UNRENDERED
     return best, "static+rendered" if rendered else "static"
 
 
 UNRENDERED = "unrendered"
+MARKS_NOT_STORED = "marks_not_stored"
+UNKNOWN = (UNRENDERED, MARKS_NOT_STORED)
 
 
-def _unrendered(m: dict) -> Finding:
-    """A footer written by script that no browser rendered: its marks are unknown, not absent."""
+def _unrendered(m: dict, source: str) -> Finding:
+    """A footer written by script that no browser rendered, or a rendering whose marks were not
+    stored: the marks are unknown, not absent."""
+    if source == MARKS_NOT_STORED:
+        return error("not_gathered", "the rendered homepage was stored without the identity marks read from it "
+                     "(a run of an older version): gather the probes again")
     return error("not_gathered", "the homepage's footer is written by a script and the rendered page was not gathered",
                  footer_by_script=m.get("footer_by_script"))
 
@@ -110,8 +118,8 @@ def _unseen(m: dict, key: str) -> dict:
 def site_code(a: SiteArtifacts, t: dict) -> Finding:
     """1 if the homepage shows 网站标识码 with a 10-digit or bm+8-digit code."""
     m, source = marks(a, lambda x: bool(x.get("site_code")))
-    if source == UNRENDERED:
-        return _unrendered(m)
+    if source in UNKNOWN:
+        return _unrendered(m, source)
     return binary(bool(m.get("site_code")), "bool", code=m.get("site_code"), meta_code=m.get("site_code_meta"),
                   meta_agreement=m.get("site_code_meta_agreement"), source=source, **_unseen(m, "site_code"))
 
@@ -120,8 +128,8 @@ def site_code(a: SiteArtifacts, t: dict) -> Finding:
 def icp(a: SiteArtifacts, t: dict) -> Finding:
     """1 if an ICP record number (<省简称>ICP备<digits>号) is shown, else 0; details.source says where it was read."""
     m, source = marks(a, lambda x: bool(x.get("icp")))
-    if source == UNRENDERED:
-        return _unrendered(m)
+    if source in UNKNOWN:
+        return _unrendered(m, source)
     return binary(bool(m.get("icp")), "bool", icp=m.get("icp"), source=source, **_unseen(m, "icp"))
 
 
@@ -129,8 +137,8 @@ def icp(a: SiteArtifacts, t: dict) -> Finding:
 def psb(a: SiteArtifacts, t: dict) -> Finding:
     """1 if <省简称>公网安备<14 digits>号 is shown; other forms are noted, not counted."""
     m, source = marks(a, lambda x: bool(x.get("psb")))
-    if source == UNRENDERED:
-        return _unrendered(m)
+    if source in UNKNOWN:
+        return _unrendered(m, source)
     return binary(bool(m.get("psb")), "bool", psb=m.get("psb"), other_form=m.get("psb_other"), source=source,
                   **_unseen(m, "psb"))
 
@@ -141,8 +149,8 @@ def party_gov_badge(a: SiteArtifacts, t: dict) -> Finding:
     """1 if the 党政机关 badge (a link or image to the conac.cn verification service) is shown, else 0; a 事业单位
     badge does not count."""
     m, source = marks(a, lambda x: bool((x.get("badge") or {}).get("present")))
-    if source == UNRENDERED:
-        return _unrendered(m)
+    if source in UNKNOWN:
+        return _unrendered(m, source)
     badge = m.get("badge") or {}
     f = binary(bool(badge.get("present")), "bool", refs=badge.get("refs", []),
                institution_badge=badge.get("institution_badge", False), source=source, **_unseen(m, "badge"))
@@ -155,11 +163,11 @@ def party_gov_badge(a: SiteArtifacts, t: dict) -> Finding:
 def sponsor_contact(a: SiteArtifacts, t: dict) -> Finding:
     """Present among: 主办单位, 联系电话 or 联系我们, 网站地图."""
     m, source = marks(a, lambda x: all(x.get(k) for k in ("sponsor", "contact", "sitemap")))
-    if source == UNRENDERED:
-        return _unrendered(m)
+    if source in UNKNOWN:
+        return _unrendered(m, source)
     items = {k: bool(m.get(k)) for k in ("sponsor", "contact", "sitemap")}
     n = sum(items.values())
-    return Finding("pass" if n >= t["min_items"] else "fail", n, "items",
+    return Finding(graded(n, fail_below=t["min_items"]), n, "items",
                    details={"items": items, "source": source})
 
 
@@ -176,9 +184,12 @@ def meta_tags(a: SiteArtifacts, t: dict) -> Finding:
         if missing:
             lacking.append({"url": p.url, "missing": missing})
     share = round((len(articles) - len(lacking)) / len(articles), 4)
-    f = Finding("warn" if share < t["warn_below"] else "pass", share, "share",
+    f = Finding(graded(share, warn_below=t["warn_below"]), share, "share",
                 details={"articles": len(articles), "complete": len(articles) - len(lacking),
                          "lacking": lacking[:20]})
+    if lacking:
+        f.details["table"] = table("缺少元数据的文章页", [("url", "页面", "url"), ("missing", "缺少", "codes", {"words": META_WORDS})],
+                                   lacking[:20])
     f.evidence = url_evidence([x["url"] for x in lacking], 10)
     return f
 

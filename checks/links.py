@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from checks.artifacts import PageArt, SiteArtifacts
-from checks.base import Finding, check
+from checks.base import Finding, check, graded, table
 from checks.site_facts import homepage_frames, homepage_urls
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -68,6 +68,18 @@ def _unchecked(a: SiteArtifacts, externals: set[str], source_pages: set[str]) ->
             "examples": sorted(externals)[:20]}
 
 
+VERDICT_WORDS = {"confirmed": "确认", "suspected": "疑似"}
+
+
+def dead_link_table(details: dict) -> dict:
+    """The dead targets of a links.dead_* finding's details as a typed table."""
+    confirmed = set(details.get("confirmed") or [])
+    return table("错误链接", [("url", "目标地址", "url"), ("reason", "HTTP 状态或原因", "code"),
+                             ("linked_from", "所在页面", "urls"), ("verdict", "判定", "code", {"words": VERDICT_WORDS})],
+                 [{**t, "verdict": "confirmed" if t.get("url") in confirmed else "suspected"}
+                  for t in details.get("targets") or []])
+
+
 def _finding(found: tuple[dict, dict | None], with_sources: bool) -> Finding:
     dead, unchecked = found
     confirmed = sorted(t for t, (_, status, _) in dead.items() if status in CONFIRMED)
@@ -76,13 +88,15 @@ def _finding(found: tuple[dict, dict | None], with_sources: bool) -> Finding:
                "targets": [{"url": t, "reason": why, "linked_from": src[:20]} for t, (why, _, src) in sorted(dead.items())]}
     if unchecked:
         details["unchecked"] = unchecked
+    if dead:
+        details["table"] = dead_link_table(details)
     evidence = []
     for target, (why, _, src) in sorted(dead.items())[:100]:
         item = {"kind": "url", "ref": target, "reason": why}
         if with_sources:
             item["linked_from"] = src[:10]
         evidence.append(item)
-    return Finding("fail" if dead else "pass", len(dead), "links", details, evidence)
+    return Finding(graded(len(dead), fail_above=0), len(dead), "links", details, evidence)
 
 
 @check("links.dead_homepage", "首页链接可用性", "Dead links on the homepage", kinds="PDH", needs="crawl", unit="links")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, check
+from checks.base import Finding, check, graded
 from checks.site_facts import homepage_view
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -23,5 +23,5 @@ def new_media(a: SiteArtifacts, t: dict) -> Finding:
             media.setdefault(k, v)
     found = {k: v for k, v in media.items() if k in CHANNELS}
     others = {k: v for k, v in media.items() if k not in CHANNELS}
-    return Finding("pass" if found else "warn", len(found), "channels",
+    return Finding(graded(len(found), warn_below=1), len(found), "channels",
                    details={"channels": found, "other": others})

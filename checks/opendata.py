@@ -6,12 +6,12 @@ feedback, catalog_urls).
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from checks.base import Finding, check, error, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, table, url_evidence
 from checks.artifacts import DatasetArt, SiteArtifacts
 from checks.zh import CCID, UESTC_DATA, area_texts
+from core.dates import as_date
 
 area_texts({
     "opendata.dataset_count": ("扩大开放数据集规模，平台公布的数据集总数应与实际一致。",
@@ -104,7 +104,7 @@ def api_count(a: SiteArtifacts, t: dict) -> Finding:
     if not a.datasets:
         return _none_found(a, "datasets")
     with_api = [d for d in a.datasets if d.has_api]
-    return Finding("pass" if with_api else "fail", len(with_api), "datasets",
+    return Finding(graded(len(with_api), fail_below=1), len(with_api), "datasets",
                    details={"datasets": len(a.datasets), "with_api": len(with_api)},
                    evidence=url_evidence(d.url for d in with_api))
 
@@ -117,7 +117,7 @@ def app_count(a: SiteArtifacts, t: dict) -> Finding:
     if not apps:
         return Finding("warn", 0, "apps", details={"reason": "no_showcase"})
     n = int(apps.get("count") or 0)
-    return Finding("warn" if n < t["warn_below"] else "pass", n, "apps", details=dict(apps),
+    return Finding(graded(n, warn_below=t["warn_below"]), n, "apps", details=dict(apps),
                    evidence=url_evidence([apps["url"]]) if apps.get("url") else [])
 
 
@@ -129,7 +129,7 @@ def machine_readable(a: SiteArtifacts, t: dict) -> Finding:
         return _none_found(a, "ratio")
     bad = [d for d in a.datasets if not MACHINE_READABLE & {f.lower() for f in d.formats}]
     share = _share(len(a.datasets) - len(bad), len(a.datasets))
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
                    details={"datasets": len(a.datasets), "machine_readable": len(a.datasets) - len(bad),
                             "not_machine_readable": [{"url": d.url, "title": d.title, "formats": d.formats} for d in bad[:50]]},
                    evidence=url_evidence(d.url for d in bad))
@@ -148,7 +148,7 @@ def metadata_complete(a: SiteArtifacts, t: dict) -> Finding:
     incomplete = [(d, missing_metadata(d)) for d in a.datasets if missing_metadata(d)]
     per_field = {f: sum(1 for _, m in incomplete if f in m) for f in METADATA_FIELDS}
     share = _share(len(a.datasets) - len(incomplete), len(a.datasets))
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio",
                    details={"datasets": len(a.datasets), "complete": len(a.datasets) - len(incomplete),
                             "missing_per_field": per_field,
                             "incomplete": [{"url": d.url, "title": d.title, "missing": m} for d, m in incomplete[:50]]},
@@ -167,7 +167,7 @@ def downloadable(a: SiteArtifacts, t: dict) -> Finding:
         return not_applicable("no_download_links", datasets=len(a.datasets))
     failed = [d for d in sampled if not d.download_ok]
     share = _share(len(sampled) - len(failed), len(sampled))
-    return Finding("fail" if share < t["fail_below"] else "pass", share, "ratio",
+    return Finding(graded(share, fail_below=t["fail_below"]), share, "ratio",
                    details={"sampled": len(sampled), "ok": len(sampled) - len(failed),
                             "failed": [{"url": d.url, "download_url": d.download_url,
                                         "why": d.details.get("download_failure", "")} for d in failed[:50]]},
@@ -192,16 +192,18 @@ def freshness(a: SiteArtifacts, t: dict) -> Finding:
     stale = []
     for d in a.datasets:
         limit = frequency_days(d.frequency) or t["max_age_days"]
-        try:
-            age = (today - date.fromisoformat((d.updated_at or "")[:10])).days
-        except ValueError:
-            age = None
+        updated = as_date(d.updated_at)
+        age = (today - updated).days if updated else None
         if age is None or age > limit:
             stale.append({"url": d.url, "title": d.title, "updated_at": d.updated_at, "frequency": d.frequency,
                           "age_days": age, "limit_days": limit})
     share = _share(len(a.datasets) - len(stale), len(a.datasets))
-    return Finding("warn" if share < t["warn_below"] else "pass", share, "ratio",
-                   details={"datasets": len(a.datasets), "fresh": len(a.datasets) - len(stale), "stale": stale[:50]},
+    details = {"datasets": len(a.datasets), "fresh": len(a.datasets) - len(stale), "stale": stale[:50]}
+    if stale:
+        details["table"] = table("未按时更新的数据集", [("title", "数据集"), ("updated_at", "更新时间", "text", {"empty": "未标注"}),
+                                                  ("frequency", "更新频率"), ("age_days", "距今", "days", {"empty": "—"}),
+                                                  ("limit_days", "时限", "days"), ("url", "地址", "url")], stale[:50])
+    return Finding(graded(share, warn_below=t["warn_below"]), share, "ratio", details=details,
                    evidence=url_evidence(s["url"] for s in stale))
 
 
@@ -209,9 +211,9 @@ def freshness(a: SiteArtifacts, t: dict) -> Finding:
 def security_policy(a: SiteArtifacts, t: dict) -> Finding:
     """1 if a data-security policy or statement page exists, else 0."""
     policy = platform_facts(a).get("security_policy")
-    ok = bool(policy)
-    return Finding("pass" if ok else "fail", 1 if ok else 0, "bool", details={"page": policy},
-                   evidence=url_evidence([policy["url"]]) if ok else [])
+    f = binary(bool(policy), "bool", page=policy)
+    f.evidence = url_evidence([policy["url"]]) if policy else []
+    return f
 
 
 @check("opendata.feedback", "互动反馈", "Feedback functions (request, correction, rating)", kinds="D", needs="crawl",
@@ -220,7 +222,7 @@ def feedback(a: SiteArtifacts, t: dict) -> Finding:
     """Number present of the feedback functions 数据申请/需求, 纠错, 评价/满意度; warn below 2."""
     found = platform_facts(a).get("feedback") or {}
     present = {k: v for k, v in found.items() if k in ("request", "correction", "rating") and v}
-    return Finding("warn" if len(present) < t["warn_below"] else "pass", len(present), "functions",
+    return Finding(graded(len(present), warn_below=t["warn_below"]), len(present), "functions",
                    details={"present": sorted(present), "missing": sorted({"request", "correction", "rating"} - set(present)),
                             "where": present},
                    evidence=url_evidence(sorted(set(present.values()))))

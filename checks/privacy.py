@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, snippet_evidence, url_evidence
+from checks.base import Finding, binary, check, error, graded, snippet_evidence, table, url_evidence
 from checks.site_facts import feature_hits, find_page, homepage_first, homepage_view, html_pages
 from checks.zh import GUOBAN_2019, PIPL, area_texts
 
@@ -49,7 +49,7 @@ def policy_content(a: SiteArtifacts, t: dict) -> Finding:
         return Finding("fail", 0, "topics", details={"reason": "no_policy"})
     best = max(pages, key=lambda p: len(p.facts.get("privacy_topics") or []))
     covered = best.facts.get("privacy_topics") or []
-    f = Finding("pass" if len(covered) >= t["min_topics"] else "fail", len(covered), "topics",
+    f = Finding(graded(len(covered), fail_below=t["min_topics"]), len(covered), "topics",
                 details={"url": best.url, "covered": covered, "missing": [x for x in TOPICS if x not in covered],
                          "found_on": where})
     f.evidence = url_evidence([best.url])
@@ -59,6 +59,18 @@ def policy_content(a: SiteArtifacts, t: dict) -> Finding:
 def attachment_texts(a: SiteArtifacts) -> list:
     """Attachments whose text the crawl read (or tried to: the facts say why not)."""
     return sorted((p for p in a.pages if p.role == "resource" and "attachment" in (p.facts or {})), key=lambda p: p.url)
+
+
+PII_WORDS = {"id_number": "身份证号", "mobile": "手机号"}
+SOURCE_WORDS = {"page": "网页", "attachment": "附件"}
+
+
+def pii_table(details: dict) -> dict:
+    """The pages and attachments of a privacy.pii_exposure finding's details as a typed table. The
+    finding does not store it (its details are pinned by tests): the report builds it from them."""
+    return table("含个人信息的页面与附件", [("url", "地址", "url"), ("source", "位置", "code", {"words": SOURCE_WORDS}),
+                                         ("types", "信息类型", "codes", {"words": PII_WORDS}), ("hits", "处数", "number")],
+                 details.get("pages") or [])
 
 
 @check("privacy.pii_exposure", "个人信息泄露", "Personal data exposure", kinds="PDH", needs="crawl", unit="pages",
@@ -77,6 +89,6 @@ def pii_exposure(a: SiteArtifacts, t: dict) -> Finding:
             evidence.append(snippet_evidence(p.url, h["snippet"], h["type"]))
     read = sum(1 for p in files if not p.facts["attachment"].get("reason"))
     unread = [{"url": p.url, "reason": p.facts["attachment"]["reason"]} for p in files if p.facts["attachment"].get("reason")]
-    return Finding("fail" if exposed else "pass", len(exposed), "pages",
+    return Finding(graded(len(exposed), fail_above=0), len(exposed), "pages",
                    details={"pages": rows, "attachments_read": read, "attachments_unread": unread[:20]},
                    evidence=evidence[:50])

@@ -39,15 +39,3 @@ def finish(f: Finding, result: dict[str, Any], evidence: list[dict[str, Any]] | 
         f.evidence = evidence + f.evidence
     return f
 
-
-def graded(value: float, fail_below: float | None = None, warn_below: float | None = None,
-           warn_above: float | None = None, fail_above: float | None = None) -> str:
-    if fail_below is not None and value < fail_below:
-        return "fail"
-    if fail_above is not None and value > fail_above:
-        return "fail"
-    if warn_below is not None and value < warn_below:
-        return "warn"
-    if warn_above is not None and value > warn_above:
-        return "warn"
-    return "pass"

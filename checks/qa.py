@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, not_applicable
-from checks.probe_common import finish, graded, probe_result, shots
+from checks.base import Finding, binary, check, graded, not_applicable
+from checks.probe_common import finish, probe_result, shots
 from checks.zh import CCID, area_texts
 
 area_texts({
@@ -42,7 +42,7 @@ def answers(a: SiteArtifacts, t: dict) -> Finding:
     ok = [q for q in qs if q.get("answer") and not q.get("fallback") and q.get("latency_s") is not None
           and q["latency_s"] <= t["answer_within_s"]]
     share = round(len(ok) / len(qs), 4) if qs else 0.0
-    f = Finding(graded(share, t["fail_below"], t["warn_below"]), share, "share",
+    f = Finding(graded(share, fail_below=t["fail_below"], warn_below=t["warn_below"]), share, "share",
                 {"questions": [{k: q.get(k) for k in ("question", "answer", "latency_s", "fallback")} for q in qs],
                  "answered": len(ok)})
     return finish(f, r, shots(r.get("screenshot")))

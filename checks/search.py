@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, not_applicable, url_evidence
-from checks.probe_common import finish, graded, probe_result, shots
+from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
+from checks.probe_common import finish, probe_result, shots
 from checks.zh import CCID, GUOBAN_2019, area_texts
 
 area_texts({
@@ -55,7 +55,7 @@ def recall(a: SiteArtifacts, t: dict) -> Finding:
         return finish(error("not_gathered", "no crawled page titles to search for"), r)
     hits = [q for q in known if q.get("found")]
     share = round(len(hits) / len(known), 4)
-    f = Finding(graded(share, t["fail_below"], t["warn_below"]), share, "share",
+    f = Finding(graded(share, fail_below=t["fail_below"], warn_below=t["warn_below"]), share, "share",
                 {"queries": len(known), "found": len(hits), "below_minimum": len(known) < t["min_items"],
                  "items": [{"query": q["query"], "target": q.get("target"), "found": q.get("found", False),
                             "results": (q.get("results") or [])[:10], "no_results": q.get("no_results")} for q in known]})

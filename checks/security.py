@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, error, not_applicable, url_evidence
+from checks.base import Finding, binary, check, error, graded, not_applicable, url_evidence
 from checks.site_facts import html_pages
 from checks.zh import GUIDE_2017, GUOBAN_2019, area_texts
 
@@ -71,7 +71,7 @@ def mixed_content(a: SiteArtifacts, t: dict) -> Finding:
     if not secure:
         return not_applicable("no_https_pages")
     mixed = [p for p in secure if p.facts.get("insecure_subresources")]
-    f = Finding("warn" if mixed else "pass", len(mixed), "pages", details={
+    f = Finding(graded(len(mixed), warn_above=0), len(mixed), "pages", details={
         "https_pages": len(secure),
         "pages": [{"url": p.url, "resources": p.facts["insecure_subresources"][:5]} for p in mixed[:20]]})
     f.evidence = url_evidence(p.url for p in mixed)
@@ -93,5 +93,5 @@ def headers(a: SiteArtifacts, t: dict) -> Finding:
         "x-content-type-options": got.get("x-content-type-options", "").lower().strip() == "nosniff",
     }
     n = sum(present.values())
-    return Finding("warn" if n < t["warn_below"] else "pass", n, "headers",
+    return Finding(graded(n, warn_below=t["warn_below"]), n, "headers",
                    details={"present": present, "https": secure})

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
-from checks.base import Finding, binary, check, not_applicable, url_evidence
+from checks.base import Finding, binary, check, graded, not_applicable, table, url_evidence
 from checks.site_facts import homepage_first, html_pages
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -35,8 +35,11 @@ def guide_elements(a: SiteArtifacts, t: dict) -> Finding:
     total = sum(len(p.facts["guide"]["present"]) for p in guides)
     size = sum(len(p.facts["guide"]["present"]) + len(p.facts["guide"]["missing"]) for p in guides)
     share = round(total / size, 4)
-    status = "fail" if share < t["fail_below"] else "warn" if share < t["warn_below"] else "pass"
+    status = graded(share, fail_below=t["fail_below"], warn_below=t["warn_below"])
     f = Finding(status, share, "share", details={
         "pages": [{"url": p.url, "missing": p.facts["guide"]["missing"]} for p in guides]})
+    lacking = [row for row in f.details["pages"] if row["missing"]]
+    if lacking:
+        f.details["table"] = table("要素不全的办事指南", [("url", "页面", "url"), ("missing", "缺少的要素", "codes")], lacking)
     f.evidence = url_evidence(p.url for p in guides if p.facts["guide"]["missing"])
     return f

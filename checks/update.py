@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from checks.artifacts import ColumnArt, SiteArtifacts
-from checks.base import Finding, check, error, url_evidence
+from checks.base import Finding, check, error, graded, table, url_evidence
 from checks.site_facts import days_since, feature_hits, find_page, home_facts, homepage_frames
 from checks.zh import GUOBAN_2019, area_texts
 
@@ -31,10 +31,6 @@ STALE_LIMITS = {"dynamic": "dynamic_days", "notice": "notice_days", "policy": "p
                 "personnel": "personnel_days", "planning": "planning_days"}
 
 
-def _graded(value: float, warn_above: float, fail_above: float) -> str:
-    return "fail" if value > fail_above else "warn" if value > warn_above else "pass"
-
-
 @check("update.homepage", "首页更新", "Homepage freshness", kinds="P", needs="crawl", unit="days",
        warn_above=10, fail_above=14)
 def homepage(a: SiteArtifacts, t: dict) -> Finding:
@@ -50,8 +46,29 @@ def homepage(a: SiteArtifacts, t: dict) -> Finding:
     if not newest:
         return Finding("fail", None, "days", details={"reason": "no_dates"})
     days = days_since(a, newest)
-    return Finding(_graded(days, t["warn_above"], t["fail_above"]), days, "days",
-                   details={"newest_date": newest, "dated_items": lf.get("dated_any", 0), "source": source})
+    details = {"newest_date": newest, "dated_items": lf.get("dated_any", 0), "source": source}
+    details["table"] = homepage_table(details)
+    return Finding(graded(days, warn_above=t["warn_above"], fail_above=t["fail_above"]), days, "days", details)
+
+
+def homepage_table(details: dict) -> dict:
+    """The newest date an update.homepage finding read, as a typed table (empty without one)."""
+    return table("首页最新信息", [("newest_date", "最新日期"), ("dated_items", "带日期的条目", "number")],
+                 [details] if details.get("newest_date") else [])
+
+
+def stale_table(details: dict) -> dict:
+    """The stale columns of an update.stale_columns finding's details as a typed table."""
+    return table("超期未更新栏目", [("name", "栏目"), ("type", "类型", "code"), ("newest_date", "最新日期", "text", {"empty": "无日期"}),
+                                  ("age_days", "距今", "days", {"empty": "—"}), ("limit_days", "时限", "days", {"empty": "—"}),
+                                  ("url", "地址", "url")],
+                 [c for c in details.get("columns") or [] if c.get("stale")])
+
+
+def blank_table(details: dict) -> dict:
+    """The blank columns of an update.blank_columns finding's details as a typed table."""
+    return table("空白栏目", [("name", "栏目"), ("placeholder", "页面显示", "text", {"empty": "列表为空"}), ("url", "地址", "url")],
+                 details.get("blank") or [])
 
 
 def _no_columns() -> Finding:
@@ -138,7 +155,9 @@ def stale_columns(a: SiteArtifacts, t: dict) -> Finding:
             stale.append(c.url)
     if unknown and not stale:
         return _unknown_error(unknown)
-    f = Finding("fail" if stale else "pass", len(stale), "columns", details={"columns": rows, "unknown": unknown})
+    f = Finding(graded(len(stale), fail_above=0), len(stale), "columns", details={"columns": rows, "unknown": unknown})
+    if stale:
+        f.details["table"] = stale_table(f.details)
     f.evidence = url_evidence(stale)
     return f
 
@@ -153,11 +172,13 @@ def blank_columns(a: SiteArtifacts, t: dict) -> Finding:
     blank = [c for c in columns if c.blank]
     if unknown and not blank:
         return _unknown_error(unknown)
-    f = Finding("fail" if blank else "pass", len(blank), "columns",
+    f = Finding(graded(len(blank), fail_above=0), len(blank), "columns",
                 details={"columns": len(columns),
                          "blank": [{"name": c.name, "url": c.url, "placeholder": c.details.get("placeholder"),
                                     "source": c.details["source"]} for c in blank],
                          "unknown": unknown})
+    if blank:
+        f.details["table"] = blank_table(f.details)
     f.evidence = url_evidence(c.url for c in blank)
     return f
 
@@ -188,7 +209,7 @@ def policy_interpretation(a: SiteArtifacts, t: dict) -> Finding:
         return f
     name, url, newest = max(dated, key=lambda c: c[2])
     days = days_since(a, newest)
-    f = Finding(_graded(days, t["warn_above"], t["fail_above"]), days, "days",
+    f = Finding(graded(days, warn_above=t["warn_above"], fail_above=t["fail_above"]), days, "days",
                 details={"column": name, "url": url, "newest_date": newest})
     f.evidence = url_evidence([url])
     return f

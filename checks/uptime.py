@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from checks.artifacts import SiteArtifacts
 from checks.avail import REFUSAL_CAUSES, REFUSAL_TEXT
-from checks.base import Finding, check, error
+from checks.base import Finding, check, error, graded
 from checks.zh import GUOBAN_2019, area_texts
 
 area_texts({
@@ -29,7 +29,7 @@ def uptime(a: SiteArtifacts, t: dict) -> Finding:
                      samples=len(samples))
     failures = [s for s in samples if not s.ok]
     share = round(len(failures) / len(samples), 4)
-    status = "fail" if share >= t["fail_at"] else "warn" if share >= t["warn_at"] else "pass"
+    status = graded(share, fail_at=t["fail_at"], warn_at=t["warn_at"])
     kinds: dict[str, int] = {}
     for s in failures:
         k = s.error_kind or (f"http_{s.status}" if s.status else "unknown")

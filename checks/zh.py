@@ -78,14 +78,14 @@ def area_texts(advice: dict[str, tuple[str, str]], reasons: dict[str, str] | Non
 
 
 def advice_for(check_id: str) -> Advice | None:
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     all_checks()        # imports every area module, so their tables are declared
     return ADVICE.get(check_id)
 
 
 def title_zh(check_id: str) -> str:
     """The check's Chinese title ('' for a check this installation does not have)."""
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     c = all_checks().get(check_id)
     return c.title_zh if c else ""
 
@@ -94,7 +94,7 @@ def unit_of(check_id: str, unit: str | None) -> str:
     """A finding's unit, or its check's declared unit when the finding names none."""
     if unit:
         return unit
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     c = all_checks().get(check_id)
     return c.unit if c else ""
 

@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checks.base import all_checks, select as select_checks
+from checks.catalog import all_checks, select as select_checks
 from core.config import Settings
 from core.errors import UserError
 from govaudit import runner
@@ -42,6 +42,7 @@ from storage import models as m
 from storage import runs
 from storage.artifacts import load_site_artifacts
 from storage.db import get_engine, session_scope
+from storage.export import number
 
 __all__ = ["ImportedSites", "Progress", "RunSummary", "check_only", "import_sites", "rerun_check", "resolve_sites",
            "run_round", "score", "score_round", "start_round"]
@@ -140,8 +141,7 @@ def score(settings: Settings, run_id: int | None = None, frameworks: list[str] |
 def _finding_dict(f: m.Finding | None) -> dict[str, Any] | None:
     if f is None:
         return None
-    value = None if f.value is None else (int(f.value) if float(f.value).is_integer() else f.value)
-    return {"id": f.id, "run_id": f.run_id, "status": f.status, "value": value, "details": f.details,
+    return {"id": f.id, "run_id": f.run_id, "status": f.status, "value": number(f.value), "details": f.details,
             "measured_at": f.measured_at.strftime("%Y-%m-%d %H:%M:%S"), "supersedes": f.supersedes,
             "adopted": f.adopted}
 

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from core.config import Settings, load
 from core.errors import UserError
 from checks.avail import refusal, site_wall, wall_message
-from checks.base import Check, Finding, error, select as select_checks
+from checks.base import Check, Finding, error
+from checks.catalog import select as select_checks
 from storage import models as m
 from storage.artifacts import load_site_artifacts
 from storage.db import get_engine

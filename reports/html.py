@@ -34,6 +34,7 @@ from reports.report_data import (FrameworkSection, SiteFindings, SubjectRow, fra
                                  run_info, site_findings)
 from reports.shots import Screenshots
 from reports.store import is_partial, require_run, run_findings
+from storage.export import walled_sites
 
 TEMPLATES = Path(__file__).parent / "templates"
 RAW_DETAILS_CHARS = 1500     # the page shows the raw details' start; the exports hold them whole
@@ -173,12 +174,12 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
     units = {sf.unit.id: sf.unit for sf in sites}
     index_charts = {s.name: charts.stacked_bars(s.tier_counts(), s.tiers + ["无等级"], f"{s.title}：各组等级分布")
                     for s in sections}
-    from storage.export import walled_sites
+    walls = walled_sites(session, run_id)
     totals = {label: sum(c[label] for c in change_counts.values()) for label in ("新增", "复发", "已整改", "未变")}
     html = env.get_template("index.html.jinja").render(
         **base, sections=sections, sites=sites, units=units, charts=index_charts,
         rank_label=_rank_label, change_counts=change_counts, change_totals=totals, notices=notices,
-        walls=walled_sites(session, run_id))
+        walls=walls)
     _write(out / "index.html", html)
     by_name = {s.name: s for s in sections}
     trend = {s.name: trends(session, s.name, run_id) for s in sections}
@@ -215,7 +216,7 @@ def write_report(session: Session, run_id: int | None, out: str | Path, data_dir
             site_findings=[], shot_lists={}, gallery=[], changes={}, archived={},
             links=[(f"site-{sf.site.id}.html", f"{sf.site.name}（{SITE_KIND_ZH.get(sf.site.kind)}）")
                    for sf in members]))
-    write_workbook(out / "report.xlsx", run, sections, sites, changes, tz)
+    write_workbook(out / "report.xlsx", run, sections, sites, changes, tz, walls)
     if notices:
         from reports.notices import write_notices
         write_notices(session, run_id, out, data_dir, tz)

@@ -128,8 +128,9 @@ def transform(name: str, params: dict[str, float], status: str, value: float | N
 # ---- finding lookup ---------------------------------------------------------
 
 def _check_kinds(check_id: str) -> set[str] | None:
-    from checks.base import KIND_LETTERS, REGISTRY
-    c = REGISTRY.get(check_id)
+    from checks.base import KIND_LETTERS
+    from checks.catalog import all_checks
+    c = all_checks().get(check_id)
     if c is None:
         return None
     return {k for k, letter in KIND_LETTERS.items() if letter in c.kinds}

@@ -1,11 +1,13 @@
 """The same tables as the HTML report, as an Excel workbook for evaluators: one sheet of totals
 per framework, one of every indicator, one of findings (with the change since the last full
-round and the 整改建议). Every sheet has Chinese headers (each used once), a frozen header row
+round and the 整改建议), and when walls answered instead of sites one of the walled sites with
+the wall's evidence (被拦截站点, the report's 被拦截的网站 section). Every sheet has Chinese headers (each used once), a frozen header row
 and an autofilter; URLs are hyperlinks; statuses are coloured by conditional formatting. Only
 the last column of the findings sheet (详情原始数据) holds JSON."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -25,6 +27,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STATUS_FILLS = {"不通过": "FFD7D5", "警告": "FFF8C5", "通过": "DAFBE1", "不适用": "EAEEF2"}
 RAW_CHARS = 500            # the raw details column is cut here (the findings export holds them whole)
 INVALID_SHEET_CHARS = str.maketrans({c: "" for c in "[]:*?/\\"})
+WALLS_SHEET = "被拦截站点"
 
 
 def _cell(v):
@@ -79,7 +82,7 @@ def _r(v):
 
 def _sheet_names(sections: list[FrameworkSection]) -> dict[str, str]:
     """Each framework's Chinese title as its sheet name (unique, at most 31 characters)."""
-    names, used = {}, {"指标明细", "检查发现"}
+    names, used = {}, {"指标明细", "检查发现", WALLS_SHEET}
     for s in sections:
         base = s.title.translate(INVALID_SHEET_CHARS)[:31]
         name, n = base, 2
@@ -96,8 +99,16 @@ def _evidence_summary(f) -> str:
     return "；".join(" | ".join(v.replace("\n", " ") for v in r if v) for r in rows[:3])[:1000]
 
 
+def _wall_rows(walls: list[dict], tz: str) -> list[list]:
+    """One row per walled site (storage.export.walled_sites), its evidence in words."""
+    return [[w["name"], w["site_url"], w["unit"], w["product"] or "未识别", w["status"], w["reason"],
+             w["wall_url"], w["after_requests"], "、".join(w["cookies"]), "；".join(w["signals"]), w["snippet"],
+             w["confirmed_by"], local_time(datetime.fromisoformat(w["measured_at"]), tz)] for w in walls]
+
+
 def write_workbook(path: Path, run, sections: list[FrameworkSection], sites: list[SiteFindings],
-                   changes: dict[tuple[int, str], str] | None = None, tz: str = DEFAULT_TIMEZONE) -> Path:
+                   changes: dict[tuple[int, str], str] | None = None, tz: str = DEFAULT_TIMEZONE,
+                   walls: list[dict] | None = None) -> Path:
     changes = changes or {}
     wb = Workbook()
     wb.remove(wb.active)
@@ -153,6 +164,10 @@ def write_workbook(path: Path, run, sections: list[FrameworkSection], sites: lis
                         "与上轮相比", "整改建议", "整改依据", "证据数", "首条证据", "证据摘要", "测量时间",
                         "检查项编号", "详情原始数据"], f_rows, link_columns=("网址", "首条证据"), status_column="状态",
            percent_rows=percent, percent_column="数值")
+    if walls:
+        _sheet(wb, WALLS_SHEET, ["网站", "网址", "所属单位", "拦截产品", "HTTP 状态", "拦截原因", "拦截页网址",
+                                 "第几个请求后", "设置的 Cookie", "拦截特征", "页面片段", "复核结果", "测量时间"],
+               _wall_rows(walls, tz), link_columns=("网址", "拦截页网址"))
     wb.properties.title = f"govaudit 第 {run.id} 轮"
     wb.save(path)
     return path

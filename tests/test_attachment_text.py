@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from checks.artifacts import PageArt, SiteArtifacts, SiteInfo
-from checks.base import all_checks
+from checks.catalog import all_checks
 from crawler.extract.attachment_text import (MAX_MEMBER_BYTES, attachment_format, extract_text)
 from crawler.extract.pii import find_pii
 from tests.attachment_files import BAD_ID, MOBILE, SAMPLE_ID, docx, pdf, xlsx, zip_bomb

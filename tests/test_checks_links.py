@@ -1,6 +1,6 @@
 """avail.homepage and links.* on hand-built artifacts, and the runner's homepage gate."""
 from checks.artifacts import LinkArt, PageArt, SiteArtifacts, SiteInfo
-from checks.base import all_checks
+from checks.catalog import all_checks
 from govaudit.runner import evaluate_site
 
 HOME = "https://www.example.gov.cn/"
@@ -31,6 +31,14 @@ def test_dead_links_split_and_counted_once():
         "avail.homepage": ("pass", 1, None), "links.dead_homepage": ("fail", 2, None), "links.dead_site": ("fail", 3, None)}
     home = all_checks()["links.dead_homepage"].evaluate(art, {})
     assert (home.details["confirmed"], home.details["suspected"]) == ([HOME + "gone.html"], ["https://other.example.com/x"])
+    assert home.details["table"] == {
+        "type": "table", "caption": "错误链接",
+        "headings": [{"key": "url", "label": "目标地址", "value_type": "url"},
+                     {"key": "reason", "label": "HTTP 状态或原因", "value_type": "code"},
+                     {"key": "linked_from", "label": "所在页面", "value_type": "urls"},
+                     {"key": "verdict", "label": "判定", "value_type": "code", "words": {"confirmed": "确认", "suspected": "疑似"}}],
+        "items": [{"url": "https://other.example.com/x", "reason": "timeout", "linked_from": [HOME], "verdict": "suspected"},
+                  {"url": HOME + "gone.html", "reason": "http_404", "linked_from": [HOME], "verdict": "confirmed"}]}
     other = all_checks()["links.dead_site"].evaluate(art, {})
     assert [(e["ref"], e["reason"], e["linked_from"]) for e in other.evidence] == [
         (HOME + "b.html", "http_500", [HOME + "a.html"]),

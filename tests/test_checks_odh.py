@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 from checks import hotline, opendata  # noqa: F401  (importing registers the checks)
 from checks.artifacts import DatasetArt, MessageArt, SiteArtifacts, SiteInfo
-from checks.base import REGISTRY
+from checks.catalog import REGISTRY
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)   # a Friday
 
@@ -94,9 +94,13 @@ def test_working_days_skip_weekends():
     assert hotline.working_days(date(2026, 11, 16), date(2026, 11, 16)) == 0
 
 
+# what the extractor stores as the reading of each shown 办理状态 (details.status_replied)
+STATUS_READING = {"已回复": True, "已办结": True, "已答复": True, "办理中": False, "待回复": False, "未回复": False}
+
+
 def msg(n, sub, rep=None, status="", follow=False):
     return MessageArt(url=f"http://h.example/m/{n}", title=f"留言{n}", submitted_at=sub, replied_at=rep,
-                      status=status, follow_up=follow)
+                      status=status, follow_up=follow, details={"status_replied": STATUS_READING.get(status)})
 
 
 def board():
@@ -142,11 +146,26 @@ def test_unanswered_and_recency():
     arts = board()
     f = run("interact.unanswered_3m", arts)
     assert (f.status, f.value, f.details["overdue"][0]["days"]) == ("fail", 1, 142)
+    typed = f.details["table"]
+    assert ([h["key"] for h in typed["headings"]], typed["items"]) == (
+        ["title", "submitted_at", "days", "url"],
+        [{"title": "留言4", "submitted_at": "2026-07-01", "days": 142, "url": "http://h.example/m/4"}])
     f = run("interact.reply_recency", arts)
     assert (f.status, f.value, f.details["newest_reply"]) == ("pass", 3, "2026-11-17")
     old = site("hotline", messages=[msg(1, "2026-01-02", "2026-08-01")])
     f = run("interact.reply_recency", old)
     assert (f.status, f.value) == ("warn", 111)
+
+
+def test_status_without_its_stored_reading_is_unknown():
+    """Rows of an older run: a status shown, its reading not stored, no reply time."""
+    arts = board()
+    arts.messages[6].details = {}           # 已答复, no reply date
+    for cid in ("hotline.reply_rate", "hotline.follow_up", "interact.unanswered_3m"):
+        f = run(cid, arts)
+        assert (f.status, f.details["error_kind"], f.details["unread_statuses"]) == ("error", "not_gathered", 1), cid
+    arts.messages[6].replied_at = "2026-09-03"      # a reply time says it all
+    assert run("hotline.reply_rate", arts).status == "warn"
 
 
 def test_no_message_list_is_not_applicable():

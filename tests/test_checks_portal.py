@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from checks.artifacts import ColumnArt, LinkArt, PageArt, SampleArt, SiteArtifacts, SiteInfo
-from checks.base import all_checks
-from crawler.extract import page_facts
+from checks.catalog import all_checks
+from crawler.extract import page_facts, rendered_identity
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
 BASE = "https://www.example.gov.cn"
@@ -78,10 +78,20 @@ def test_identity_absent(bare):
 
 
 def test_identity_read_from_rendered_dom_when_static_lacks_it(bare):
-    bare.probes["render"] = {"html": f"<html><body>{FOOTER}</body></html>"}
+    html = f"<html><body>{FOOTER}</body></html>"
+    bare.probes["render"] = {"html": html, "identity": rendered_identity(html)}
     chk = all_checks()["identity.site_code"]
     f = chk.evaluate(bare, chk.thresholds)
     assert (f.status, f.value, f.details["source"], f.details["code"]) == ("pass", 1, "rendered", "3301000001")
+
+
+def test_identity_unknown_when_the_rendering_was_stored_without_its_marks(bare, good):
+    """Runs of an older version stored the rendered homepage without the marks read from it."""
+    bare.probes["render"] = {"html": f"<html><body>{FOOTER}</body></html>"}
+    f = all_checks()["identity.icp"].evaluate(bare, {})
+    assert (f.status, f.details["error_kind"]) == ("error", "not_gathered")
+    good.probes["render"] = {"html": "<html></html>"}        # the static homepage shows it: no rendering needed
+    assert run("identity.icp", good) == ("pass", 1)
 
 
 def test_gov_domain_hint(bare):
@@ -95,6 +105,8 @@ def test_meta_tags_share():
     partial = "<html><head><meta name='PubDate' content='2026-11-02'></head><body>正文</body></html>"
     a = site(html_page("/", BARE_HOME, home=True), html_page("/a/1.html", full), html_page("/a/2.html", partial))
     assert run("identity.meta_tags", a) == ("warn", 0.5)
+    typed = all_checks()["identity.meta_tags"].evaluate(a, {"warn_below": 1.0}).details["table"]
+    assert typed["items"] == [{"url": BASE + "/a/2.html", "missing": ["sitename", "siteidcode", "articletitle"]}]
     assert run("identity.meta_tags", site(html_page("/", BARE_HOME, home=True))) == ("not_applicable", None)
 
 

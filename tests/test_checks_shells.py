@@ -3,7 +3,7 @@ static page alone, unknown (error) when not rendered or when rendering failed.""
 from __future__ import annotations
 
 from checks.artifacts import ColumnArt
-from checks.base import all_checks
+from checks.catalog import all_checks
 from tests.test_checks_portal import BASE, run, site
 
 STATIC = ColumnArt(BASE + "/gzdt/", "工作动态", "dynamic", "2026-11-20", 20, details={"sample": []})

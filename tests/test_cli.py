@@ -63,7 +63,8 @@ def test_demo_then_exports(workdir):
     assert res.returncode == 0, res.stderr
     rows = [json.loads(line) for line in (workdir / "f.jsonl").read_text(encoding="utf-8").splitlines()]
     assert list(rows[0]) == ["run_id", "site_id", "site_url", "unit", "check_id", "check_version", "status", "value",
-                             "unit_of_value", "details", "evidence", "measured_at", "supersedes"]
+                             "unit_of_value", "details", "evidence", "measured_at", "supersedes", "advice",
+                             "advice_basis"]
     dead = next(r for r in rows if r["check_id"] == "links.dead_site" and r["site_id"] == 2)
     assert (dead["unit"], dead["status"], dead["value"], dead["unit_of_value"]) == ("某某县人民政府", "fail", 1, "links")
     res = cli("export", "findings", "--format", "csv", "--out", "f.csv", cwd=workdir, env_extra=env)

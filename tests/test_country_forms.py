@@ -7,9 +7,8 @@ from datetime import date
 
 import pytest
 
-from checks.base import all_checks
+from checks.catalog import all_checks
 from crawler.extract import page_facts
-from crawler.extract.dates import years_from_order
 from crawler.extract.html import parse
 from crawler.extract.identity import identity_marks
 from tests.test_checks_portal import html_page, site
@@ -115,22 +114,6 @@ def test_written_marks_pass_and_say_so():
     assert (f.status, f.details["icp"], f.details["written_by_script"]) == ("pass", "滇ICP备05000130号", True)
 
 
-def test_year_less_dates_from_the_lists_order():
-    md = [(None, (3, 1)), (None, (1, 5)), (None, (11, 20)), (None, (6, 1))]
-    # read on 2026-11-22: 11-20 below 01-05 is last year's, not two days ago
-    assert years_from_order(md, TODAY) == [date(2026, 3, 1), date(2026, 1, 5), date(2025, 11, 20), date(2025, 6, 1)]
-
-
-def test_year_less_dates_from_the_pages_dated_entries():
-    items = [(None, (11, 5)), (date(2023, 10, 30), None), (None, (10, 2)), (None, (9, 28))]
-    assert years_from_order(items, TODAY) == [date(2023, 11, 5), date(2023, 10, 30), date(2023, 10, 2), date(2023, 9, 28)]
-
-
-def test_a_list_not_newest_first_keeps_the_most_recent_past_year():
-    items = [(date(2024, 1, 3), None), (date(2025, 2, 1), None), (None, (11, 20))]
-    assert years_from_order(items, TODAY) == [date(2024, 1, 3), date(2025, 2, 1), date(2026, 11, 20)]
-
-
 ARCHIVE = """<html><body><ul class="list">
 <li><a href="/art/a1.html">关于做好冬季安全生产工作的通知</a><span>[11-05]</span></li>
 <li><a href="/art/2023/10/30/art_1.html">关于开展消防安全检查的通知</a><span>[10-30]</span></li>
@@ -142,8 +125,3 @@ ARCHIVE = """<html><body><ul class="list">
 def test_archive_page_of_year_less_dates_takes_its_year_from_a_dated_url():
     lf = page_facts("https://www.example.gov.cn/tzgg/index_9.html", ARCHIVE, {}, False, today=TODAY)["list"]
     assert (lf["items"], lf["newest"], lf["oldest"], lf["date_source"]) == (4, "2023-11-05", "2023-09-28", "text")
-
-
-def test_an_oldest_first_list_of_month_days_is_not_pushed_back_a_year_each_line():
-    items = [(None, (1, 5)), (None, (3, 1)), (None, (6, 1))]
-    assert years_from_order(items, TODAY) == [date(2026, 1, 5), date(2026, 3, 1), date(2026, 6, 1)]

@@ -58,3 +58,29 @@ def test_csv_files_carry_a_bom_and_unique_headers(tmp_path):
         assert len(header) == len(set(header)), header
     # on standard output (a pipe) no BOM: the bytes are for a program, not for Excel
     assert not cli("export", "sites", "--format", "csv", cwd=tmp_path).stdout.startswith("\ufeff")
+
+
+def test_findings_export_carries_the_advice_of_each_problem(tmp_path):
+    """整改建议 beside each fail and warn (what to change and the rule it comes from), as in the workbook;
+    a pass or an error has none."""
+    info = seed(f"sqlite:///{tmp_path / 'govaudit.db'}")
+    res = cli("export", "findings", "--format", "csv", "--out", "findings.csv", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    with (tmp_path / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = {(int(r["site_id"]), r["check_id"]): r for r in csv.DictReader(fh)}
+    first, county, hotline = info["sites"][0], info["sites"][3], info["sites"][4]
+    dead = rows[(first, "links.dead_homepage")]
+    assert (dead["status"], dead["advice"], dead["advice_basis"]) == (
+        "fail", "逐条修复或删除首页上的错误链接（见下表的目标地址与原因）。",
+        "国办《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）：首页链接可用性")
+    reply = rows[(hotline, "hotline.reply_rate")]
+    assert (reply["status"], reply["advice"], reply["advice_basis"]) == (
+        "warn", "对公开的群众留言逐条答复，提高答复率。", "中国软件评测中心《数字政府服务能力评估》：咨询答复")
+    assert [(rows[k]["status"], rows[k]["advice"], rows[k]["advice_basis"])
+            for k in ((first, "avail.homepage"), (county, "search.present"))] == [("pass", "", ""), ("error", "", "")]
+    res = cli("export", "findings", cwd=tmp_path)
+    lines = {(r["site_id"], r["check_id"]): r for r in map(json.loads, res.stdout.splitlines())}
+    assert len(lines) == len(rows)
+    assert (lines[(county, "search.present")]["advice"], lines[(county, "search.present")]["advice_basis"]) == (
+        None, None)
+    assert lines[(first, "links.dead_homepage")]["advice"] == dead["advice"]

@@ -2,7 +2,7 @@
 import pytest
 
 from checks.artifacts import SiteArtifacts, SiteInfo
-from checks.base import all_checks
+from checks.catalog import all_checks
 
 
 def run(check_id: str, probes: dict):

@@ -71,7 +71,7 @@ def test_robots_txt_that_forbids_everything_is_blocked_not_down(tmp_path):
 
 def test_monitor_samples_the_policy_refused_are_not_downtime():
     from checks.artifacts import SampleArt
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     from tests.test_checks_portal import site
 
     def samples(n, refused):

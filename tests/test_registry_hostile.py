@@ -137,7 +137,7 @@ def test_names_with_markup_and_escapes_are_shown_as_text(tmp_path):
 
 
 def test_escape_sequences_already_stored_are_shown_inert(tmp_path):
-    from govaudit.cli import make_console
+    from govaudit.commands.app import make_console
     console = make_console()
     with console.capture() as captured:
         console.print("某某\x1b[2J\x1b]8;;https://evil.example/\x07市")

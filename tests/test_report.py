@@ -220,6 +220,44 @@ def test_xlsx_has_the_same_tables(world, tmp_path):
     assert rules['"不通过"'].endswith("FFD7D5") and rules['"通过"'].endswith("DAFBE1")
 
 
+RUISHU = {"product": "瑞数", "reason": "HTTP 412 challenge page", "status": 412, "url": "http://b.example/",
+          "homepage": True, "after_requests": 1, "cookies": ["FSSBBIl1UgzbN7N80S", "FSSBBIl1UgzbN7N80T"],
+          "signals": ["status 412", "cookie FSSBBIl1UgzbN7N80S"], "snippet": "=<script>$_ts=window['$_ts']"}
+
+
+def test_xlsx_lists_walled_sites_with_the_walls_evidence(world, tmp_path):
+    """The report's 被拦截的网站 as a sheet: each walled site with the wall's evidence (a formula-looking
+    snippet stays text); a workbook of a round without walls has no such sheet (test above)."""
+    from datetime import datetime
+    from storage.models import Finding
+    url, info = world
+    b, county = info["sites"][2], info["sites"][3]
+    with session_scope(url) as s:
+        for f in s.scalars(select(Finding).where(Finding.check_id == "avail.homepage",
+                                                 Finding.site_id.in_([b, county]))):
+            f.status, f.value, f.measured_at = "error", None, datetime(2026, 5, 1, 1, 2, 3)
+            wall = RUISHU if f.site_id == b else {
+                **RUISHU, "product": None, "reason": "HTTP 429 rate limit", "status": 429, "url": "http://c.example/n.html",
+                "homepage": False, "after_requests": 7, "cookies": [], "signals": ["status 429"], "snippet": None,
+                "confirmed_by": "the homepage, asked again, answered HTTP 429 rate limit"}
+            f.details = {"error_kind": "blocked", "error": "a wall answered", "wall": wall}
+    index = _report(url, info, tmp_path)
+    wb = load_workbook(index.parent / "report.xlsx")
+    assert wb.sheetnames[-2:] == ["检查发现", "被拦截站点"]
+    ws = wb["被拦截站点"]
+    assert [list(r) for r in ws.iter_rows(values_only=True)] == [
+        ["网站", "网址", "所属单位", "拦截产品", "HTTP 状态", "拦截原因", "拦截页网址", "第几个请求后", "设置的 Cookie",
+         "拦截特征", "页面片段", "复核结果", "测量时间"],
+        ["乙市政府门户", "http://b.example/", "乙市人民政府", "瑞数", 412, "HTTP 412 challenge page", "http://b.example/", 1,
+         "FSSBBIl1UgzbN7N80S、FSSBBIl1UgzbN7N80T", "status 412；cookie FSSBBIl1UgzbN7N80S",
+         "'=<script>$_ts=window['$_ts']", None, "2026-05-01 09:02"],
+        ["丙县政府门户", "http://c.example/", "丙县人民政府", "未识别", 429, "HTTP 429 rate limit", "http://c.example/n.html", 7,
+         None, "status 429", None, "the homepage, asked again, answered HTTP 429 rate limit", "2026-05-01 09:02"]]
+    assert ws.cell(2, 2).hyperlink.target == "http://b.example/"
+    assert ws.cell(3, 7).hyperlink.target == "http://c.example/n.html"
+    assert (ws.freeze_panes, ws.auto_filter.ref) == ("A2", "A1:M3")
+
+
 def test_cli_score_and_report(world, tmp_path, monkeypatch):
     url, info = world
     monkeypatch.setenv("GOVAUDIT_DATABASE_URL", url)

@@ -13,7 +13,9 @@ from lxml import html as lxml_html
 from PIL import Image
 from sqlalchemy import select
 
-from checks.base import ERROR_KINDS, STATUSES, all_checks
+from checks.base import ERROR_KINDS, STATUSES, table
+from checks.catalog import all_checks
+from checks.links import dead_link_table
 from checks.zh import ADVICE, ERROR_KIND_ZH, REASON_ZH, RUN_STATUS_ZH, STATUS_ZH, UNIT_ZH, value_zh
 from reports.evidence import tables
 from reports.html import write_report
@@ -92,6 +94,24 @@ def test_dead_link_table():
     assert t.headings == ["目标地址", "HTTP 状态或原因", "所在页面", "判定"]
     assert t.rows == [["http://a.example/gone.html", "页面不存在（404）", "http://a.example/", "确认"],
                       ["http://b.example/slow.pdf", "超时", "http://a.example/", "疑似"]]
+
+
+def test_typed_tables_are_drawn_alike_whatever_the_check():
+    """A finding's details.table (checks.base.table) is drawn by its value types, even for a check
+    the report knows nothing of; the dead-link table of a stored finding equals the rebuilt one."""
+    typed = table("栏目", [("url", "地址", "url"), ("why", "原因", "code"), ("kind", "类型", "code", {"words": {"x": "某类"}}),
+                          ("pages", "页面", "urls"), ("age", "距今", "days", {"empty": "—"}), ("codes", "信息", "codes")],
+                  [{"url": "http://a.example/1", "why": "http_404", "kind": "x", "pages": [f"http://a.example/{i}" for i in range(7)],
+                    "age": None, "codes": ["missing", "empty"], "extra": "not kept"}])
+    assert "extra" not in typed["items"][0]
+    (t,) = tables("custom.check", {"table": typed}, [{"kind": "url", "ref": "http://a.example/e"}])
+    assert (t.caption, t.headings) == ("栏目", ["地址", "原因", "类型", "页面", "距今", "信息"])
+    pages = "\n".join(f"http://a.example/{i}" for i in range(5)) + "\n……等 7 个页面"
+    assert t.rows == [["http://a.example/1", "页面不存在（404）", "某类", pages, "—", "未发现、内容为空"]]
+    assert tables("custom.check", {"table": {**typed, "items": []}}, []) == []
+    assert tables("links.dead_homepage", {**DEAD, "table": dead_link_table(DEAD)}, []) == tables("links.dead_homepage", DEAD, [])
+    with pytest.raises(ValueError, match="unknown value type 'colour'"):
+        table("x", [("a", "A", "colour")], [])
 
 
 def _round(url: str, info: dict, statuses: dict, only: list[str] | None = None) -> int:

@@ -26,6 +26,7 @@ def test_message_rows_merge_list_and_detail():
             for r in rows] == [
         ("http://h/1", "停车难", "2026-01-02T09:00:00", "2026-01-05", "已回复", True, "detail"),
         ("http://h/3", "噪音", "2026-01-04", None, "办理中", False, "list")]
+    assert [r["details"]["status_replied"] for r in rows] == [True, False]     # the status read, for the checks
 
 
 def test_links_on_most_dataset_pages_belong_to_the_template():

@@ -4,7 +4,8 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from checks.base import Finding, all_checks
+from checks.base import Finding
+from checks.catalog import all_checks
 from govaudit import rounds, runner
 from storage import models as m
 from storage.db import _head_revision, get_engine

@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from crawler.extract.columns import derive_columns, more_names
-from crawler.extract.dates import meta_date, url_date, full_dates
+from core.dates import full_dates, meta_date, url_date
 from crawler.extract.features import guide_elements, link_features
 from crawler.extract.html import anchors, code_muted, meta_map, node_text, parse, txt, visible_text  # noqa: F401  (visible_text: public)
 from crawler.extract.identity import identity_marks

@@ -37,8 +37,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract.json_records import field, json_endpoints, records, total  # noqa: F401  (json_endpoints re-exported)
+from core.dates import parse_date
 from crawler.extract.labelled import (absolute, clean, compact, form_pages, in_chrome, label_pairs, links, page_heading, pager_links,
-                                      select, parse_date, parse_tree, pick, placeholder, repeated_items, row_cells,
+                                      select, parse_tree, pick, placeholder, repeated_items, row_cells,
                                       stated_count, table_columns, text_of)
 
 TITLE = re.compile(r"(数据集|数据|资源|目录|数据资源|数据目录)?名称|标题")

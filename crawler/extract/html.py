@@ -1,4 +1,5 @@
-"""One lxml parse per page, shared by every extractor."""
+"""One lxml parse per page, shared by every extractor and the browser probes (their rendered
+DOM), and the one way text is squashed."""
 from __future__ import annotations
 
 import re
@@ -53,8 +54,9 @@ def code_muted(tree):
             el.extend(children)
 
 
-def squash(s: str) -> str:
-    return _SPACE.sub(" ", s).strip()
+def squash(s: str | None) -> str:
+    """Runs of white space (ASCII, &nbsp;, &ensp;, &emsp;, the ideographic space) as one space, trimmed."""
+    return _SPACE.sub(" ", s or "").strip()
 
 
 def txt(el) -> str:

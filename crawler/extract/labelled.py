@@ -1,4 +1,4 @@
-"""Reading label/value pairs, dates, repeated list items and pagers from
+"""Reading label/value pairs, repeated list items and pagers from
 Chinese government pages, whatever the markup.
 
 Sites show the same facts as `<th>提问时间</th><td>…</td>`, as
@@ -9,18 +9,14 @@ families (regular expressions), so pairs with irrelevant labels are harmless.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
+from core.dates import parse_date
 from core.urls import BadLink, link_target
 
 SPACES = re.compile(r"[\s\u00a0\u3000]+")
 COLON = "：:"
 BLOCK_TAGS = {"div", "p", "li", "tr", "table", "ul", "ol", "dl", "section", "article", "form",
               "h1", "h2", "h3", "h4", "h5", "h6", "br", "dd", "dt", "td", "th", "header", "footer"}
-
-_DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[\sT]*(?P<H>\d{1,2})[:：时](?P<M>\d{2})(?:[:：分](?P<S>\d{2}))?)?")
 
 
 def parse_tree(html):
@@ -40,40 +36,6 @@ def clean(text: str | None) -> str:
 def compact(text: str | None) -> str:
     """Text without any white space: labels are often spaced out (提 问 时 间)."""
     return SPACES.sub("", text or "")
-
-
-def parse_date(text: str | None) -> str | None:
-    """First date in `text` as ISO (YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS when a time follows)."""
-    if not text:
-        return None
-    for m in _DATE.finditer(text):
-        try:
-            d = date(int(m["y"]), int(m["m"]), int(m["d"]))
-        except ValueError:
-            continue
-        if m["H"] is not None and int(m["H"]) < 24:
-            return datetime(d.year, d.month, d.day, int(m["H"]), int(m["M"]), int(m["S"] or 0)).isoformat()
-        return d.isoformat()
-    return None
-
-
-def all_dates(text: str | None) -> list[str]:
-    out = []
-    for m in _DATE.finditer(text or ""):
-        try:
-            out.append(date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat())
-        except ValueError:
-            pass
-    return out
-
-
-def as_date(iso: str | None) -> date | None:
-    if not iso:
-        return None
-    try:
-        return date.fromisoformat(iso[:10])
-    except ValueError:
-        return None
 
 
 _last: dict[str, tuple] = {}

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from crawler.extract.dates import explicit_date, full_dates, month_day, url_date, years_from_order
+from core.dates import explicit_date, full_dates, month_day, url_date, years_from_order
 from crawler.extract.datastore import datastore_total, datastore_tree
 from crawler.extract.html import Anchor, anchors as read_anchors, code_muted, node_text, squash, txt
 from core.urls import resolve

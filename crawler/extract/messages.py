@@ -26,9 +26,9 @@ import re
 from datetime import date, datetime, timezone
 from typing import Any
 
-from crawler.extract.dates import item_date
+from core.dates import item_date, parse_date
 from crawler.extract.labelled import (absolute, clean, compact, form_pages, label_pairs, page_heading, pager_links,
-                                      parse_date, select, parse_tree, pick, placeholder, repeated_items, row_cells,
+                                      select, parse_tree, pick, placeholder, repeated_items, row_cells,
                                       stated_count, table_columns, text_of)
 
 SUBMITTED = re.compile(r"(留言|提问|来信|写信|提交|诉求|咨询|投诉|求助|建议|来电|登记|反映|发帖|申请|受理|信件)(时间|日期)")

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any
 
-from crawler.extract.dates import explicit_date
+from core.dates import explicit_date
 from crawler.extract.datastore import datastore_total, datastore_tree
 from crawler.extract.html import anchors
 from crawler.extract.json_records import field, records, total

@@ -7,7 +7,7 @@ import asyncio
 
 from axe_playwright_python.base import AXE_SCRIPT
 
-from crawler.probes import heuristics as h
+from crawler.probes.heuristics.search import normalize_url, pick_known_items
 from crawler.probes.session import ProbeContext, answer, goto, settle
 
 AXE_OPTIONS = {"resultTypes": ["violations"],
@@ -31,8 +31,8 @@ async def axe_page(page) -> tuple[str, list[dict]]:
 
 def sample_articles(pages: list[dict], home_url: str, limit: int = PAGES) -> list[str]:
     """Article pages to test: the deepest distinct known-item pages of the crawl."""
-    items = h.pick_known_items(pages, limit=limit * 3)
-    urls = [i["url"] for i in items if h.normalize_url(i["url"]) != h.normalize_url(home_url)]
+    items = pick_known_items(pages, limit=limit * 3)
+    urls = [i["url"] for i in items if normalize_url(i["url"]) != normalize_url(home_url)]
     return urls[:limit]
 
 

@@ -7,7 +7,8 @@ separate elder version).
 """
 from __future__ import annotations
 
-from crawler.probes import heuristics as h
+from crawler.probes import contrast
+from crawler.probes.heuristics import dom, elder as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
 from crawler.probes.session import (ProbeContext, ProbeError, answer, click_and_follow, goto, live, marked_tree,
@@ -18,7 +19,7 @@ TEXT_SAMPLES = 1500
 
 async def measure(page) -> dict:
     samples = await answer(page.evaluate(js("text_samples"), TEXT_SAMPLES))
-    return {"font_px": h.main_font_px(samples), "contrast": h.text_contrast(samples)}
+    return {"font_px": h.main_font_px(samples), "contrast": contrast.text_contrast(samples)}
 
 
 async def control_labels(page) -> list[str]:
@@ -30,9 +31,9 @@ async def control_labels(page) -> list[str]:
         except Exception:
             continue
         for el in tree.iter("a", "button", "span", "li", "img", "input", "i", "div", "label", "em"):
-            if h.is_hidden(el):
+            if dom.is_hidden(el):
                 continue
-            text = h.label(el)
+            text = dom.label(el)
             if text and len(text) <= 20:
                 labels.append(text)
     return labels
@@ -75,10 +76,10 @@ async def run(p: ProbeContext) -> dict:
                 loc = None
         else:
             entries = h.find_elder_entries(tree)
-            result["candidates"] = [h.label(e)[:30] or h.code_hint(e)[:60] for e in entries[:5]]
+            result["candidates"] = [dom.label(e)[:30] or dom.code_hint(e)[:60] for e in entries[:5]]
             loc = live(page, entries[0]) if entries else None
             entry_el = entries[0] if entries else None
-            label = (h.label(entries[0]) or h.code_hint(entries[0]))[:60] if entries else ""
+            label = (dom.label(entries[0]) or dom.code_hint(entries[0]))[:60] if entries else ""
         if loc is None:
             result.update(_final(result, before, labels_before, [], await ads(page)))
             result["reason"] = "no_entry"
@@ -133,9 +134,9 @@ async def _zoom_control(page):
         except Exception:
             continue
         for el in tree.iter("a", "button", "span", "li", "img", "i", "div", "input"):
-            if h.is_hidden(el):
+            if dom.is_hidden(el):
                 continue
-            text = h.label(el)
+            text = dom.label(el)
             if text and len(text) <= 8 and kw.ZOOM_IN.search(text) and not list(el.iter("a", "button")) [1:]:
                 return live(frame, el)
     return None

@@ -1,6 +1,7 @@
 """The probes gatherer: for each site, one fresh browser context runs the requested
 probes in turn over one reusable page, and each probe stores one `probe_results`
-row (plus the "render" row: the rendered homepage HTML)."""
+row (plus the "render" row: the rendered homepage HTML and the identity marks read from it,
+which identity.* checks use when the static homepage lacks a mark)."""
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +14,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from crawler.extract import rendered_identity
 from crawler.probes import a11y, elder, mobile, privacy, qa, search, shells
 from crawler.probes.pool import BrowserPool, BrowserUnavailable
 from crawler.probes.session import (UNRESPONSIVE_S, ProbeContext, ProbeError, SiteTarget, answer, error_kind, goto,
@@ -233,8 +235,11 @@ async def probe_site(pool: BrowserPool, run_id: int, t: SiteTarget, wanted: set[
             html = await answer(page.content())
         except Exception as exc:    # a script that never yields, or a page that keeps navigating itself away
             return _failed(wanted | {"render"}, error_kind(exc), one_line(exc), versions)
-        outcomes["render"] = {"result": {"url": page.url, "status": status, "html": html[:RENDER_CAP],
-                                         "truncated": len(html) > RENDER_CAP},
+        kept = html[:RENDER_CAP]
+        # parsed off the event loop: a large page must not stall the other sites' probes
+        identity = await asyncio.to_thread(rendered_identity, kept)
+        outcomes["render"] = {"result": {"url": page.url, "status": status, "html": kept,
+                                         "truncated": len(html) > RENDER_CAP, "identity": identity},
                               "error_kind": None, "tool_versions": versions}
         # a page that navigated itself into an error page is still probed at the site's address
         base = dict(site=t, home_url=page.url if page.url.startswith(("http:", "https:")) else home_url, shot_dir=data_dir / ref, shot_ref=ref, timeout_ms=timeout_ms,

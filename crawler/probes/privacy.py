@@ -6,7 +6,7 @@ Hints: `register_url`, `login_url`.
 """
 from __future__ import annotations
 
-from crawler.probes import heuristics as h
+from crawler.probes.heuristics import privacy as h
 from crawler.probes.session import ProbeContext, goto, marked_tree, open_entry, settle
 
 

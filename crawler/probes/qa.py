@@ -11,7 +11,7 @@ import asyncio
 import re
 import time
 
-from crawler.probes import heuristics as h
+from crawler.probes.heuristics import dom, qa as h
 from crawler.probes import keywords as kw
 from crawler.probes.session import (ProbeContext, ProbeError, answer, body_text, click_and_follow, goto, live,
                                     marked_tree, open_entry, settle)
@@ -42,7 +42,7 @@ async def run(p: ProbeContext) -> dict:
             entries = h.find_qa_entries(tree)
             entry_el = entries[0] if entries else None
             loc = live(page, entries[0]) if entries else None
-            label = h.label(entries[0])[:60] if entries else ""
+            label = dom.label(entries[0])[:60] if entries else ""
             if entries and entries[0].tag == "iframe":          # an embedded chat: no click needed
                 result["entry"] = {"how": "iframe", "label": label}
                 found = await _find_chat(p, page, set())
@@ -107,12 +107,12 @@ async def _find_chat(p: ProbeContext, page, before_inputs: set):
             for inp in list(tree.iter("textarea")) + list(tree.iter("input")):
                 if inp.tag == "input" and (inp.get("type") or "text").lower() not in ("text", "search", ""):
                     continue
-                if h.is_hidden(inp):
+                if dom.is_hidden(inp):
                     continue
                 key = f"{inp.tag.upper()}|{inp.get('name') or ''}|{inp.get('id') or ''}|{inp.get('placeholder') or ''}"
                 if frame is page.main_frame and key in before_inputs:
                     continue
-                text = h.label(inp) + " " + h.code_hint(inp)
+                text = dom.label(inp) + " " + dom.code_hint(inp)
                 if kw.SEARCH_NOT.search(text):
                     continue
                 score = (3 if kw.QA_INPUT.search(text) else 0) + (2 if inp.tag == "textarea" else 0) + (1 if frame is not page.main_frame else 0)
@@ -124,11 +124,11 @@ async def _find_chat(p: ProbeContext, page, before_inputs: set):
             _, frame, inp, tree = best
             send = None
             for el in tree.iter("button", "a", "span", "div", "input", "i"):
-                if h.is_hidden(el):
+                if dom.is_hidden(el):
                     continue
                 if el.tag == "input" and (el.get("type") or "").lower() not in ("button", "submit"):
                     continue
-                if kw.QA_SEND.match(h.label(el)) or ("send" in (el.get("class") or "").lower() and not list(el.iter("input", "textarea"))):
+                if kw.QA_SEND.match(dom.label(el)) or ("send" in (el.get("class") or "").lower() and not list(el.iter("input", "textarea"))):
                     send = live(frame, el)
                     break
             return frame, live(frame, inp), send

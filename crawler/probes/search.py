@@ -14,7 +14,7 @@ import time
 from urllib.parse import quote, unquote
 
 from core.errors import GovauditError
-from crawler.probes import heuristics as h
+from crawler.probes.heuristics import search as h
 from crawler.probes import keywords as kw
 from crawler.probes.pool import js
 from crawler.probes.session import ProbeContext, ProbeError, act_and_follow, answer, goto, live, marked_tree, settle

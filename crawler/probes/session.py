@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import GovauditError
-from crawler.probes import heuristics as h
+from crawler.extract.html import parse
+from crawler.probes.heuristics.dom import element_index
 from crawler.probes.pool import js
 
 
@@ -133,12 +134,12 @@ async def answer(call, timeout_s: float = UNRESPONSIVE_S):
 async def marked_tree(page_or_frame):
     """Number the candidate elements in the live DOM and return the parsed DOM."""
     await answer(page_or_frame.evaluate(js("marks")))
-    return h.parse(await answer(page_or_frame.content()))
+    return parse(await answer(page_or_frame.content()))
 
 
 def live(page_or_frame, el):
     """The live locator of an element found in a marked tree."""
-    idx = h.element_index(el)
+    idx = element_index(el)
     if idx is None:
         return None
     return page_or_frame.locator(f'[data-ga-i="{idx}"]').first

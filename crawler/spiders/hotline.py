@@ -241,11 +241,14 @@ class HotlineSpider(SideRequests):
             merged = {**listed, **{k: v for k, v in (found or {}).items() if v not in (None, "")}}
             if listed.get("title"):
                 merged["title"] = listed["title"]
+            status = (merged.get("status") or "")[:50] or None
             rows.append({"url": url[:4000], "title": merged.get("title") or None,
                          "submitted_at": merged.get("submitted_at"), "replied_at": merged.get("replied_at"),
-                         "status": (merged.get("status") or "")[:50] or None,
+                         "status": status,
                          "reply_unit": (merged.get("reply_unit") or "")[:200] or None,
                          "follow_up": bool(merged.get("follow_up")),
                          "satisfaction": (merged.get("satisfaction") or "")[:50] or None,
-                         "details": {"source": "detail" if found else ("inline" if listed.get("inline") else "list")}})
+                         # what the shown 办理状态 says (True replied, False pending, None neither): the checks read it
+                         "details": {"source": "detail" if found else ("inline" if listed.get("inline") else "list"),
+                                     "status_replied": ex.status_replied(status)}})
         return rows

@@ -4,6 +4,11 @@ pages of the crawl, so they are never recorded as pages or links.
 
 A side request carries `purpose`; its answer goes to `side_<purpose>(state,
 response)` and a final failure to `side_failed(state, request, kind)`.
+
+A wall answering a side request is a wall answering the site (crawler/walls.py,
+as for pages): a list API that meets a challenge, a rate limit or a CAPTCHA
+page makes the site `blocked`, never a platform with no datasets or a board
+with no messages.
 """
 from __future__ import annotations
 
@@ -13,13 +18,17 @@ from typing import Any, Iterator
 import scrapy
 
 from crawler import errors
-from crawler.spiders.site import SiteSpider, SiteState
+from crawler.spiders.site import SiteSpider, SiteState, host_of
 
 log = logging.getLogger(__name__)
 SIDE = "side"
 SIDE_MAXSIZE = 5 * 1024 * 1024
 # The usual names of the page parameters of list APIs, all sent at once.
 FIRST_PAGE_FORM = "pageNo=1&pageNum=1&page=1&current=1&pageIndex=1&pageSize=20&size=20&rows=20&limit=20"
+# Side requests whose 2xx HTML answer is judged as a possible wall (an empty page with a CAPTCHA or a
+# cookie script): where JSON, XML or code was expected, and the list pages a pager's form posts for.
+# Not downloads or section pages: a login page there is the site's own answer.
+WALL_WATCHED = {"json", "script", "list_post", "catalog_post"}
 
 
 class SideRequests(SiteSpider):
@@ -46,6 +55,8 @@ class SideRequests(SiteSpider):
         return iter(())
 
     def side(self, state: SiteState, url: str, purpose: str, attempt: int = 1, **meta: Any) -> Iterator[scrapy.Request]:
+        if state.wall is not None:
+            return                # a walled site is left alone
         state.pending += 1
         m = {"site_id": state.site_id, "role": SIDE, "purpose": purpose, "attempt": attempt, "ga_depth": 0,
              "homepage": False, "download_maxsize": SIDE_MAXSIZE, **meta}
@@ -123,9 +134,23 @@ class SideRequests(SiteSpider):
     def on_side(self, response):
         state = self.states[response.meta["site_id"]]
         state.pending -= 1
-        handler = getattr(self, "side_" + response.meta["purpose"])
-        yield from self.guarded(state, response, handler(state, response))
+        state.responses += 1
+        yield from self.watch_side_for_wall(state, response)
+        if state.wall is None:     # an answer from behind a wall (or after it went up) is never read
+            handler = getattr(self, "side_" + response.meta["purpose"])
+            yield from self.guarded(state, response, handler(state, response))
         yield from self.maybe_done(state)
+
+    def watch_side_for_wall(self, state: SiteState, response) -> Iterator[scrapy.Request]:
+        """A wall answering a side request on the site's own hosts, judged as on pages: a challenge
+        (412 `$_ts`, 521 `__jsl_clearance`…) or a 429 at once, a 403 once the homepage asked again
+        answers 403 too, and an empty HTML page with a wall's marks where data was expected."""
+        if state.wall is not None or host_of(response.url) not in state.hosts:
+            return
+        if response.status >= 400:
+            yield from self.watch_for_wall(state, response, None)
+        elif response.meta["purpose"] in WALL_WATCHED and self.body_is_html(response):
+            self.note_wall(state, response, None, self.wall_evidence(response, refusal_is_wall=False))
 
     def on_error(self, failure):
         request = failure.request
@@ -136,7 +161,9 @@ class SideRequests(SiteSpider):
         state.pending -= 1
         kind, _message = errors.classify(failure)
         meta = request.meta
-        if kind in errors.RETRYABLE and meta["attempt"] == 1:
+        if state.wall is not None:
+            pass                  # dropped or failed after the wall went up: nothing to judge
+        elif kind in errors.RETRYABLE and meta["attempt"] == 1:
             extra = {k: v for k, v in meta.items() if k.startswith("odh_")}
             yield from self.side(state, request.url, meta["purpose"], attempt=2, **extra)
         else:

@@ -390,27 +390,30 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         return walls.recognise(response.status, self.wall_headers(response), text, tree,
                                response.headers.getlist("Set-Cookie"), refusal_is_wall=refusal_is_wall)
 
-    def note_wall(self, state: SiteState, response: Response, item: PageItem, evidence: dict | None) -> None:
-        """The site is walled from this answer on: its page row says so and nothing more is fetched."""
+    def note_wall(self, state: SiteState, response: Response, item: PageItem | None, evidence: dict | None) -> None:
+        """The site is walled from this answer on: its page row (if the answer is a page) says so and
+        nothing more is fetched."""
         if evidence is None or state.wall is not None:
             return
         evidence = {**evidence, "url": response.url, "homepage": bool(response.meta.get("homepage")),
                     "after_requests": state.responses}
         state.wall = evidence
-        item.error_kind = "blocked"
-        item.facts = {**item.facts, "wall": evidence}
+        if item is not None:
+            item.error_kind = "blocked"
+            item.facts = {**item.facts, "wall": evidence}
 
-    def watch_for_wall(self, state: SiteState, response: Response, item: PageItem) -> Iterator[scrapy.Request]:
-        """A refusal or challenge met after the homepage (a rate wall, a wall after N requests). A 429 or a
-        challenge is a wall at once; a 403 only when the homepage, asked again, answers 403 too (a person
-        would reload the homepage to tell a forbidden page from a wall)."""
+    def watch_for_wall(self, state: SiteState, response: Response, item: PageItem | None) -> Iterator[scrapy.Request]:
+        """A refusal or challenge met after the homepage (a rate wall, a wall after N requests), on a page
+        or on a side request (a list API: crawler/spiders/side_requests.py). A 429 or a challenge is a
+        wall at once; a 403 only when the homepage, asked again, answers 403 too (a person would reload
+        the homepage to tell a forbidden page from a wall)."""
         status = response.status
         if status < 400 or (response.request.method == "HEAD" and status != 429):
             return      # a refused HEAD (405…) says nothing: its GET retry is judged
         evidence = self.wall_evidence(response, refusal_is_wall=False)
         if evidence is not None:
             self.note_wall(state, response, item, evidence)
-        elif status == 403 and response.meta["role"] == "page" and state.wall_suspect is None \
+        elif status == 403 and response.meta["role"] in ("page", "side") and state.wall_suspect is None \
                 and state.wall_checks < WALL_RECHECKS:
             state.wall_checks += 1
             state.wall_suspect = {"url": response.url, "status": status, "after_requests": state.responses}

@@ -1,9 +1,7 @@
 """Core commands: sites, checks, db, run, check, findings, export, demo."""
 from __future__ import annotations
 
-import contextlib
 import json
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -14,7 +12,7 @@ from sqlalchemy import select
 
 from core.config import load, redact_url
 from core.errors import UserError
-from govaudit.cli import app, make_console
+from govaudit.commands.app import app, make_console
 
 console = make_console()
 err = make_console(stderr=True)
@@ -25,9 +23,6 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(sites_app, name="sites")
 app.add_typer(checks_app, name="checks")
 app.add_typer(db_app, name="db")
-
-EXPORT_KINDS = {}   # kind -> writer(session, run_id, fmt, out); filled below and by other modules
-
 
 def _session():
     from sqlalchemy.orm import Session
@@ -75,7 +70,7 @@ def sites_list(format: str = typer.Option("table", "--format", help="table or js
 @checks_app.command("list")
 def checks_list(format: str = typer.Option("table", "--format", help="table or json")):
     """The catalog as implemented: id, title, kinds, needs, version (described in docs/checks.md)."""
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     _table_or_json(format)
     checks = sorted(all_checks().values(), key=lambda c: c.id)
     if format == "json":
@@ -247,20 +242,15 @@ def run(sites: Optional[Path] = typer.Option(None, "--sites", help="Import this 
 
 
 # -- findings ------------------------------------------------------------
-def _value(v):
-    if v is None:
-        return None
-    return int(v) if float(v).is_integer() else v
-
-
 @app.command()
 def findings(site: str = typer.Argument(..., help="Site URL or id."),
              check: Optional[str] = typer.Option(None, "--check", help="Only this check id."),
              history: bool = typer.Option(False, "--history", help="Every finding, oldest first, with what it supersedes.")):
     """Show a site's latest findings (or their history)."""
     from storage import models as m
+    from checks.catalog import all_checks
+    from storage.export import number
     from storage.runs import find_site
-    from checks.base import all_checks
     if check and check not in all_checks():
         raise UserError(f"unknown check id {check!r} (see `govaudit checks list`)")
     with _session() as session:
@@ -278,7 +268,7 @@ def findings(site: str = typer.Argument(..., help="Site URL or id."),
     table = Table("id", "run", "check", "status", "value", "measured", "supersedes", "adopted",
                   title=f"{s.name} {s.url}")
     for f in rows:
-        table.add_row(str(f.id), str(f.run_id), f.check_id, f.status, str(_value(f.value)),
+        table.add_row(str(f.id), str(f.run_id), f.check_id, f.status, str(number(f.value)),
                       f.measured_at.strftime("%Y-%m-%d %H:%M:%S"), str(f.supersedes or ""),
                       "yes" if f.adopted else "no")
     console.print(table)
@@ -316,34 +306,19 @@ def export(kind: str = typer.Argument(..., help="findings, scores, sites or wall
            out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: standard output).")):
     """Export findings, scores, sites or walls (walled sites with the wall's evidence) as JSON Lines or CSV
     (columns: the README's Exports section)."""
-    from storage import export as exports
-    if format not in ("jsonl", "csv"):
-        raise UserError(f"unknown format {format!r} (jsonl or csv)")
+    from reports.export import write_findings, write_scores
     from storage import models as m
-    writers = {"findings": exports.write_findings, "sites": exports.write_sites, "walls": exports.write_walls,
-               **EXPORT_KINDS}
+    from storage.export import check_format, write_sites, write_walls
+    check_format(format)
+    writers = {"findings": write_findings, "scores": write_scores, "sites": write_sites, "walls": write_walls}
     if kind not in writers:
         raise UserError(f"unknown export {kind!r} (one of {', '.join(sorted(writers))})")
     with _session() as session:
         if run_id is not None and session.get(m.Run, run_id) is None:
             raise UserError(f"no run {run_id}")
-        if out is None:
-            n = writers[kind](session, run_id, format, sys.stdout)
-        else:
-            tmp = out.with_name(out.name + ".part")
-            # a CSV file starts with a UTF-8 BOM: Excel on a Chinese Windows then reads it as UTF-8
-            encoding = "utf-8-sig" if format == "csv" else "utf-8"
-            try:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                with tmp.open("w", encoding=encoding, newline="") as fh:
-                    n = writers[kind](session, run_id, format, fh)
-                tmp.replace(out)
-            except OSError as exc:
-                raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from None
-            finally:
-                with contextlib.suppress(OSError):
-                    tmp.unlink(missing_ok=True)      # nothing half-written, whatever stopped the export
-            err.print(f"wrote {n} {kind} to {out}")
+        n = writers[kind](session, run_id, format, out)
+    if out is not None:
+        err.print(f"wrote {n} {kind} to {out}")
 
 
 # -- demo ----------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.config import load
 from core.errors import UserError
-from govaudit.cli import app, make_console
+from govaudit.commands.app import app, make_console
 
 err = make_console(stderr=True)
 

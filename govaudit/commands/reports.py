@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from govaudit.cli import app, make_console
-from govaudit.commands.core import EXPORT_KINDS
+from govaudit.commands.app import app, make_console
 
 
 @app.command("score")
@@ -51,11 +50,3 @@ def report_cmd(run: Optional[int] = typer.Option(None, "--run", help="Run id (de
     if notices:
         typer.echo(f"notices: {index.parent / 'notices' / 'index.html'}")
 
-
-def _export_scores(session, run_id, fmt, out) -> int:
-    from reports.export import COLUMNS, score_rows
-    from storage.export import latest_round, write_rows
-    return write_rows(score_rows(session, run_id or latest_round(session)), list(COLUMNS), fmt, out)
-
-
-EXPORT_KINDS["scores"] = _export_scores

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from core.config import load, redact_url
 from core.errors import UserError
-from govaudit.cli import app, make_console
+from govaudit.commands.app import app, make_console
 
 console = make_console()
 schedule_app = typer.Typer(help="Recurring rounds (cron, UTC).", no_args_is_help=True)

@@ -19,7 +19,7 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
     from core.config import load
     from govaudit import rounds
     from govaudit.demo.server import DemoFarm
-    from storage.export import write_findings
+    from reports.export import write_findings
     from storage.db import session_scope
     console = console or Console()
     out = out.resolve()
@@ -49,8 +49,8 @@ def run_demo(out: Path, keep_serving: bool = False, console: Console | None = No
         else:
             run_round(run_id, str(DEMO_MANUAL))
         export = out / "findings.jsonl"
-        with session_scope(database_url) as session, export.open("w", encoding="utf-8") as fh:
-            n = write_findings(session, run_id, "jsonl", fh)
+        with session_scope(database_url) as session:
+            n = write_findings(session, run_id, "jsonl", export)
         finish_hooks(run_id, out, console)
         console.print(f"database: {db}")
         console.print(f"findings: {export} ({n} findings)")

@@ -35,7 +35,7 @@ def _run(tmp_path, targets, farm):
 
 def _finding(outcomes: dict, check_id: str):
     from checks.artifacts import SiteArtifacts, SiteInfo
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     art = SiteArtifacts(site=SiteInfo(1, "http://x/", "site", "portal"))
     for name, o in outcomes.items():
         art.probes[name] = {**o["result"], "_error_kind": o["error_kind"], "_tool_versions": o["tool_versions"]}

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from checks.artifacts import SiteArtifacts, SiteInfo
-from checks.base import all_checks
+from checks.catalog import all_checks
 from crawler.probes.gather import PROBES, run_sites
 from crawler.probes.session import SiteTarget
 from tests.browser.test_probes import EXPECTED, _browser_or_skip, _settings, _targets

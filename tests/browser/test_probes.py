@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from checks.artifacts import SiteArtifacts, SiteInfo
-from checks.base import all_checks
+from checks.catalog import all_checks
 from crawler.probes.gather import run_sites
 from crawler.probes.pool import BrowserPool, BrowserUnavailable, resolve_executable
 from crawler.probes.session import SiteTarget
@@ -133,6 +133,9 @@ def test_axe_records_rules_and_version(probed):
 def test_render_row_holds_the_rendered_homepage(probed):
     render = probed.out["portal-probe"]["render"]["result"]
     assert "智能问答" in render["html"] and render["url"].endswith("/")
+    # the identity marks read from it are stored with it (this homepage names its sponsor, no codes)
+    marks = render["identity"]
+    assert (marks["site_code"], marks["icp"], marks["badge"]["present"], marks["sponsor"]) == (None, None, False, True)
 
 
 def test_unreachable_site_is_an_error_for_every_probe(tmp_path):

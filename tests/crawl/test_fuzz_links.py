@@ -48,7 +48,7 @@ def crawl_homepage(spider, state, body: str, encoding: str) -> list:
 @FUZZ
 @given(hrefs=hrefs, encoding=st.sampled_from(["utf-8", "gbk"]))
 def test_fuzzed_links_never_lose_the_crawl(tmp_path_factory, hrefs, encoding):
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     from crawler.items import SiteDone
     from crawler.store import CrawlStore
     from crawler.spiders.site import SiteSpider, SiteState

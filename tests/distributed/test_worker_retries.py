@@ -67,7 +67,7 @@ def flaky_server():
 
 
 def test_transient_failure_is_retried_and_dns_failure_is_not(cluster, flaky_server):
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     port = flaky_server
     flaky, dead = f"http://127.0.0.1:{port}/", "http://www.unreachable.invalid/"
     registry = cluster.tmp / "retry-sites.yaml"

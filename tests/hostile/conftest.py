@@ -92,5 +92,5 @@ def crawl_checks() -> list[str]:
     """Every check but the browser probes': the browser's hostile cases (pop-ups, endless scripts,
     private sub-resources) have their own real-Chromium tests in test_netguard.py, and probing 23
     broken sites would multiply this audit's time."""
-    from checks.base import all_checks
+    from checks.catalog import all_checks
     return sorted(c.id for c in all_checks().values() if not c.needs.startswith("probe:"))

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checks.base import all_checks
+from checks.catalog import all_checks
 from govaudit import rounds, runner
 from govaudit.registry import SiteRow, upsert
 from storage import models as m

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from checks.base import all_checks
+from checks.catalog import all_checks
 from storage import models as m
 from storage.db import get_engine
 from tests.hostile.conftest import FAST

@@ -69,13 +69,15 @@ def test_page_facts(url, text, home):
 @given(text=text_with_words, url=urls, value=st.one_of(st.none(), text_with_words),
        m=st.integers(-5, 20), d=st.integers(-5, 40), y=st.integers(-10, 10000))
 def test_dates(text, url, value, m, d, y):
-    from crawler.extract import dates
+    from core import dates
     dates.full_dates(text)
     dates.item_date(text, TODAY)
     dates.url_date(url)
     dates.meta_date(value)
     dates.infer_year(m, d, TODAY)
     dates.make_date(y, m, d)
+    dates.parse_date(text[:40])
+    dates.as_date(value)
 
 
 @FUZZ
@@ -149,8 +151,6 @@ def test_entries_labels_json(url, text, data):
         labelled.repeated_items(root)
         labelled.pager_links(root, url)
         labelled.links(root, url)
-    labelled.parse_date(text[:40])
-    labelled.all_dates(text)
     json_records.records(data)
     json_records.total(data)
     json_records.next_page_url(url)

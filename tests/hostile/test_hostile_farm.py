@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from checks.base import all_checks
+from checks.catalog import all_checks
 from tests.hostile.farm import BIG
 
 # homepage cases: avail.homepage fails (or is `error` for a wall) with this kind, every other check is `error` with it

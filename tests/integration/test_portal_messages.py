@@ -44,7 +44,7 @@ def crawl_one(tmp_path, slug, kind, spider, hints=None):
 
 
 def evaluate(arts, *check_ids):
-    from checks.base import REGISTRY, all_checks
+    from checks.catalog import REGISTRY, all_checks
     all_checks()
     return {cid: (f.status, f.value) for cid in check_ids
             for f in [REGISTRY[cid].evaluate(arts, dict(REGISTRY[cid].thresholds))]}

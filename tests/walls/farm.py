@@ -7,11 +7,16 @@ browser that runs the script gets the cookie and then the site, as a person
 does; a scanner that does not run scripts stays in front of the wall. The
 CAPTCHA wall has no script way through (a person must answer it).
 
+`api_sites()` adds an open-data platform and a hotline board whose pages are
+open but whose list API (the JSON the catalogue or letters page loads) meets a
+wall, beside the same two sites without one.
+
 Every server counts what reached it: requests in flight at once (max) and the
 arrival time of each request, for the politeness tests.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -46,6 +51,50 @@ def site_pages(today: date) -> dict[str, str]:
     pages["/sitemap.html"] = (f'<html lang="zh-CN"><head><meta charset="utf-8"><title>网站地图</title></head>'
                               f'<body><a href="/news/index.html">通知公告</a>{foot}</body></html>')
     return pages
+
+
+def open_data_pages(today: date) -> dict[str, str | tuple[str, str]]:
+    """A data platform whose 数据目录 page loads its catalogue from a JSON API (3 datasets, 2 with an
+    API); a tuple is (content type, body)."""
+    foot = ('<div class="foot">主办单位：某某市大数据局 <a href="/catalog.html">数据目录</a>'
+            '<br>网站标识码：3301000002 浙ICP备12345679号</div>')
+    home = (f'<html lang="zh-CN"><head><meta charset="utf-8"><title>某某市公共数据开放平台</title></head><body>'
+            f'<h1>某某市公共数据开放平台</h1><a href="/catalog.html">数据目录</a>{foot}</body></html>')
+    catalog = ('<html lang="zh-CN"><head><meta charset="utf-8"><title>数据目录 - 某某市公共数据开放平台</title></head>'
+               '<body><h2>数据目录</h2><div id="list">正在加载…</div><script>'
+               'fetch("/api/datasets?pageNum=1&pageSize=10").then(function (r) { return r.json(); })'
+               f'.then(function (d) {{ render(d.data.list); }});</script>{foot}</body></html>')
+    rows = [{"id": ident, "dataName": name, "deptName": "某某市统计局", "summary": summary, "updateCycle": "每月",
+             "updateDate": f"{(today - timedelta(days=age)).isoformat()} 08:00:00", "openType": "无条件开放",
+             "dataFormat": fmt, "apiFlag": api, "fileUrl": ""}
+            for ident, name, summary, age, fmt, api in [("d1", "全市人口统计", "按年发布的户籍人口数据", 5, "csv,json", "1"),
+                                                         ("d2", "公共停车场名录", "停车场位置和车位数", 20, "xlsx", "0"),
+                                                         ("d3", "公交站点", "公交站点位置", 40, "json", "1")]]
+    api = json.dumps({"code": 0, "data": {"total": len(rows), "pageNum": 1, "list": rows}}, ensure_ascii=False)
+    return {"/": home, "/index.html": home, "/catalog.html": catalog,
+            "/api/datasets": ("application/json; charset=utf-8", api)}
+
+
+def hotline_pages(today: date) -> dict[str, str | tuple[str, str]]:
+    """A mayor's mailbox whose 信件公开 page loads its letters from a JSON API: 4 letters, 3 replied."""
+    foot = ('<div class="foot">主办单位：某某市人民政府办公室 <a href="/letters.html">信件公开</a>'
+            '<br>网站标识码：3301000003 浙ICP备12345670号</div>')
+    home = (f'<html lang="zh-CN"><head><meta charset="utf-8"><title>某某市市长信箱</title></head><body>'
+            f'<h1>某某市市长信箱</h1><a href="/letters.html">信件公开</a>{foot}</body></html>')
+    letters = ('<html lang="zh-CN"><head><meta charset="utf-8"><title>信件公开 - 某某市市长信箱</title></head>'
+               '<body><h2>信件公开</h2><div id="list"></div><script>$.ajax({url: "/api/letter/list", type: "post", '
+               f'data: {{pageNo: 1, pageSize: 10}}, success: function (res) {{ render(res.rows); }}}});</script>{foot}</body></html>')
+
+    def day(n: int | None) -> str | None:
+        return None if n is None else f"{(today - timedelta(days=n)).isoformat()} 10:00:00"
+    rows = [{"id": ident, "letterTitle": title, "createTime": day(sub), "replyTime": day(rep), "stateName": state}
+            for ident, title, sub, rep, state in [(1, "关于地铁末班车延长的建议", 3, 1, "已回复"),
+                                                  (2, "小区物业费上涨问题", 10, 6, "已回复"),
+                                                  (3, "学校周边交通拥堵", 14, None, "待回复"),
+                                                  (4, "农民工工资拖欠求助", 60, 59, "已办结")]]
+    api = json.dumps({"code": 200, "total": len(rows), "rows": rows}, ensure_ascii=False)
+    return {"/": home, "/index.html": home, "/letters.html": letters,
+            "/api/letter/list": ("application/json; charset=utf-8", api)}
 
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4b20000000049454e44ae426082")
@@ -123,6 +172,10 @@ class Site:
     robots: str = "User-agent: *\nAllow: /\n"
     retry_after: tuple[str, int] | None = None   # (path, seconds): that path answers 429 once with Retry-After
     root: str = ""                  # served at / instead of the homepage (which stays at /index.html)
+    kind: str = "portal"
+    pages: Callable[[date], dict] | None = None   # the site's own pages (default: the county portal)
+    wall_paths: str = ""            # only paths starting with this meet the wall (an API behind its own rule)…
+    blanket: bool = False           # …until the wall has answered once: then every path does (a tripped rate wall)
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0
@@ -134,11 +187,13 @@ class Site:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def walled(self, cookie_header: str) -> bool:
+    def walled(self, cookie_header: str, path: str) -> bool:
         if self.wall is None:
             return False
         if self.cookie and f"{self.cookie}={TOKEN}" in cookie_header:
             return False
+        if self.wall_paths and not path.startswith(self.wall_paths):
+            return self.blanket and "wall" in self.answers.values()
         return len(self.arrivals) > self.after
 
 
@@ -161,11 +216,25 @@ def default_sites() -> list[Site]:
     return sites
 
 
+def api_sites() -> list[Site]:
+    """Open-data and hotline sites whose pages answer but whose list API meets a wall, and their controls."""
+    def od(slug: str, **wall) -> Site:
+        return Site(slug, f"某某市公共数据开放平台({slug})", kind="open_data", pages=open_data_pages, **wall)
+
+    def hl(slug: str, **wall) -> Site:
+        return Site(slug, f"某某市市长信箱({slug})", kind="hotline", pages=hotline_pages, **wall)
+    return [od("od-control"), od("od-ruishu", wall=ruishu, wall_paths="/api/"),
+            od("od-jiasule", wall=jiasule, wall_paths="/api/"), od("od-rate-429", wall=rate_429, wall_paths="/api/"),
+            hl("hl-control"), hl("hl-captcha", wall=captcha, wall_paths="/api/"),
+            hl("hl-rate-403", wall=rate_403, wall_paths="/api/", blanket=True)]
+
+
 class WallFarm:
     def __init__(self, sites: list[Site] | None = None, today: date | None = None):
         self.sites = sites if sites is not None else default_sites()
         self.by_slug = {s.slug: s for s in self.sites}
-        self.pages = site_pages(today or date.today())
+        self.today = today or date.today()
+        self.pages = site_pages(self.today)
         self._servers: list[ThreadingHTTPServer] = []
 
     def __enter__(self) -> "WallFarm":
@@ -186,13 +255,13 @@ class WallFarm:
         return [f"127.0.0.1:{s.port}" for s in self.sites]
 
     def write_registry(self, path: Path, hints: dict[str, dict] | None = None) -> Path:
-        rows = [{"name": s.name, "url": s.url, "kind": "portal", "unit": s.name,
+        rows = [{"name": s.name, "url": s.url, "kind": s.kind, "unit": s.name,
                  "hints": {**s.hints, **(hints or {}).get(s.slug, {})}} for s in self.sites]
         path.write_text(yaml.safe_dump({"sites": rows}, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 
     def _handler(self, site: Site):
-        pages = self.pages
+        pages = site.pages(self.today) if site.pages else self.pages
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
@@ -231,7 +300,7 @@ class WallFarm:
                     return 200, {}, f"<html><body><h1>{site.name}</h1><ul>{links}</ul></body></html>"
                 if site.extra and path.startswith("/p/"):
                     return 200, {}, f"<html><body><h1>{path}</h1>{'正文' * 200}</body></html>"
-                if site.walled(self.headers.get("Cookie", "")):
+                if site.walled(self.headers.get("Cookie", ""), path):
                     site.answers[path] = "wall"
                     return site.wall()
                 if path == "/robots.txt":
@@ -240,7 +309,8 @@ class WallFarm:
                     return 200, {"Content-Type": "image/png"}, PNG
                 if path in pages:
                     site.answers[path] = "site"
-                    return 200, {}, pages[path]
+                    page = pages[path]
+                    return (200, {"Content-Type": page[0]}, page[1]) if isinstance(page, tuple) else (200, {}, page)
                 return 404, {}, "<html><body><h1>404 页面不存在</h1></body></html>"
 
             def do_GET(self):
@@ -248,5 +318,9 @@ class WallFarm:
 
             def do_HEAD(self):
                 self.answer(False)
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.answer(True)
 
         return Handler

@@ -1,16 +1,18 @@
-"""Dates as Chinese government pages print them.
+"""Dates as Chinese government pages print them: the one place they are read, by the
+crawl's extractors (crawler/extract) and by the checks (the ISO dates stored).
 
 Formats: 2023-12-20, 2023/12/20, 2023.12.20, 2023年12月20日, 2023-12/20,
 dates inside URL paths (/art/2026/8/28/, t20260904_, /202109/t20210924_),
 bare month-day ([12-20], 12-20, 12月20日) whose year is inferred from the list's
 order and its dated entries (`years_from_order`), alone: the latest year that does
 not put the date in the future, and relative dates
-(3天前, 昨天, 今天) counted back from today.
+(3天前, 昨天, 今天) counted back from today. A labelled field's value
+(提问时间：2024-01-02 09:30) is read with its time by `parse_date`, as ISO text.
 """
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 MIN_YEAR = 1990
 
@@ -23,6 +25,10 @@ _MONTH_DAY = re.compile(
     r"(?:^|[\[(（【]\s*)(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})(?:\s*日)?\s*(?:[\])）】]|$)"
     r"|(?:^|\s)(\d{1,2})\s*(?:-|/)\s*(\d{1,2})\s*$")
 _RELATIVE = re.compile(r"^\s*(?:(\d{1,3})\s*天前|(今天|今日|刚刚|\d{1,2}\s*(?:小时|分钟)前)|(昨天|昨日)|(前天))\s*$")
+# a labelled field's date, with the time of day when one follows (no digit guards: 提问时间2024-01-02)
+_STAMP = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[\sT]*(?P<H>\d{1,2})[:：时](?P<M>\d{2})(?:[:：分](?P<S>\d{2}))?)?")
 _URL_PATH = re.compile(r"/((?:19|20)\d{2})[-/_]?(\d{1,2})[-/_](\d{1,2})/")
 _URL_T = re.compile(r"(?:^|[/_t])((?:19|20)\d{2})(\d{2})(\d{2})(?:[_./]|\d{0,6}[_.])")
 
@@ -152,3 +158,28 @@ def meta_date(value: str | None) -> date | None:
         return found[0]
     m = _COMPACT.search(value)
     return make_date(int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def parse_date(text: str | None) -> str | None:
+    """First date in `text` as ISO (YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS when a time follows)."""
+    if not text:
+        return None
+    for m in _STAMP.finditer(text):
+        try:
+            d = date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            continue
+        if m["H"] is not None and int(m["H"]) < 24:
+            return datetime(d.year, d.month, d.day, int(m["H"]), int(m["M"]), int(m["S"] or 0)).isoformat()
+        return d.isoformat()
+    return None
+
+
+def as_date(iso: str | None) -> date | None:
+    """The day of a stored ISO date or date-time; None when there is none or it does not read."""
+    if not iso:
+        return None
+    try:
+        return date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
