@@ -55,6 +55,7 @@ EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.slots.PoliteThrottle": 0,          # AutoThrottle that keeps max_rps and Crawl-delay floors
 }
+DOWNLOADER = "crawler.slots.SlotDownloader"      # keeps the per-server concurrency when unthrottled
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,   # the spider scopes sites itself
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,

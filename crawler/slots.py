@@ -18,7 +18,9 @@ from __future__ import annotations
 from time import monotonic
 
 from scrapy import signals
+from scrapy.core.downloader import Downloader
 from scrapy.extensions.throttle import AutoThrottle
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 
@@ -35,6 +37,25 @@ def raise_floor(downloader, key: str, delay: float, concurrency: int | None = No
         slot.delay = max(slot.delay, floor["delay"])
         if concurrency is not None:
             slot.concurrency = concurrency
+
+
+class SlotDownloader(Downloader):
+    """Scrapy's downloader, keeping each slot's concurrency when there is no delay between requests
+    (GOVAUDIT_MAX_RPS=0). Scrapy 2.19 starts a download as an asyncio task and counts it as
+    transferring only once the task runs, so one pass over a slot's queue started every request
+    queued there: 102 in flight to one server where 16 were allowed (bench.crawl), and the
+    connections beyond the pool's 16 were closed after one request each. With a delay Scrapy
+    starts one request a pass, and its own loop is kept."""
+
+    def _process_queue(self, slot) -> None:
+        if slot.latercall or slot.download_delay():
+            super()._process_queue(slot)
+            return
+        while slot.queue and slot.free_transfer_slots() > 0:
+            slot.lastseen = monotonic()
+            request, queue_dfd = slot.queue.popleft()
+            slot.transferring.add(request)      # counted now, not when the task first runs
+            deferred_from_coro(self._wait_for_download(slot, request, queue_dfd))
 
 
 def push_back(downloader, key: str, wait: float) -> None:

@@ -114,8 +114,13 @@ class CrawlStore:
     def _flush(self, session: Session, site_id: int) -> None:
         pages = self.pages.pop(site_id, [])
         if pages:
-            # A URL can be recorded twice (HEAD then redirect target); keep the last answer.
-            unique = {p["url"]: p for p in pages}
+            # A URL can be recorded twice (HEAD then redirect target); keep the last answer, but never
+            # in place of the homepage's (a self-link `?` is fetched as the homepage's URL: Scrapy drops
+            # an empty query)
+            unique: dict[str, dict] = {}
+            for page in pages:
+                if not unique.get(page["url"], {}).get("is_homepage"):
+                    unique[page["url"]] = page
             # and across batches the first answer stays (the spider keys URLs in one form, so this is rare)
             insert_new(session, m.Page.__table__, list(unique.values()), ["run_id", "site_id", "url"])
         links = self.links.pop(site_id, [])

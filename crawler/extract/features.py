@@ -4,7 +4,7 @@ information-disclosure columns, 办事指南 elements."""
 from __future__ import annotations
 
 import re
-from crawler.extract.html import Anchor, squash, txt
+from crawler.extract.html import Anchor, short_text, squash, txt
 
 PRIVACY = re.compile(r"隐私|个人信息保护|个人信息安全|个人信息处理规则")
 SERVICE = re.compile(r"办事服务|政务服务|网上办事|在线办事|网上办理|在线办理|办事大厅|一网通办|一网通|我要办|便民服务|政务服务网|掌上办"
@@ -92,11 +92,11 @@ def _media_captions(tree):
         for _ in range(3):
             if el is None or el.tag in ("body", "html"):
                 break
-            around = txt(el)
-            if around:
+            around = short_text(el, MAX_CAPTION)
+            if around != "":
                 break
             el = el.getparent()
-        caption = squash(own + " " + around) if len(around) <= MAX_CAPTION else own
+        caption = squash(own + " " + around) if around is not None else own
         if caption and len(caption) <= MAX_CAPTION + 20 and not SHARE.search(caption):
             yield caption
     for el in tree.iter("div", "p", "span", "li", "td", "figcaption"):

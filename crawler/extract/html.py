@@ -64,6 +64,20 @@ def txt(el) -> str:
     return squash("".join(el.itertext()))
 
 
+def short_text(el, limit: int) -> str | None:
+    """txt(el) when it is at most `limit` characters long, None when it is longer: a long text
+    (an image's ancestor that holds the page's content, a link to an article) is not squashed
+    whole only to be measured."""
+    pieces, solid = [], 0
+    for piece in el.itertext():
+        pieces.append(piece)
+        solid += len("".join(piece.split()))     # characters squash() keeps, at least
+        if solid > limit:
+            return None
+    text = squash("".join(pieces))
+    return text if len(text) <= limit else None
+
+
 def node_text(el) -> str:
     """Visible text of an element, squashed (script bodies are gone after parse)."""
     return squash(" ".join(el.itertext()))
@@ -132,12 +146,15 @@ def link_label(a) -> str:
     return text
 
 
-def anchors(tree, page_url: str, encoding: str | None = None) -> list[Anchor]:
-    """Every <a>, read once for all extractors."""
+def anchors(tree, page_url: str, encoding: str | None = None, short: int | None = None) -> list[Anchor]:
+    """Every <a>, read once for all extractors; with `short`, only those whose own text is at
+    most that long (the links a pager is made of)."""
     out = []
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        text = txt(a)
+        text = txt(a) if short is None else short_text(a, short)
+        if text is None:
+            continue
         label = text or squash(a.get("title") or "")
         if not label:
             for img in a.iter("img"):

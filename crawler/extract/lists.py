@@ -31,6 +31,7 @@ PAGE_COUNT_JS = re.compile(
 _PLACEHOLDER_HINTS = ("暂无", "没有", "无相关", "条", "正在", "建设中")
 _PAGER_HINTS = ("createPageHTML", "countPage", "otalPage", "otal_page", "otalpage", "pageCount")
 TRS_PAGER = re.compile(r"createPageHTML\(|countPage\s*=")
+PAGER_LABEL = 6          # the longest label of a pager's link (下一页, 尾页, [12])
 NEXT_TEXT = re.compile(r"^(?:下一?页|下页|后一?页|尾页|末页|>|>>|»|›|next|Next|NEXT)$")
 PAGE_NO = re.compile(r"^\[?\d{1,4}\]?$")
 MORE_TEXT = re.compile(r"^(?:更多|more|MORE|More|查看更多)\s*(?:>+|»+|›|＞+|\+|→|》+)?$|^\+$|^>>$")
@@ -153,7 +154,7 @@ def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: 
     links = []
     for a in anchor_list:
         t = a.label
-        if len(t) > 6 or not (NEXT_TEXT.match(t) or PAGE_NO.match(t)):
+        if len(t) > PAGER_LABEL or not (NEXT_TEXT.match(t) or PAGE_NO.match(t)):
             continue
         u = a.url
         if u and u.split("#")[0] != page_url and u not in links:
@@ -232,7 +233,7 @@ def pagination_only(tree, page_url: str, html_text: str, encoding: str | None = 
     """`page_facts(...)["list"]["pagination"]` without the rest of the page's facts: what the
     crawl follows, while the full extraction runs in the storage process."""
     with code_muted(tree):
-        anchor_list = read_anchors(tree, page_url, encoding)
+        anchor_list = read_anchors(tree, page_url, encoding, short=PAGER_LABEL)
         # the visible text only counts the pages of a TRS pager (page_facts reads it from the muted body)
         body = tree.find("body")
         text = node_text(body if body is not None else tree) if TRS_PAGER.search(html_text) else ""
