@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-RETRYABLE = {"timeout", "connection", "tls"}
+from core.errors import ErrorKind
+
+RETRYABLE = {ErrorKind.TIMEOUT, ErrorKind.CONNECTION, ErrorKind.TLS}
 _TOO_LARGE = re.compile(r"max size|DOWNLOAD_MAXSIZE|maxsize", re.I)
 
 
@@ -20,10 +22,10 @@ def classify(failure) -> tuple[str, str]:
     if name == "Refused":
         return "refused", message
     if _TOO_LARGE.search(message):
-        return "too_large", message
+        return ErrorKind.TOO_LARGE, message
     if isinstance(exc, IgnoreRequest):
         if "redirect" in message.lower():
-            return "too_many_redirects", message
+            return ErrorKind.TOO_MANY_REDIRECTS, message
         if "robots" in message.lower() or "Forbidden by robots.txt" in message:
             return "robots", message
         return "ignored", message
@@ -32,16 +34,16 @@ def classify(failure) -> tuple[str, str]:
         host = (urlsplit(request.url).hostname or "") if request is not None else ""
         if host in REFUSED_NAMES:   # the guarded resolver dropped every (non-public) answer
             return "refused", REFUSED_NAMES[host]
-        return "dns", message
+        return ErrorKind.DNS, message
     if isinstance(exc, (terr.TimeoutError, terr.TCPTimedOutError)) or "timeout" in name.lower() or "took longer" in message:
-        return "timeout", message
+        return ErrorKind.TIMEOUT, message
     if "SSL" in name or "TLS" in name or "ssl" in message.lower() or "certificate" in message.lower():
-        return "tls", message
+        return ErrorKind.TLS, message
     if isinstance(exc, (ResponseFailed, ResponseNeverReceived)):
         reasons = " ".join(str(r.value) for r in getattr(exc, "reasons", []) if hasattr(r, "value"))
         if "SSL" in reasons or "certificate" in reasons:
-            return "tls", message
-        return "connection", message
+            return ErrorKind.TLS, message
+        return ErrorKind.CONNECTION, message
     if "Cancelled" in name:      # Scrapy cancels a body that grows past DOWNLOAD_MAXSIZE
-        return "too_large", message
-    return "connection", message
+        return ErrorKind.TOO_LARGE, message
+    return ErrorKind.CONNECTION, message
