@@ -131,6 +131,23 @@ def add(session: Session, cron: str, sites: str, only: list[str] | None = None,
     return sched
 
 
+def edit(session: Session, schedule_id: int, cron: str | None = None, sites: str | None = None,
+         now: datetime | None = None) -> m.Schedule:
+    """Change a schedule's time or sites (validated as `add` does). A new time counts its due times
+    from the edit, as a new schedule does: changing the time does not start the rounds it would
+    have started before."""
+    sched = session.get(m.Schedule, schedule_id)
+    if sched is None:
+        raise UserError(f"no schedule {schedule_id}")
+    if cron is not None and cron.strip() != sched.cron:
+        sched.cron = validate_cron(cron)
+        sched.last_due_at = now or datetime.now(timezone.utc)
+    if sites is not None:
+        sched.sites = check_sites_spec(session, sites)
+    session.flush()
+    return sched
+
+
 def remove(session: Session, schedule_id: int) -> None:
     sched = session.get(m.Schedule, schedule_id)
     if sched is None:

@@ -64,6 +64,17 @@ def schedule_list(format: str = typer.Option("table", "--format", help="table or
     console.print(table)
 
 
+@schedule_app.command("edit")
+def schedule_edit(schedule_id: int = typer.Argument(..., help="Schedule id (see `schedule list`)."),
+                  cron: Optional[str] = typer.Option(None, "--cron", help="New cron expression in UTC."),
+                  sites: Optional[str] = typer.Option(None, "--sites", help="New registry file, site group, or `all`.")):
+    """Change a schedule's time or sites; a new time counts its due times from now."""
+    from govaudit import scheduler
+    with _session() as session, session.begin():
+        s = scheduler.edit(session, schedule_id, cron, sites)
+        console.print(f"schedule {s.id}: {s.cron!r} over {s.sites}")
+
+
 @schedule_app.command("remove")
 def schedule_remove(schedule_id: int = typer.Argument(..., help="Schedule id (see `schedule list`).")):
     """Remove a schedule (its past rounds stay)."""

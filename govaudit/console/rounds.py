@@ -173,6 +173,24 @@ def add_schedule(request: Request, cron: str = Form(...), sites: str = Form(...)
     return see_other("/rounds#schedules")
 
 
+@router.post("/schedules/{schedule_id}")
+def edit_schedule(request: Request, schedule_id: int, cron: str = Form(...), sites: str = Form(...),
+                  why: str = Form(""), user: m.User = Depends(require_role(*RUNNERS)),
+                  session: Session = Depends(get_session)):
+    from govaudit import scheduler
+    sched = session.get(m.Schedule, schedule_id)
+    if sched is None:
+        raise HTTPException(404, f"没有计划 {schedule_id}")
+    if sites != scheduler.ALL_SITES and sites not in _groups(session):
+        raise UserError(f"范围须为 all 或一个网站分组（收到 {sites!r}）")
+    before = {"cron": sched.cron, "sites": sched.sites}
+    scheduler.edit(session, schedule_id, cron, sites)
+    audit(session, user, "schedule.edit", f"schedule:{schedule_id}", why,
+          {"before": before, "after": {"cron": sched.cron, "sites": sched.sites}})
+    session.commit()
+    return see_other("/rounds#schedules")
+
+
 @router.post("/schedules/{schedule_id}/enabled")
 def pause_schedule(request: Request, schedule_id: int, enabled: bool = Form(...), why: str = Form(""),
                    user: m.User = Depends(require_role(*RUNNERS)), session: Session = Depends(get_session)):

@@ -15,6 +15,7 @@ ALLOWED = {
     "/rounds": ({"admin", "evaluator"}, 422),
     "/rounds/{run_id}/resume": ({"admin", "evaluator"}, 409),
     "/schedules": ({"admin", "evaluator"}, 422),
+    "/schedules/{schedule_id}": ({"admin", "evaluator"}, 422),
     "/schedules/{schedule_id}/enabled": ({"admin", "evaluator"}, 422),
     "/sites/import": ({"admin", "evaluator"}, 422),
     "/sites/{site_id}/edit": ({"admin", "evaluator"}, 422),

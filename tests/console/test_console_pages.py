@@ -163,6 +163,28 @@ def test_schedules_add_and_pause(world):
     assert "已暂停" in client.get("/rounds").text
 
 
+def test_schedule_edit(world):
+    client = world.client("evaluator")
+    token = csrf_of(client.get("/rounds").text)
+    client.post("/schedules", data={"csrf_token": token, "cron": "0 2 * * 1", "sites": "all"})
+    with session_scope(world.db_url) as s:
+        sched = s.scalar(select(m.Schedule))
+        sid, due_before = sched.id, sched.last_due_at
+    bad = client.post(f"/schedules/{sid}", data={"csrf_token": token, "cron": "every day", "sites": "all"})
+    assert bad.status_code == 400 and "invalid cron expression &#39;every day&#39;" in bad.text
+    assert client.post(f"/schedules/{sid}", data={"csrf_token": token, "cron": "30 3 1 * *", "sites": "区县",
+                                                   "why": "改为每月"}, follow_redirects=False).status_code == 303
+    with session_scope(world.db_url) as s:
+        sched = s.get(m.Schedule, sid)
+        assert (sched.cron, sched.sites, sched.enabled) == ("30 3 1 * *", "区县", True)
+        assert sched.last_due_at > due_before        # due times count from the edit
+    assert client.post(f"/schedules/{sid + 100}", data={"csrf_token": token, "cron": "0 2 * * 1",
+                                                         "sites": "all"}).status_code == 404
+    assert [a[1:3] for a in _audit(world)] == [("schedule.add", f"schedule:{sid}"),
+                                               ("schedule.edit", f"schedule:{sid}")]
+    assert "<code>30 3 1 * *</code>" in client.get("/rounds").text
+
+
 def test_start_round_with_a_bad_registry_shows_its_rows(world):
     client = world.client("evaluator")
     token = csrf_of(client.get("/rounds").text)

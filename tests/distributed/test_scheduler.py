@@ -90,6 +90,27 @@ def test_bad_schedules_are_refused(registry, db_url):
             scheduler.add(session, "0 2 * * *", "all", ["nope.nothing"])
 
 
+def test_an_edited_schedule_counts_its_due_times_from_the_edit(registry, db_url):
+    """A new time starts nothing for the due times it would have had before the edit; bad values
+    change nothing."""
+    with Session(get_engine(db_url)) as session, session.begin():
+        sid = scheduler.add(session, "0 2 * * *", "all", now=utc(2026, 11, 1)).id
+    with Session(get_engine(db_url)) as session, session.begin():
+        with pytest.raises(UserError, match="invalid cron expression"):
+            scheduler.edit(session, sid, "0 25 * * *")
+        with pytest.raises(UserError, match="neither a registry file nor a site group"):
+            scheduler.edit(session, sid, sites="省级")
+        with pytest.raises(UserError, match="no schedule 999"):
+            scheduler.edit(session, 999, "0 3 * * *")
+    with Session(get_engine(db_url)) as session, session.begin():
+        sched = scheduler.edit(session, sid, "0 3 * * 1", "地级市", now=utc(2026, 11, 20))
+        assert (sched.cron, sched.sites, sched.last_due_at) == ("0 3 * * 1", "地级市", utc(2026, 11, 20))
+        scheduler.edit(session, sid, sites="县")           # the sites alone: the due times stay
+        assert (sched.cron, sched.sites, sched.last_due_at) == ("0 3 * * 1", "县", utc(2026, 11, 20))
+    events = scheduler.tick(load(), now=utc(2026, 11, 24, 4), dispatch=lambda run_id, settings: None)
+    assert [(e.action, e.due_at, e.missed_total) for e in events] == [("started", utc(2026, 11, 23, 3), 0)]
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_scheduler_command_queues_a_due_round_once(cluster):
