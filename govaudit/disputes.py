@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checks.zh import status_zh
 from core.config import Settings
 from core.errors import UserError
 from storage import models as m
@@ -84,7 +85,8 @@ def rerun_dispute(settings: Settings, dispute_id: int, by: str, stored: bool) ->
         d.rerun_finding_id = new["id"]
         how = "按已存证据复核" if stored else "实时复核"
         kept = "" if new["adopted"] else "（无法测量，未取代原结论）"
-        return _event(session, d, "rerun", by, f"{how}：结果 {new['status']}{kept}", new["id"])
+        outcome = status_zh(new["status"], (new.get("details") or {}).get("error_kind"))
+        return _event(session, d, "rerun", by, f"{how}：结果 {outcome}{kept}", new["id"])
 
 
 def decide(session: Session, dispute_id: int, outcome: str, note: str, by: str) -> m.Dispute:

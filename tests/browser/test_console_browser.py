@@ -1,7 +1,8 @@
 """The console end to end in real Chromium: `govaudit serve` on a free port over a fresh database,
 the demo farm's registry imported from the Sites page, a round started on a group of demo sites
 and watched until it finishes, a finding's evidence and the archived page opened, a check rerun,
-a check across sites exported."""
+a check across sites exported; then a dispute opened by an evaluator, rerun from stored evidence and
+decided by an auditor, its thread shown in the finding's history."""
 from __future__ import annotations
 
 import os
@@ -52,8 +53,9 @@ def console(tmp_path):
     if bundle:
         env["GOVAUDIT_CA_BUNDLE"] = bundle
     govaudit = [sys.executable, "-m", "govaudit"]
-    subprocess.run(govaudit + ["users", "add", "lead", "--role", "admin", "--password-stdin"], input=PASSWORD + "\n",
-                   text=True, env=env, cwd=tmp_path, check=True, capture_output=True)
+    for name, role in (("lead", "admin"), ("评估员甲", "evaluator"), ("复核员乙", "auditor")):
+        subprocess.run(govaudit + ["users", "add", name, "--role", role, "--password-stdin"], input=PASSWORD + "\n",
+                       text=True, env=env, cwd=tmp_path, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(govaudit + ["serve", "--port", str(port)], env=env, cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -66,14 +68,25 @@ def console(tmp_path):
         farm.stop()
 
 
+def _log_in(page, base: str, name: str) -> None:
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.login button")
+
+
+def _log_in_as(page, base: str, name: str) -> None:
+    """Log out whoever is logged in, then log in as `name`."""
+    page.click("header form.logout button")
+    page.goto(base + "/login")
+    _log_in(page, base, name)
+
+
 def test_a_round_from_the_console_in_chromium(console):
     base, registry, tmp_path = console
     with chromium_page() as (page, errors):
         page.goto(base + "/rounds")
         assert page.url.startswith(base + "/login?next=")
-        page.fill("input[name=name]", "lead")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form.login button")
+        _log_in(page, base, "lead")
         assert page.url == base + "/rounds"
 
         # the registry, imported from the Sites page
@@ -133,6 +146,39 @@ def test_a_round_from_the_console_in_chromium(console):
         exported = Path(download.value.path()).read_bytes()
         assert exported.startswith("\ufeffrun_id,site_id,site_url,".encode())
         assert len(exported.decode("utf-8-sig").strip().splitlines()) == 4
+
+        # a dispute: the evaluator says a failed check is fixed now (已整改) ...
+        _log_in_as(page, base, "评估员甲")
+        page.goto(base + "/sites?group=地级市&kind=portal")
+        page.click("table.sites td:nth-child(2) a")
+        failed = page.locator("details.finding.status-fail a[href^='/findings/']").first.get_attribute("href")
+        page.goto(base + failed)
+        page.click(f"a[href='/disputes/new?finding={failed.rsplit('/', 1)[1]}']")
+        page.check("input[name=reason][value=rectified]")
+        page.fill("textarea[name=text]", "已于今日整改")
+        page.click("form[action='/disputes'] button")
+        dispute_url = page.url
+        assert dispute_url.rsplit("/", 1)[1].isdigit()
+        assert page.locator("h1 small").inner_text() == "待处理"
+        # ... the auditor reruns from stored evidence, sees old and new side by side, and decides
+        _log_in_as(page, base, "复核员乙")
+        page.goto(dispute_url)
+        page.click("button[name=stored][value=true]")
+        assert page.locator(".side-by-side section").count() == 2
+        assert page.locator(".side-by-side section").nth(1).inner_text() != "复核结果\n尚未复核。"
+        page.check("input[name=outcome][value=rejected]")
+        page.fill("textarea[name=note]", "复核结果与原结论一致")
+        page.click("form[action$='/decide'] button")
+        assert page.locator("h1 small").inner_text() == "异议不成立"
+        thread = page.locator("ol.thread li").all_inner_texts()
+        assert [t.split("·")[1].split("：")[0].strip() for t in thread] == ["提出", "复核", "决定"]
+        assert thread[0].startswith("评估员甲") and thread[2].startswith("复核员乙")
+        assert "按已存证据复核：结果 不通过" in thread[1]
+        assert "异议不成立：复核结果与原结论一致" in thread[2]
+        # the finding's history shows the thread
+        page.goto(base + failed)
+        assert "异议不成立" in page.locator("h3", has_text="争议").first.inner_text()
+        page.screenshot(path=str(OUT / "console-dispute.png"), full_page=True)
     # the only console errors: the archived page's own images and scripts, blocked by the frame's CSP
     # (img-src data:, default-src 'none'); never a violation of the console pages' own policy
     blocked = [e for e in errors if "violates the following Content Security Policy directive" in e

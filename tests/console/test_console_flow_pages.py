@@ -205,7 +205,7 @@ def test_live_rerun_from_a_dispute_shows_old_and_new_side_by_side(tmp_path, monk
         assert (new.status, new.adopted) == ("pass", True)
         assert s.get(m.Dispute, int(dispute_path.rsplit("/", 1)[1])).rerun_finding_id == new.id
     assert boxes == [("有异议的结果", "fail", str(dead.id)), ("复核结果", "pass", str(new.id))]
-    assert "实时复核：结果 pass" in page
+    assert "实时复核：结果 通过" in page
 
 
 def test_disputes_in_the_api_with_their_threads(world):
