@@ -47,6 +47,7 @@ class Result:
     cpu: float
     peak_mb: float
     tree_pss_mb: float | None = None
+    storage_cpu: float | None = None       # of `cpu`, the storage process's share (ours only)
 
     @property
     def rate(self) -> float:
@@ -110,7 +111,7 @@ def ours(url: str, pages: int, work: Path, external: str | None = None, profile:
         raise SystemExit(f"our crawl failed with exit code {rc}")
     with Session(get_engine(db_url)) as session:
         crawled = session.scalar(select(func.count()).select_from(m.Page).where(m.Page.role == "page"))
-    return Result("govaudit (full audit)", crawled, wall, cpu, peak, tree.peak_kb / 1024)
+    return Result("govaudit (full audit)", crawled, wall, cpu, peak, tree.peak_kb / 1024, tree.descendants_cpu())
 
 
 def linkchecker(url: str, work: Path, limit: float) -> Result:
@@ -157,6 +158,9 @@ def print_table(kind: str, pages: int, results: list[Result]) -> None:
     for r in results:
         print(f"{r.tool:<26}{r.pages:>7}{r.wall:>8.1f}{r.rate:>9.1f}{r.cpu:>8.1f}{r.cpu_ms:>13.2f}{r.peak_mb:>9.1f}"
               + (f"  (crawl + storage process: peak PSS {r.tree_pss_mb:.1f} MB)" if r.tree_pss_mb else ""))
+        if r.storage_cpu is not None and r.pages:
+            print(f"{'':<26}CPU ms/page: Scrapy process {1000 * (r.cpu - r.storage_cpu) / r.pages:.2f}, "
+                  f"storage process {1000 * r.storage_cpu / r.pages:.2f}")
     base = results[0]
     for r in results[1:]:
         if r.rate and base.cpu_ms:

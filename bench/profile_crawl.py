@@ -29,7 +29,7 @@ from bench.synthetic import SyntheticFarm  # noqa: E402
 
 # (stage, pattern on a frame "function (file:line)"), innermost match wins
 STAGES = [
-    ("(waiting: idle thread pools, select)", r"Condition\.wait|Queue\.get|EpollSelector\.select"),
+    ("(waiting: idle thread pools, select)", r"Condition\.wait|Queue\.get|EpollSelector\.select|^send_answers \("),
     ("database writes", r"sqlalchemy/|sqlite3|psycopg"),
     ("WARC records (gzip, digests)", r"warcio/|crawler/warc\.py|zlib|hashlib"),
     ("pipe to the storage process", r"multiprocessing/connection|pickle|storeproc\.py\)|StoreProcess\.(send|flush|_write)"),
@@ -62,7 +62,8 @@ def split(raw: Path) -> tuple[collections.Counter, int]:
         if not n.isdigit():
             continue
         frames = stack.split(";")
-        where = "storage" if any("serve (crawler/storeproc.py" in f for f in frames) else "crawl"
+        # py-spy names each process in the stack: the storage process is the crawl's child (a second name)
+        where = "storage" if sum(f.startswith("process ") for f in frames) > 1 else "crawl"
         counts[(where, stage_of(frames))] += int(n)
         total += int(n)
     return counts, total

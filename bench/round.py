@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("GOVAUDIT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NATIONAL = 14_500
+FULL_SITE = 2_000          # pages of a full-site crawl (what commercial monitors crawl for dead links)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -78,6 +79,7 @@ class TreeMemory:
         self.peak_rss_kb = 0
         self.largest: tuple[int, str] = (0, "")
         self.every = every
+        self.cpu_ticks: dict[int, int] = {}     # CPU (user + system, in clock ticks) of each descendant, last seen
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -91,6 +93,13 @@ class TreeMemory:
             seen.add(pid)
             todo.extend(kids.get(pid, []))
         self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in seen))
+        for pid in seen - set(self.roots):
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                self.cpu_ticks[pid] = int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                pass
         rss = {p: _pss_kb(p, "Rss:") for p in seen}
         self.peak_rss_kb = max(self.peak_rss_kb, sum(rss.values()))
         top = max(rss, key=rss.get, default=None)
@@ -104,6 +113,10 @@ class TreeMemory:
     def _loop(self) -> None:
         while not self.stop.wait(self.every):
             self._sample()
+
+    def descendants_cpu(self) -> float:
+        """CPU seconds of the roots' descendants, as last sampled (up to `every` seconds short)."""
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
     def __enter__(self):
         self.thread.start()
@@ -359,6 +372,7 @@ def hours(h: float) -> str:
 def report(results: list[Result], pages: int, latency: tuple[float, float], probes: str, realistic: bool) -> None:
     cores = os.cpu_count() or 1
     from core.config import DEFAULTS
+    from govaudit.runner import CRAWL_BATCH
     print(f"\n{'realistic' if realistic else 'tiny'} synthetic sites of {pages} pages, {latency[0] * 1000:.0f}-{latency[1] * 1000:.0f} ms per response; "
           f"{cores} cores; probes: {probes}; polite defaults: {DEFAULTS['host_concurrency']} requests in flight and "
           f"{DEFAULTS['max_rps']} per second per server")
@@ -380,6 +394,17 @@ def report(results: list[Result], pages: int, latency: tuple[float, float], prob
         line = ", ".join(f"{n} machine{'s' if n > 1 else ''}: {hours(NATIONAL / (r.per_hour * n))}"
                          for n in (1, 2, 4, 8)) if r.per_hour else "no site checked (raise --limit)"
         print(f"  {r.mode:<28}{line}")
+    print(f"\nprojected for full-site crawls of {FULL_SITE:,} pages a site (the larger of two bounds: CPU, this run's CPU "
+          f"per site scaled by {FULL_SITE:,}/{pages} pages on all {cores} cores of each machine; politeness, "
+          f"{FULL_SITE:,} pages at {DEFAULTS['max_rps']} requests/s per server, {CRAWL_BATCH} sites crawled at once per machine):")
+    for r in results:
+        if not r.done:
+            continue
+        cpu_h = NATIONAL * (r.cpu / r.done) * FULL_SITE / pages / cores / 3600
+        polite_h = NATIONAL * FULL_SITE / float(DEFAULTS["max_rps"]) / CRAWL_BATCH / 3600
+        print(f"  {r.mode:<28}" + ", ".join(f"{n} machine{'s' if n > 1 else ''}: {hours(max(cpu_h, polite_h) / n)}"
+                                            for n in (1, 2, 4, 8))
+              + f"  (CPU bound {hours(cpu_h)}, politeness bound {hours(polite_h)} on one machine)")
     best = max(results, key=lambda r: r.per_hour)
     need = NATIONAL / 24
     print(f"target: {need:.0f} sites/h for 24 h on one machine; best here {best.per_hour:.0f} sites/h ({best.mode}): "

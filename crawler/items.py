@@ -45,3 +45,28 @@ class SiteDone:
     run_id: int
     site_id: int
     facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReadPage:
+    """A crawled HTML page (`item.html` set) to be read once — its links, facts and text, from one
+    parse (crawler/reading.py) — and stored. The storage process reads the pages the spider
+    hands it this way and answers each with a PageRead the spider follows."""
+    item: PageItem
+    hosts: frozenset[str]                 # the site's own hosts: a link elsewhere is external
+    max_links: int                        # links stored and followed, in page order
+    wall: dict[str, Any] | None = None    # status, headers, cookies, after_requests: a page with
+                                          # (almost) no links is judged as a possible wall
+    token: int = 0                        # pairs the answer with the request
+
+
+@dataclass
+class PageRead:
+    """What the spider needs of a page it did not read itself."""
+    token: int = 0
+    title: str = ""
+    links: list[dict[str, Any]] = field(default_factory=list)
+    pagination: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)   # links no browser could fetch, by reason
+    links_over_cap: int = 0
+    wall: dict[str, Any] | None = None    # the wall this page turned out to be

@@ -38,12 +38,19 @@ class StoragePipeline:
             return
         from crawler.storeproc import StoreProcess
         try:
-            self.store = StoreProcess(self.url, self.data_dir)
+            self.store = StoreProcess(self.url, self.data_dir, on_failure=self.store_died)
         except Exception as exc:
             # Scrapy logs it and the crawl does not start; the crawl must not look successful
             self.crawler.stats.set_value(STORE_FAILED, f"the storage process did not start: {exc}")
             raise
-        self.crawler.govaudit_store = self.store      # the WARC middleware sends its records there too
+        # the WARC middleware sends its records there too, and the spider the pages it reads (crawler/reading.py)
+        self.crawler.govaudit_store = self.store
+
+    def store_died(self) -> None:
+        """The storage process is gone: nothing more of this crawl can be stored."""
+        if not self.crawler.stats.get_value(STORE_FAILED):
+            self.crawler.stats.set_value(STORE_FAILED, "the storage process died")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
 
     def process_item(self, item, spider=None):
         if isinstance(item, (PageItem, SiteDone)):
@@ -51,10 +58,6 @@ class StoragePipeline:
         if isinstance(item, SiteDone):
             self.done.add(item.site_id)
         self.store.send(item)
-        if self.store.failed and not self.crawler.stats.get_value(STORE_FAILED):
-            # the storage process is gone: nothing more of this crawl can be stored
-            self.crawler.stats.set_value(STORE_FAILED, "the storage process died")
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
         return item
 
     def close_spider(self, spider=None):

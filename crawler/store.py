@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.extract import extract_page
-from crawler.items import PageItem, RowsItem, SiteDone
+from crawler.items import PageItem, PageRead, ReadPage, RowsItem, SiteDone
+from crawler.reading import read_page
 from crawler.warc import Record, WarcStore, warc_path
 from storage import models as m
 from storage.db import get_engine, insert_new
@@ -26,7 +26,7 @@ BATCH = 500
 
 
 class CrawlStore:
-    """Extracts the facts of the pages the spider left to it (`PageItem.html`) and stores every item."""
+    """Reads the pages the spider hands it (ReadPage) and stores every item."""
     failed = False      # a failure is contained to its site (failed_sites): the store itself goes on
 
     def __init__(self, db_url: str, data_dir: str | None = None):
@@ -40,21 +40,25 @@ class CrawlStore:
         self.done: set[int] = set()
         self.failed_sites: dict[int, str] = {}       # sites whose artifacts could not be stored, and why
 
-    def send(self, item) -> None:
-        """Store one item. A failure is contained to its site: the site's partial rows are
+    def send(self, item) -> PageRead | None:
+        """Store one item; a page to read (ReadPage) is read first, and what the spider follows of
+        it is returned. A failure is contained to its site: the site's partial rows are
         dropped, it is recorded on its run_sites row (error_kind internal) and left ungathered,
-        and the other sites' items go on being stored."""
-        site_id = getattr(item, "site_id", None)
+        and the other sites' items go on being stored (a page of theirs is answered with nothing to follow)."""
+        page = item.item if isinstance(item, ReadPage) else item
+        site_id = getattr(page, "site_id", None)
+        nothing = PageRead(token=item.token) if isinstance(item, ReadPage) else None
         if site_id in self.failed_sites:
-            return
+            return nothing
         try:
-            self._store(item)
+            return self._store(item)
         except Exception as exc:
             if site_id is None:
                 raise
             log.exception("storing the crawl of site %s failed", site_id)
-            self._fail_site(item.run_id, site_id, f"storing the crawl failed: {type(exc).__name__}: "
+            self._fail_site(page.run_id, site_id, f"storing the crawl failed: {type(exc).__name__}: "
                                                   f"{(str(exc).splitlines() or [''])[0][:300]}")
+            return nothing
 
     def close(self) -> bool:
         """Everything sent is stored (a site that failed is recorded as such)."""
@@ -75,10 +79,12 @@ class CrawlStore:
             if rs is not None:
                 rs.error_kind, rs.error, rs.updated_at = "internal", reason, m.utcnow()
 
-    def _store(self, item) -> None:
+    def _store(self, item) -> PageRead | None:
+        if isinstance(item, ReadPage):
+            read = read_page(item)
+            self._add_page(item.item)
+            return read
         if isinstance(item, PageItem):
-            if item.html is not None:
-                extract_page(item)
             self._add_page(item)
         elif isinstance(item, RowsItem):
             self.rows.setdefault((item.site_id, item.table), []).extend(

@@ -229,17 +229,6 @@ def script_shell(tree, html_text: str, text: str) -> str | None:
     return None
 
 
-def pagination_only(tree, page_url: str, html_text: str, encoding: str | None = None) -> list[str]:
-    """`page_facts(...)["list"]["pagination"]` without the rest of the page's facts: what the
-    crawl follows, while the full extraction runs in the storage process."""
-    with code_muted(tree):
-        anchor_list = read_anchors(tree, page_url, encoding, short=PAGER_LABEL)
-        # the visible text only counts the pages of a TRS pager (page_facts reads it from the muted body)
-        body = tree.find("body")
-        text = node_text(body if body is not None else tree) if TRS_PAGER.search(html_text) else ""
-        return _pagination(anchor_list, page_url, html_text, text)[0]
-
-
 def list_facts(tree, page_url: str, html_text: str, today: date,
                anchor_list: list[Anchor] | None = None, text: str | None = None) -> dict:
     """The page's main list, if it has one; else what tells it is empty."""

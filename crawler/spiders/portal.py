@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from crawler import decode
+from crawler.extract import parse as parse_html
 from crawler.spiders.hotline import BOARD_WORDS, Board, HotlineSpider
 from crawler.spiders.site import SiteState
 
@@ -17,6 +19,7 @@ class PortalSpider(HotlineSpider):
     text), and on the pages of lists already known to be boards."""
     name = "portal"
     kind = "portal"
+    reads_pages_itself = False     # the storage process reads a portal's pages; a board's page is read again here
 
     def note_signals(self, board: Board, url: str, tree) -> list[tuple[str, str]]:
         return []
@@ -28,8 +31,6 @@ class PortalSpider(HotlineSpider):
         return state.odh
 
     def walk(self, state: SiteState, response, tree, item) -> Iterator[Any]:
-        if tree is None:
-            return
         board = self.board(state)
         url = response.url
         hinted = state.hints.get("messages_url") or []
@@ -39,6 +40,8 @@ class PortalSpider(HotlineSpider):
         board.named.update(link["target_url"] for link in item.links
                            if link["tag"] == "a" and BOARD_WORDS.search(link["text"]))
         if about_board:
+            if tree is None:      # read by the storage process: a board's page is parsed here again (few are)
+                tree = parse_html(decode.response_text(response))
             yield from super().walk(state, response, tree, item)
 
     def scans_scripts(self, response, tree) -> bool:

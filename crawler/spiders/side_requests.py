@@ -33,6 +33,7 @@ WALL_WATCHED = {"json", "script", "list_post", "catalog_post"}
 
 class SideRequests(SiteSpider):
     name = None      # a base of the open_data and hotline spiders, not a spider Scrapy should list
+    reads_pages_itself = True      # their walk reads every page's tree
     def extra_requests(self, state: SiteState, response, tree, item) -> Iterator[Any]:
         """Run the kind-specific extraction; a bug in it costs this page's
         extraction (counted in the facts), never the site's crawl."""

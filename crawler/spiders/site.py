@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from collections import Counter
@@ -23,27 +22,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler import decode, errors, walls
-from crawler.extract import extract_page, parse as parse_html
-from crawler.extract.datastore import datastore_tree
-from crawler.extract.html import link_label
-from crawler.extract.lists import pagination_only
+from crawler.extract import parse as parse_html
+from crawler.extract.links import host_of, path_of
 from crawler.extract.script_redirect import script_redirect
 from crawler.traps import TrapGuard
 from core.urls import BadLink, link_target, normalize
-from crawler.items import PageItem, SiteDone
+from crawler.items import PageItem, PageRead, ReadPage, SiteDone
+from crawler.reading import read_page
+from crawler.storeproc import StoreFailed
 from crawler.extract.attachment_text import attachment_format
 from crawler.spiders.attachment_texts import AttachmentTexts, new_stats
 from storage.db import get_engine
 from storage.models import Site
 from storage.runs import create_run, find_site
 
-ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|csv|ofd|txt|json|xml|tif)$", re.I)
 RESOURCE_EXT = re.compile(r"\.(jpe?g|png|gif|bmp|webp|svg|ico|mp4|mp3|flv|swf|avi|wmv)$", re.I)
 KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-security-policy",
                 "x-frame-options", "x-content-type-options", "retry-after", "location", "last-modified")
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
 SCRIPT_HOPS = 3            # script redirects of a homepage followed (as a browser would)
+READ_AHEAD = 8           # pages the storage process may have to read before the spider reads the next one itself
 WALL_RECHECKS = 3          # times a 403 mid-crawl sends the crawl back to the homepage to see whether a wall went up
 
 
@@ -100,16 +99,6 @@ def hint_rps(hints: dict[str, Any]) -> float:
         return 0.0
 
 
-@lru_cache(maxsize=65536)
-def host_of(url: str) -> str:
-    return (urlsplit(url).netloc or "").lower()
-
-
-@lru_cache(maxsize=65536)
-def path_of(url: str) -> str:
-    return urlsplit(url).path
-
-
 def resolve_targets(settings, run_arg, sites_arg: str, site_arg: str) -> tuple[int, list[dict[str, Any]]]:
     """The run id and the registry rows to crawl: `-a run=ID -a sites=1,2,3`, or `-a site=URL_OR_ID`
     alone (a run of kind crawl is made for it)."""
@@ -134,6 +123,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
     `-a run=ID -a sites=1,2,3`); portals use PortalSpider, which adds their message boards."""
     name = "site"
     kind = "portal"
+    reads_pages_itself = False     # True: every page is read here (a kind whose walk needs each page's tree)
 
     def __init__(self, run: str | int | None = None, sites: str = "", site: str = "", *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,12 +205,23 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                              dont_filter=True, meta=m, priority=priority)
 
     # -- responses -----------------------------------------------------
-    def on_response(self, response: Response):
+    async def on_response(self, response: Response):
         state = self.states[response.meta["site_id"]]
-        state.pending -= 1
         state.responses += 1
-        yield from self.handle_response(state, response)
-        yield from self.maybe_done(state)
+        for out in self.handle_response(state, response):
+            if not isinstance(out, ReadPage):
+                yield out
+                continue
+            try:
+                read = await self.reader().read(out)
+            except StoreFailed:
+                break             # nothing more of this crawl can be stored (the pipeline closes the spider)
+            for follow_up in self.follow_read(state, response, out.item, read):
+                yield follow_up
+        # a page is pending until what it leads to is scheduled: its site is not done while it is read elsewhere
+        state.pending -= 1
+        for done in self.maybe_done(state):
+            yield done
 
     def on_error(self, failure):
         request = failure.request
@@ -297,27 +298,19 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
             return
         text = decode.response_text(response)
         item.encoding = decode.used_encoding(response, text)
-        tree, links = self.parse_links(state, response, text, item.encoding)
-        item.title = (tree.findtext(".//title") or "").strip()[:500]
-        if len(links) > state.max_links:
-            # a page with 100,000 links: the first ones in page order are stored and followed, the rest counted
-            item.facts = {**item.facts, "links_not_stored": len(links) - state.max_links}
-            state.fanout["pages_over_link_cap"] += 1
-            state.fanout["links_not_stored"] += len(links) - state.max_links
-            links = links[:state.max_links]
-        if not meta["homepage"] and sum(1 for link in links if link["tag"] == "a") <= walls.FEW_LINKS:
-            self.note_wall(state, response, item, walls.recognise(
-                status, self.wall_headers(response), text, tree, response.headers.getlist("Set-Cookie")))
-            if state.wall is not None:
-                yield item
-                return
-        for link in links:
-            link["external"] = host_of(link["target_url"]) not in state.hosts
-        item.links = links
         item.html = text
+        request = ReadPage(item, frozenset(state.hosts), state.max_links, None if meta["homepage"] else {
+            "status": status, "headers": self.wall_headers(response), "after_requests": state.responses,
+            "cookies": response.headers.getlist("Set-Cookie")})
+        reader = None if meta["homepage"] or self.reads_pages_itself else self.reader()
+        if reader is not None and reader.reading < READ_AHEAD:
+            yield request       # read and stored by the storage process; on_response follows its answer
+            return
+        # read here: the homepage, a kind that reads every page itself, or while the storage
+        # process has enough to read (so both processes read pages when reading is the slower side)
+        tree = parse_html(text)
+        read = read_page(request, tree)
         if meta["homepage"]:
-            extract_page(item, tree)      # the homepage's facts are needed here (a wall is judged on its text)
-            pagination = (item.facts.get("list") or {}).get("pagination") or []
             self.note_homepage(state, response, item, html=True, tree=tree, text=text)
             if item.error_kind == "blocked":
                 yield item
@@ -332,12 +325,29 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                                          redirect_urls=chain, redirected_by="script",
                                          **({} if hop["target"] else {"ga_fetch": "browser"}))
                 return
-        else:
-            # other pages' facts are extracted by the storage pipeline (in the storage process)
-            pagination = pagination_only(tree, response.url, text, item.encoding)
         yield item
-        yield from self.follow(state, response, links)
-        yield from self.follow_pagination(state, response, pagination)
+        yield from self.follow_read(state, response, item, read, tree)
+
+    def reader(self):
+        """The storage process, which reads pages for the spider (crawler/reading.py), or None when
+        the store runs in this process (GOVAUDIT_STORE_PROCESS=0, tests)."""
+        store = getattr(self.crawler, "govaudit_store", None)
+        return store if getattr(store, "reads_pages", False) else None
+
+    def follow_read(self, state: SiteState, response: Response, item: PageItem, read: PageRead,
+                    tree=None) -> Iterator[Any]:
+        """What a read page leads to: its links, its list's next pages and the kind's own requests.
+        `tree` is None when the storage process read the page."""
+        state.skipped.update(read.skipped)
+        if read.links_over_cap:
+            state.fanout["pages_over_link_cap"] += 1
+            state.fanout["links_not_stored"] += read.links_over_cap
+        if read.wall is not None:
+            state.wall = state.wall or read.wall
+            return
+        item.title, item.links = read.title, read.links     # what the kind's own walk reads of the page
+        yield from self.follow(state, response, read.links)
+        yield from self.follow_pagination(state, response, read.pagination)
         yield from self.extra_requests(state, response, tree, item)
 
     def extra_requests(self, state: SiteState, response: Response, tree, item: PageItem) -> Iterator[Any]:
@@ -438,40 +448,6 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         return not ctype and isinstance(response, TextResponse)
 
     # -- links ---------------------------------------------------------
-    def parse_links(self, state: SiteState, response: Response, text: str, encoding: str | None):
-        """The page's tree and its links, each resolved once as a browser would (core/urls.py);
-        a link no browser could fetch is counted in `state.skipped` by reason and left out."""
-        tree = parse_html(text)
-        base = response.url
-        base_href = tree.find(".//base[@href]")
-        if base_href is not None:
-            try:
-                base = link_target(base, base_href.get("href").strip(), encoding)
-            except BadLink:
-                pass
-        found: dict[tuple[str, str], dict[str, str]] = {}
-        store = datastore_tree(text)      # a Hanweb column's entries, written by script
-        elements = [*tree.iter("a", "img", "iframe", "frame", "area"),
-                    *(store.iter("a", "img") if store is not None else ())]
-        for el in elements:
-            attr = "src" if el.tag in ("img", "iframe", "frame") else "href"
-            raw = (el.get(attr) or "").strip()
-            if not raw or raw[0] == "#":
-                continue
-            try:
-                target = link_target(base, raw, encoding)
-            except BadLink as bad:
-                state.skipped[bad.reason] += 1
-                continue
-            tag = "a" if el.tag == "area" else "iframe" if el.tag == "frame" else el.tag
-            if tag == "a" and ATTACHMENT_EXT.search(path_of(target)):
-                tag = "attachment"
-            key = (target, tag)
-            if key not in found:
-                label = el.get("alt") if el.tag == "img" else link_label(el) if el.tag == "a" else "".join(el.itertext())
-                found[key] = {"target_url": target, "tag": tag, "text": " ".join((label or "").split())[:200]}
-        return tree, list(found.values())
-
     def follow(self, state: SiteState, response: Response, links: list[dict[str, str]]) -> Iterator[scrapy.Request]:
         depth = response.meta["ga_depth"]
         for link in links:

@@ -1,15 +1,13 @@
-"""The crawl's storage process (page extraction and storing beside Scrapy): the
-same rows as storing in the Scrapy process, the pages the spider follows are
-those the full extraction names, and a storage process that dies fails the crawl."""
+"""The crawl's storage process (page reading and storing beside Scrapy): the
+same rows as reading and storing in the Scrapy process, and a storage process
+that dies fails the crawl."""
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
 
-from crawler.extract import page_facts, parse
-from crawler.extract.lists import pagination_only
-from tests.conftest import CORPUS
 from tests.helpers import audit, served
 
 LIST = """<html><head><meta charset="utf-8"><title>通知公告</title></head><body><ul>{items}</ul>
@@ -70,27 +68,96 @@ def test_storage_process_stores_what_the_scrapy_process_would(tmp_path, monkeypa
     assert '"page_type": "list"' in first[9] and "网站标识码" in first[8]
 
 
-def _manifest_urls() -> dict[str, str]:
-    lines = (CORPUS / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return {cols[0]: cols[2].split()[0] for cols in (line.split("\t") for line in lines) if len(cols) > 2}
-
-
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
-def test_the_spider_follows_the_pagination_the_extraction_names():
-    urls = _manifest_urls()
-    pagers = 0
-    for path in sorted(CORPUS.glob("*.html")):
-        text = path.read_bytes().decode("utf-8-sig", "replace")
-        url = urls.get(path.name, "https://x.gov.cn/list/index.html")
-        expected = page_facts(url, text, {}, False)["list"]["pagination"]
-        assert pagination_only(parse(text), url, text) == expected, path.name
-        pagers += bool(expected)
-    assert pagers >= 2
-
-
 def test_a_storage_process_that_dies_fails_the_crawl(tmp_path):
     from crawler.items import SiteDone
     from crawler.storeproc import StoreProcess
     store = StoreProcess(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'db.sqlite'}")
     store.send(SiteDone(run_id=1, site_id=1))
     assert store.close() is False
+
+
+HOST = "www.example.gov.cn"
+CAPTCHA = ('<html><head><title>安全验证</title></head><body><p>请输入验证码</p>'
+           '<img src="/captcha.jpg"><form><input name="code"></form></body></html>')
+
+
+def site_and_run(tmp_path) -> tuple[str, int, int]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from govaudit.registry import SiteRow, upsert
+    from govaudit.rounds import start_round
+    from storage import models as m
+    from storage.db import get_engine
+    db_url = f"sqlite:///{tmp_path / 'read.db'}"
+    with Session(get_engine(db_url)) as session, session.begin():
+        upsert(session, [SiteRow(1, "某某市人民政府", f"http://{HOST}/", "portal", "某某市人民政府")])
+        session.flush()
+        site_id = session.scalar(select(m.Site.id))
+        run_id = start_round(session, [site_id], None).id
+    return db_url, run_id, site_id
+
+
+def read_by_the_storage_process(db_url: str, run_id: int, site_id: int, pages: list[tuple[str, str]]):
+    """Each (url, html) handed to a real storage process as the spider hands it a page; its answers,
+    and whether everything was stored."""
+    from crawler.items import PageItem, ReadPage, SiteDone
+    from crawler.storeproc import StoreProcess
+
+    async def crawl():
+        store = StoreProcess(db_url)
+        answers = await asyncio.gather(*(store.read(ReadPage(
+            PageItem(run_id=run_id, site_id=site_id, url=url, final_url=url, status=200, depth=1,
+                     content_type="text/html; charset=utf-8", encoding="utf-8", html=html),
+            frozenset({HOST}), 1000, {"status": 200, "headers": {}, "cookies": [], "after_requests": 7}))
+            for url, html in pages))
+        store.send(SiteDone(run_id=run_id, site_id=site_id, facts={"kind": "portal"}))
+        return answers, store.close()
+    return asyncio.run(crawl())
+
+
+def test_the_storage_process_reads_a_page_once_and_answers_what_the_spider_follows(tmp_path):
+    db_url, run_id, site_id = site_and_run(tmp_path)
+    url = f"http://{HOST}/tzgg/index.html"
+    html = LIST.format(items=items(1), nxt="index_1.html").replace("{{date:-", "2026-11-0").replace("}}", "")
+    (read, wall), stored = read_by_the_storage_process(db_url, run_id, site_id,
+                                                       [(url, html), (f"http://{HOST}/check.html", CAPTCHA)])
+    assert stored is True
+    assert read.title == "通知公告" and read.wall is None and read.skipped == {} and read.links_over_cap == 0
+    assert [(link["target_url"], link["tag"], link["external"]) for link in read.links] == [
+        *((f"http://{HOST}/tzgg/a{i}.html", "a", False) for i in range(1, 5)),
+        (f"http://{HOST}/tzgg/index_1.html", "a", False),
+        (f"http://{HOST}/files/a.pdf", "attachment", False),
+        ("http://127.0.0.1:9/x", "a", True),
+        (f"http://{HOST}/logo.png", "img", False)]
+    assert read.pagination == [f"http://{HOST}/tzgg/index_1.html", f"http://{HOST}/tzgg/index_2.html"]
+    # a page with no links that is a CAPTCHA: the site's wall, with the spider's count of answers
+    assert (wall.wall["reason"], wall.wall["url"], wall.wall["after_requests"], wall.links) == \
+        ("HTTP 200 challenge page", f"http://{HOST}/check.html", 7, [])
+    db = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    rows = db.execute("select url, error_kind, title, json_extract(facts, '$.page_type'), text like '%网站标识码%' "
+                      "from pages where run_id = ? order by url", (run_id,)).fetchall()
+    assert rows == [(f"http://{HOST}/check.html", "blocked", "安全验证", None, None),     # a wall: no text kept
+                    (url, None, "通知公告", "list", 1)]
+    assert db.execute("select count(*) from links where run_id = ?", (run_id,)).fetchone() == (8,)
+    assert db.execute("select gathered from run_sites where run_id = ?", (run_id,)).fetchone()[0] is not None
+
+
+def test_a_page_read_by_a_storage_process_that_died_fails_instead_of_waiting(tmp_path):
+    import os
+    import signal
+
+    from crawler.items import PageItem, ReadPage
+    from crawler.storeproc import StoreFailed, StoreProcess
+    db_url, run_id, site_id = site_and_run(tmp_path)
+    died = []
+
+    async def crawl():
+        store = StoreProcess(db_url, on_failure=lambda: died.append(True))
+        os.kill(store.pid, signal.SIGKILL)
+        os.waitpid(store.pid, 0)
+        page = PageItem(run_id=run_id, site_id=site_id, url=f"http://{HOST}/a.html", html="<html></html>")
+        with pytest.raises(StoreFailed):
+            await asyncio.wait_for(store.read(ReadPage(page, frozenset({HOST}), 1000)), 30)
+    asyncio.run(crawl())
+    assert died == [True]

@@ -5,6 +5,7 @@ crawl is stored (gathered), every stored target is one resolved http(s) URL, and
 a verdict. Every request the spider makes is answered here with a 404."""
 from __future__ import annotations
 
+import asyncio
 import html as html_lib
 
 from hypothesis import HealthCheck, given, settings
@@ -32,14 +33,18 @@ def crawl_homepage(spider, state, body: str, encoding: str) -> list:
     request = scrapy.Request(HOME, meta={"site_id": state.site_id, "role": "page", "ga_depth": 0, "homepage": True,
                                          "attempt": 1})
     state.pending += 1
-    out = list(spider.on_response(HtmlResponse(HOME, body=body.encode(encoding, "xmlcharrefreplace"),
-                                               encoding=encoding, request=request)))
+
+    async def answered(response) -> list:
+        return [x async for x in spider.on_response(response)]
+
+    out = asyncio.run(answered(HtmlResponse(HOME, body=body.encode(encoding, "xmlcharrefreplace"),
+                                            encoding=encoding, request=request)))
     items = []
     while out:
         thing = out.pop(0)
         if isinstance(thing, scrapy.Request):
             assert thing.url.isascii() and thing.url.startswith(("http://", "https://")), thing.url
-            out.extend(spider.on_response(Response(thing.url, status=404, request=thing)))
+            out.extend(asyncio.run(answered(Response(thing.url, status=404, request=thing))))
         else:
             items.append(thing)
     return items
