@@ -71,7 +71,8 @@ def squash(s: str | None) -> str:
 
 def txt(el) -> str:
     """All text under an element, squashed (fast; includes inline scripts)."""
-    return squash("".join(el.itertext()))
+    # libxml2's own text of the element: "".join(el.itertext()) without a Python string per text node
+    return squash(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
 
 def short_text(el, limit: int) -> str | None:
@@ -88,9 +89,13 @@ def short_text(el, limit: int) -> str | None:
     return text if len(text) <= limit else None
 
 
+_TEXT_NODES = etree.XPath("descendant::text()", smart_strings=False)
+
+
 def node_text(el) -> str:
     """Visible text of an element, squashed (script bodies are gone after parse)."""
-    return squash(" ".join(el.itertext()))
+    # the pieces of el.itertext(), listed by libxml2 (the parser never leaves two text nodes side by side)
+    return squash(" ".join(_TEXT_NODES(el)))
 
 
 def visible_text(tree) -> str:
@@ -147,7 +152,7 @@ class Anchor:
 
 def link_label(a) -> str:
     """What a link says: its text, else its title, else its image's alt or title (image buttons)."""
-    text = squash("".join(a.itertext())) or squash(a.get("title") or "")
+    text = txt(a) or squash(a.get("title") or "")
     if not text:
         for img in a.iter("img"):
             text = squash(img.get("alt") or img.get("title") or "")

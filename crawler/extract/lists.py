@@ -98,20 +98,20 @@ def _time_date(item) -> date | None:
 def entries(links: list[Anchor], today: date) -> list[dict]:
     """Every title-like link in an item element, with the item's date (or None).
     An item holding several entries (lines split by <br>) gives each its own line."""
-    titled = [(a, t) for a in links if (t := _title(a))]
-    items = {}
-    for a, _ in titled:
-        item = _item_of(a.el)
+    titled = [(a, t, _item_of(a.el)) for a in links if (t := _title(a))]
+    items: dict = {}
+    for a, _, item in titled:
         if item is not None:
             items.setdefault(item, []).append(a)
     out, seen = [], set()   # holds the elements themselves: lxml proxies die and ids get reused
-    for a, title in titled:
-        item = _item_of(a.el)
+    for a, title, item in titled:
         if item is None:
             continue
-        parent = a.el.getparent()
-        several = len(items[item]) >= 2 and all(x.el.getparent() is parent for x in items[item]) \
-            and parent.find("br") is not None
+        row = items[item]
+        several = False
+        if len(row) >= 2:
+            parent = a.el.getparent()
+            several = all(x.el.getparent() is parent for x in row) and parent.find("br") is not None
         if item in seen and not several:
             continue
         seen.add(item)
@@ -126,11 +126,13 @@ def entries(links: list[Anchor], today: date) -> list[dict]:
             d, md = explicit_date(outside, today), month_day(outside)
         if d is None and md is None:
             # The whole row is the link: its date is a short part of the link's own text.
-            for part in a.el.iter():
-                if part is not a.el and isinstance(part.tag, str) and len(txt(part)) <= 20:
-                    d, md = explicit_date(txt(part), today), month_day(txt(part))
-                    if d or md:
-                        break
+            for part in a.el.iterdescendants():
+                if isinstance(part.tag, str):
+                    short = txt(part)
+                    if len(short) <= 20:
+                        d, md = explicit_date(short, today), month_day(short)
+                        if d or md:
+                            break
         source = "text"
         linked = url_date(a.href.split("?", 1)[0])
         if d is None and linked is not None and (md is None or md == (linked.month, linked.day)):
