@@ -138,7 +138,7 @@ def _facts(url: str, text: str, tree, is_homepage: bool, today: date, encoding: 
     else:
         facts["page_type"] = "other"
     # Every page: a homepage may show its footer from another page (an iframe or frame).
-    facts["identity"] = identity_marks(tree, visible, text)
+    facts["identity"] = identity_marks(tree, visible, text, {a.label for a in links})
     guide = guide_elements(tree, title, visible)
     if guide:
         facts["guide"] = guide

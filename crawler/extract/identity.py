@@ -21,6 +21,7 @@ PHONE_LABEL = re.compile(r"联系电话|电话\s*[:：]|联系方式")
 CONTACT_US = re.compile(r"联系我们")
 SITEMAP = re.compile(r"网站地图|站点地图")
 FULL_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
+ANY_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
 # An inline script is kept whole (old pages wrap their code in <!-- … //-->); any other
@@ -103,7 +104,8 @@ def _badge(tree) -> dict:
 
 def _codes(text: str) -> dict:
     """The record numbers in a reader's text (full-width letters and digits read as a person copies them)."""
-    text = text.translate(FULL_WIDTH)
+    if ANY_FULL_WIDTH.search(text):       # translate() is ten times slower than the search
+        text = text.translate(FULL_WIDTH)
     code = SITE_CODE.search(text)
     icp = ICP.search(text)
     psb = PSB.search(text)
@@ -128,11 +130,12 @@ def _fragment_text(html: str) -> tuple[object, str]:
     return tree, _reader_text(tree, visible_text(tree))
 
 
-def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dict:
+def identity_marks(tree, text: str | None = None, raw: str | None = None, labels: set[str] | None = None) -> dict:
     """What a reader finds in the page: codes as shown, plus the meta tag.
     `raw` (the HTML source) adds what inline scripts write with document.write (a badge,
     a footer: details.by_script names them) and the marks that exist only inside an HTML
-    comment (details.commented_out: a reader does not see them, so they do not count)."""
+    comment (details.commented_out: a reader does not see them, so they do not count).
+    `labels`: the link_label of every <a> when the caller has them already."""
     if text is None:
         text = visible_text(tree)
     found = _codes(_reader_text(tree, text))
@@ -157,7 +160,7 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
         agreement = "no_visible_code"
     else:
         agreement = "agrees" if meta_code.lower() == shown else "differs"
-    links = {link_label(a) for a in tree.iter("a")}
+    links = labels if labels is not None else {link_label(a) for a in tree.iter("a")}
     badge = _badge(tree)
     if not badge["present"] and written_tree is not None:
         written_badge = _badge(written_tree)
