@@ -23,6 +23,9 @@ NEW_MEDIA = {
 }
 OTHER_MEDIA = {"video": re.compile(r"视频号"), "toutiao": re.compile(r"头条号"),
                "matrix": re.compile(r"政务新媒体|新媒体矩阵")}
+MEDIA = {**NEW_MEDIA, **OTHER_MEDIA}
+# matches where any of MEDIA does (each with its own flags): most texts are then passed over in one search
+ANY_MEDIA = re.compile("|".join(f"(?{'i' if rx.flags & re.I else ''}:{rx.pattern})" for rx in MEDIA.values()))
 SHARE = re.compile(r"分享|share", re.I)
 DISCLOSURE = {
     "guide": re.compile(r"信息公开指南|公开指南"),
@@ -52,9 +55,11 @@ HREF_TOKENS = ("zwfw", "banshi", "bsdt", "zwdt", "onlineservice", "wsbs", "12345
                "leaveword", "zxts", "xinxiang", "consult", "weibo", "weixin", "wechat", "douyin")
 
 
+_HREF_HINT = re.compile("|".join(map(re.escape, HREF_TOKENS)))
+
+
 def _href_hint(href: str) -> bool:
-    low = href.lower()
-    return any(t in low for t in HREF_TOKENS)
+    return _HREF_HINT.search(href.lower()) is not None
 
 
 QR_WORDS = re.compile(r"二维码|扫码|扫一扫|关注")
@@ -140,14 +145,16 @@ def link_features(tree, anchor_list: list[Anchor]) -> dict:
                             out["report_years"].append(int(y[1]))
             if INTERPRETATION.search(label) and len(label) <= 15:
                 out["interpretation"].append({"text": label, "url": url})
-        if not SHARE.search(label + href) and not _in_share_bar(a.el):
-            for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
-                if kind not in media and len(label) <= 30 and (rx.search(label) or rx.search(href)):
+        if len(label) <= 30 and (ANY_MEDIA.search(label) or ANY_MEDIA.search(href)) \
+                and not SHARE.search(label + href) and not _in_share_bar(a.el):
+            for kind, rx in MEDIA.items():
+                if kind not in media and (rx.search(label) or rx.search(href)):
                     media[kind] = url or label
     for caption in _media_captions(tree):
-        for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
-            if kind not in media and rx.search(caption):
-                media[kind] = caption
+        if ANY_MEDIA.search(caption):
+            for kind, rx in MEDIA.items():
+                if kind not in media and rx.search(caption):
+                    media[kind] = caption
     out["new_media"] = media
     for key in ("privacy", "service", "interact", "disclosure", "interpretation"):
         out[key] = out[key][:10]
