@@ -143,6 +143,15 @@ def collect(synthetic: int) -> list[Page]:
     return pages
 
 
+SUBSETS = {
+    "corpus/real": lambda p: p.name.startswith("real/"),
+    "corpus/farms": lambda p: p.group == "corpus" and not p.name.startswith("real/"),
+    "hostile": lambda p: p.group == "hostile",
+    "synthetic": lambda p: p.group == "synthetic",
+    "all": lambda p: True,
+}
+
+
 def run(page: Page) -> dict:
     return page_facts(page.url, page.text, is_homepage=page.home, encoding=page.encoding, today=TODAY)
 
@@ -197,11 +206,11 @@ def main() -> int:
             status = compare(outputs, args.compare)
     if args.repeat:
         best = timings(pages, args.repeat)
-        for group in ("corpus", "hostile", "synthetic", None):
-            chosen = [t for p, t in zip(pages, best) if group is None or p.group == group]
-            sizes = [len(p.text) for p in pages if group is None or p.group == group]
-            print(f"{group or 'all':10s} {len(chosen):4d} runs  {sum(chosen) / len(chosen) * 1000:7.3f} ms/page CPU"
-                  f"  (median {sorted(chosen)[len(chosen) // 2] * 1000:.3f} ms; {sum(sizes) / len(sizes) / 1000:.1f} K chars mean)")
+        for label, chosen in SUBSETS.items():
+            times = [t for p, t in zip(pages, best) if chosen(p)]
+            sizes = [len(p.text) for p in pages if chosen(p)]
+            print(f"{label:12s} {len(times):4d} runs  {sum(times) / len(times) * 1000:7.3f} ms/page CPU"
+                  f"  (median {sorted(times)[len(times) // 2] * 1000:.3f} ms; {sum(sizes) / len(sizes) / 1000:.1f} K chars mean)")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -30,6 +30,9 @@ PAGE_COUNT_JS = re.compile(
     r"|pageCount\s*[:=]\s*['\"]?(\d{1,5})")
 _PLACEHOLDER_HINTS = ("暂无", "没有", "无相关", "条", "正在", "建设中")
 _PAGER_HINTS = ("createPageHTML", "countPage", "otalPage", "otal_page", "otalpage", "pageCount")
+# Any of _PAGER_HINTS in one scan: each holds "age", which the regex engine jumps to, then looks around.
+_PAGER_HINT = re.compile("age(?:" + "|".join(f"(?<={re.escape(k[:k.index('age') + 3])}){re.escape(k[k.index('age') + 3:])}"
+                                             for k in _PAGER_HINTS) + ")")
 TRS_PAGER = re.compile(r"createPageHTML\(|countPage\s*=")
 PAGER_LABEL = 6          # the longest label of a pager's link (下一页, 尾页, [12])
 NEXT_TEXT = re.compile(r"^(?:下一?页|下页|后一?页|尾页|末页|>|>>|»|›|next|Next|NEXT)$")
@@ -162,8 +165,8 @@ def _pagination(anchor_list: list[Anchor], page_url: str, html_text: str, text: 
         if u and u.split("#")[0] != page_url and u not in links:
             links.append(u)
     count = None
-    m = (PAGE_COUNT_TEXT.search(text) if "页" in text else None) or \
-        (PAGE_COUNT_JS.search(html_text) if any(k in html_text for k in _PAGER_HINTS) else None)
+    m = (PAGE_COUNT_TEXT.search(text) if "页" in text and ("共" in text or "/" in text) else None) or \
+        (PAGE_COUNT_JS.search(html_text) if _PAGER_HINT.search(html_text) else None)
     if m:
         count = int(next(g for g in m.groups() if g))
     if count and count > 1 and TRS_PAGER.search(html_text):
