@@ -26,7 +26,8 @@ ANY_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 # An inline script is kept whole (old pages wrap their code in <!-- … //-->); any other
 # comment is dropped. Alternation order matters: a comment that holds a script is a comment.
-_SCRIPT_OR_COMMENT = re.compile(r"(<script\b[^>]*>.*?</script\s*>)|<!--(.*?)-->", re.S | re.I)
+# The "<" both start with stays outside the groups: the regex engine then jumps from one "<" to the next.
+_SCRIPT_OR_COMMENT = re.compile(r"<(?:(script\b[^>]*>.*?</script\s*>)|!--(.*?)-->)", re.S | re.I)
 _SCRIPTED_BADGE = re.compile(r"(?:dcs|bszs)\.conac\.cn/(?:js|sitename)[^'\"\s)]*")
 _WRITE = re.compile(r"document\s*\.\s*write(?:ln)?\s*\(")
 _JS_STRING = re.compile(r"""\s*\+?\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")""")
@@ -43,7 +44,7 @@ def split_comments(raw: str) -> tuple[str, str]:
 
     def keep(m):
         if m[1]:
-            return m[1]
+            return "<" + m[1]
         comments.append(m[2])
         return " "
     return _SCRIPT_OR_COMMENT.sub(keep, raw), "\n".join(comments)
@@ -221,7 +222,7 @@ def footer_by_script(tree, text: str) -> str | None:
             return src[:300]
     for el in tree.iter("footer", "div"):
         name = ((el.get("class") or "") + " " + (el.get("id") or "")).strip()
-        if (el.tag == "footer" or FOOTER_NAME.search(name)) and len(el) == 0 and not (el.text or "").strip():
+        if len(el) == 0 and not (el.text or "").strip() and (el.tag == "footer" or FOOTER_NAME.search(name)):
             return f"<{el.tag} {name}> (empty)".replace(" >", ">")
     external = [s for s in scripts if s]
     if external and not FOOTER_WORDS.search(text[-FOOTER_TAIL:]):
