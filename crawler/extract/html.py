@@ -45,14 +45,17 @@ def parse(text: str):
 
 
 @contextmanager
-def code_muted(tree):
+def code_muted(tree, restore: bool = True):
     """Script, style and template bodies are code, not text: while muted they are
     left out of itertext(), which is far faster than filtering each text node.
-    They come back afterwards (other extractors read JSON from scripts)."""
+    They come back afterwards (other extractors read JSON from scripts), unless
+    `restore` is false: a tree nobody reads afterwards (lxml checks every character
+    of a long script it is given back)."""
     saved = []
     for el in tree.iter("script", "style", "template"):
         if el.text or len(el):
-            saved.append((el, el.text, list(el)))
+            if restore:
+                saved.append((el, el.text, list(el)))
             el.text = None
             for child in list(el):
                 el.remove(child)

@@ -125,9 +125,10 @@ def entries(links: list[Anchor], today: date) -> list[dict]:
             outside = whole.replace(a.text, " ", 1) if a.text else whole
         d = _time_date(item) if not several else None
         md = None
-        if d is None and len(outside) < 200:
+        # only space outside the link: no date to read there
+        if d is None and len(outside) < 200 and not outside.isspace():
             d, md = explicit_date(outside, today), month_day(outside)
-        if d is None and md is None:
+        if d is None and md is None and len(a.el):
             # The whole row is the link: its date is a short part of the link's own text.
             for part in a.el.iterdescendants():
                 if isinstance(part.tag, str):
