@@ -73,14 +73,19 @@ SHARE_BAR = re.compile(r"share|fenxiang|bdshare|jiathis", re.I)
 
 def _in_share_bar(el) -> bool:
     """Inside a 分享到 bar (share buttons, not the site's own accounts)."""
+    return _share_bar_from(el.getparent())
+
+
+def _share_bar_from(el) -> bool:
+    """`el` or one of its two nearest ancestors is a share bar."""
     for _ in range(3):
-        el = el.getparent()
         if el is None:
             return False
         if SHARE_BAR.search((el.get("class") or "") + " " + (el.get("id") or "")):
             return True
         if "分享" in (el.text or ""):
             return True
+        el = el.getparent()
     return False
 
 
@@ -89,15 +94,23 @@ def _media_captions(tree):
     alt/title with the text of the nearest ancestor that has any (a caption in a
     sibling element or the next table row), short texts naming a QR code, and
     icon classes (icon-weixin) next to an account name."""
+    # images often share their parent (a row of icons): its share-bar test and short text are read once
+    share_bar: dict = {}
+    short: dict = {}
     for img in tree.iter("img"):
-        if _in_share_bar(img):
+        parent = img.getparent()
+        if parent not in share_bar:
+            share_bar[parent] = _share_bar_from(parent)
+        if share_bar[parent]:
             continue
         own = squash((img.get("alt") or "") + " " + (img.get("title") or ""))
-        el, around = img.getparent(), ""
+        el, around = parent, ""
         for _ in range(3):
             if el is None or el.tag in ("body", "html"):
                 break
-            around = short_text(el, MAX_CAPTION)
+            if el not in short:
+                short[el] = short_text(el, MAX_CAPTION)
+            around = short[el]
             if around != "":
                 break
             el = el.getparent()
