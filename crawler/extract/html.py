@@ -74,6 +74,8 @@ def squash(s: str | None) -> str:
 
 def txt(el) -> str:
     """All text under an element, squashed (fast; includes inline scripts)."""
+    if len(el) == 0:                # (most links) its own text is all of it
+        return squash(el.text)
     # libxml2's own text of the element: "".join(el.itertext()) without a Python string per text node
     return squash(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
