@@ -66,6 +66,7 @@ def _href_hint(href: str) -> bool:
 QR_WORDS = re.compile(r"二维码|扫码|扫一扫|关注")
 ICON_CLASS = {"wechat": re.compile(r"weixin|wechat", re.I), "weibo": re.compile(r"weibo", re.I),
               "douyin": re.compile(r"douyin|tiktok", re.I)}
+ANY_ICON = re.compile("|".join(rx.pattern for rx in ICON_CLASS.values()), re.I)
 MAX_CAPTION = 40
 
 
@@ -125,6 +126,8 @@ def _media_captions(tree):
                 yield t
     for el in tree.iter("span", "i", "em"):
         cls = el.get("class") or ""
+        if not ANY_ICON.search(cls):
+            continue
         for kind, rx in ICON_CLASS.items():
             if rx.search(cls) and not _in_share_bar(el):
                 holder = el.getparent()
