@@ -180,8 +180,8 @@ def compare(outputs: dict[str, str], golden_file: Path) -> int:
         if golden[key] != outputs[key]:
             old, new = json.loads(golden[key]), json.loads(outputs[key])
             where = next((k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)), "(order or encoding)")
-            print(f"DIFFERENT: page {key}, key {where!r}\n  golden: {json.dumps(old.get(where), ensure_ascii=False)[:600]}"
-                  f"\n  now:    {json.dumps(new.get(where), ensure_ascii=False)[:600]}", file=sys.stderr)
+            shown = [json.dumps(side.get(where), ensure_ascii=False)[:600] for side in (old, new)]
+            print(f"DIFFERENT: page {key}, key {where!r}\n  golden: {shown[0]}\n  now:    {shown[1]}", file=sys.stderr)
             return 1
     print(f"identical: {len(outputs)} outputs")
     return 0
@@ -209,8 +209,9 @@ def main() -> int:
         for label, chosen in SUBSETS.items():
             times = [t for p, t in zip(pages, best) if chosen(p)]
             sizes = [len(p.text) for p in pages if chosen(p)]
+            median = sorted(times)[len(times) // 2]
             print(f"{label:12s} {len(times):4d} runs  {sum(times) / len(times) * 1000:7.3f} ms/page CPU"
-                  f"  (median {sorted(times)[len(times) // 2] * 1000:.3f} ms; {sum(sizes) / len(sizes) / 1000:.1f} K chars mean)")
+                  f"  (median {median * 1000:.3f} ms; {sum(sizes) / len(sizes) / 1000:.1f} K chars mean)")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -94,13 +94,13 @@ def short_text(el, limit: int) -> str | None:
     return text if len(text) <= limit else None
 
 
-_TEXT_NODES = etree.XPath("descendant::text()", smart_strings=False)
+# the pieces of el.itertext(), listed by libxml2 (the parser never leaves two text nodes side by side)
+text_pieces = etree.XPath("descendant::text()", smart_strings=False)
 
 
 def node_text(el) -> str:
     """Visible text of an element, squashed (script bodies are gone after parse)."""
-    # the pieces of el.itertext(), listed by libxml2 (the parser never leaves two text nodes side by side)
-    return squash(" ".join(_TEXT_NODES(el)))
+    return squash(" ".join(text_pieces(el)))
 
 
 def visible_text(tree) -> str:

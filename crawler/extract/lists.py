@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from core.dates import explicit_date, full_dates, month_day, url_date, years_from_order
 from crawler.extract.datastore import datastore_total, datastore_tree
-from crawler.extract.html import Anchor, anchors as read_anchors, code_muted, node_text, squash, txt
+from crawler.extract.html import Anchor, anchors as read_anchors, code_muted, node_text, squash, text_pieces, txt
 from core.urls import resolve
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item
@@ -30,9 +30,16 @@ PAGE_COUNT_JS = re.compile(
     r"|pageCount\s*[:=]\s*['\"]?(\d{1,5})")
 _PLACEHOLDER_HINTS = ("暂无", "没有", "无相关", "条", "正在", "建设中")
 _PAGER_HINTS = ("createPageHTML", "countPage", "otalPage", "otal_page", "otalpage", "pageCount")
+
+
+def _after(word: str, part: str) -> str:
+    """A regex for `word` once `part` of it is matched: what comes before checked behind, the rest ahead."""
+    cut = word.index(part) + len(part)
+    return f"(?<={re.escape(word[:cut])}){re.escape(word[cut:])}"
+
+
 # Any of _PAGER_HINTS in one scan: each holds "age", which the regex engine jumps to, then looks around.
-_PAGER_HINT = re.compile("age(?:" + "|".join(f"(?<={re.escape(k[:k.index('age') + 3])}){re.escape(k[k.index('age') + 3:])}"
-                                             for k in _PAGER_HINTS) + ")")
+_PAGER_HINT = re.compile("age(?:" + "|".join(_after(k, "age") for k in _PAGER_HINTS) + ")")
 TRS_PAGER = re.compile(r"createPageHTML\(|countPage\s*=")
 PAGER_LABEL = 6          # the longest label of a pager's link (下一页, 尾页, [12])
 NEXT_TEXT = re.compile(r"^(?:下一?页|下页|后一?页|尾页|末页|>|>>|»|›|next|Next|NEXT)$")
@@ -186,7 +193,8 @@ LIST_CONTAINER = re.compile(r"list|news|article|(?:^|[-_\s])lb(?:$|[-_\s])", re.
 # A page that fetches its entries by script: an empty container there says nothing.
 # (fetch's word boundary is checked behind it: with every alternative starting with a literal
 # character, the regex engine skips to the candidates, five times faster on a long page)
-SCRIPTED_DATA = re.compile(r"\$\.(?:ajax|get|post|getJSON)\b|fetch\((?<!\wfetch\()|axios|XMLHttpRequest|dataproxy|\.jpage\(|/api/")
+SCRIPTED_DATA = re.compile(r"\$\.(?:ajax|get|post|getJSON)\b|fetch\((?<!\wfetch\()|axios|XMLHttpRequest|dataproxy"
+                           r"|\.jpage\(|/api/")
 PAGER_WORDS = re.compile(r"上一页|下一页|尾页|末页|共\s*\d+\s*页")
 LONG_TEXT = 150
 
@@ -208,7 +216,8 @@ def _empty_list(tree, text: str, scripted: re.Match | None) -> bool:
     in the HTML) is a shell (`script_shell`)."""
     if scripted:
         return False
-    if not PAGER_WORDS.search(text) and any(len(t.strip()) > LONG_TEXT for t in tree.itertext()):
+    if not PAGER_WORDS.search(text) and any(len(t) > LONG_TEXT and len(t.strip()) > LONG_TEXT
+                                            for t in text_pieces(tree)):
         return False
     return _empty_container(tree) is not None
 
