@@ -27,7 +27,7 @@ META_KEYS = ("sitename", "siteidcode", "articletitle", "pubdate", "columnname")
 PUBLISHED = re.compile(r"(?:发布|发文|成文|印发|更新|公开)(?:时间|日期)\s*[:：]?\s*")
 DECORATIVE_SRC = re.compile(r"spacer|blank|pixel|transparent|clear\.gif|dot\.gif|line\.gif|/space", re.I)
 # The same on a lower-cased ASCII src (nearly every one): five times faster than ignoring case,
-# and equal there (ignoring case, the regex also takes a few non-ASCII letters: ſ for s, K for k).
+# and equal there (ignoring case, the regex also takes a few non-ASCII letters: ſ for s, K for k, İ ı for i).
 DECORATIVE_ASCII = re.compile(DECORATIVE_SRC.pattern)
 SUBRESOURCE_TAGS = {"script": "src", "img": "src", "iframe": "src", "frame": "src", "embed": "src",
                     "video": "src", "audio": "src", "source": "src", "object": "data"}
