@@ -139,6 +139,8 @@ def years_from_order(items: list[tuple[date | None, tuple[int, int] | None]], to
 
 def url_date(url: str) -> date | None:
     """A publication date carried by the URL path (many CMSs put it there)."""
+    if "19" not in url and "20" not in url:     # both patterns need a year's first two digits
+        return None
     m = _URL_PATH.search(url)
     if m:
         d = make_date(int(m[1]), int(m[2]), int(m[3]))

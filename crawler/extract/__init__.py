@@ -26,6 +26,9 @@ TEXT_CAP = 200_000
 META_KEYS = ("sitename", "siteidcode", "articletitle", "pubdate", "columnname")
 PUBLISHED = re.compile(r"(?:发布|发文|成文|印发|更新|公开)(?:时间|日期)\s*[:：]?\s*")
 DECORATIVE_SRC = re.compile(r"spacer|blank|pixel|transparent|clear\.gif|dot\.gif|line\.gif|/space", re.I)
+# The same on a lower-cased ASCII src (nearly every one): five times faster than ignoring case,
+# and equal there (ignoring case, the regex also takes a few non-ASCII letters: ſ for s, K for k, İ ı for i).
+DECORATIVE_ASCII = re.compile(DECORATIVE_SRC.pattern)
 SUBRESOURCE_TAGS = {"script": "src", "img": "src", "iframe": "src", "frame": "src", "embed": "src",
                     "video": "src", "audio": "src", "source": "src", "object": "data"}
 PRIVACY_PAGE = re.compile(r"隐私|个人信息|声明|用户协议|服务条款")
@@ -47,7 +50,7 @@ def _images(tree) -> dict:
                 continue
         except ValueError:
             pass
-        if DECORATIVE_SRC.search(src):
+        if DECORATIVE_ASCII.search(src.lower()) if src.isascii() else DECORATIVE_SRC.search(src):
             continue
         content += 1
         if (img.get("alt") or "").strip():
@@ -91,9 +94,10 @@ def page_facts(url: str, text: str, headers: dict | None = None, is_homepage: bo
     """Facts of one page; `tree` is `parse(text)` when the caller has it already; `encoding` is the
     page's (its links' queries are resolved in it)."""
     today = today or _today()
-    if tree is None:
+    own = tree is None
+    if own:
         tree = parse(text)
-    with code_muted(tree):
+    with code_muted(tree, restore=not own):
         return _facts(url, text, tree, is_homepage, today, encoding)
 
 
@@ -138,7 +142,7 @@ def _facts(url: str, text: str, tree, is_homepage: bool, today: date, encoding: 
     else:
         facts["page_type"] = "other"
     # Every page: a homepage may show its footer from another page (an iframe or frame).
-    facts["identity"] = identity_marks(tree, visible, text)
+    facts["identity"] = identity_marks(tree, visible, text, {a.label for a in links})
     guide = guide_elements(tree, title, visible)
     if guide:
         facts["guide"] = guide

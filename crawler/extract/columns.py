@@ -102,10 +102,8 @@ def more_names(anchor_list: list[Anchor]) -> dict[str, str]:
     """For "更多>>" links, the heading of the block they close: the column's name."""
     mores = [a for a in anchor_list if a.href and is_more_link(a)]
     out = _tab_names(mores) if len(mores) >= 2 else {}
-    for a in anchor_list:
+    for a in mores:
         label = a.text
-        if not a.href or not is_more_link(a):
-            continue
         url = a.url
         if not url or url in out:
             continue

@@ -23,6 +23,9 @@ NEW_MEDIA = {
 }
 OTHER_MEDIA = {"video": re.compile(r"视频号"), "toutiao": re.compile(r"头条号"),
                "matrix": re.compile(r"政务新媒体|新媒体矩阵")}
+MEDIA = {**NEW_MEDIA, **OTHER_MEDIA}
+# matches where any of MEDIA does (each with its own flags): most texts are then passed over in one search
+ANY_MEDIA = re.compile("|".join(f"(?{'i' if rx.flags & re.I else ''}:{rx.pattern})" for rx in MEDIA.values()))
 SHARE = re.compile(r"分享|share", re.I)
 DISCLOSURE = {
     "guide": re.compile(r"信息公开指南|公开指南"),
@@ -31,17 +34,18 @@ DISCLOSURE = {
 }
 REPORT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
 INTERPRETATION = re.compile(r"(?<!数据)(?<!统计)解读")
+# the words that label each element (plain substrings: ten substring scans beat ten regex scans)
 GUIDE_ELEMENTS = {
-    "事项名称": re.compile(r"事项名称|服务名称|事项名"),
-    "设定依据": re.compile(r"设定依据|法律依据|办理依据|实施依据|法定依据|受理依据"),
-    "申请条件": re.compile(r"申请条件|受理条件|办理条件|申报条件|准入条件"),
-    "办理材料": re.compile(r"办理材料|申请材料|所需材料|提交材料|申报材料|材料清单|要件"),
-    "办理地点": re.compile(r"办理地点|受理地点|办公地点|办理地址|受理地址|办理窗口"),
-    "办理时间": re.compile(r"办理时间|受理时间|办公时间|工作时间|窗口时间"),
-    "办理时限": re.compile(r"办理时限|承诺时限|法定时限|承诺期限|法定期限|办结时限|承诺办结"),
-    "收费标准": re.compile(r"收费标准|收费依据|是否收费|收费情况|收费项目"),
-    "咨询电话": re.compile(r"咨询电话|咨询方式|咨询途径|联系电话"),
-    "办理流程": re.compile(r"办理流程|办事流程|办理程序|流程图|办理步骤|审批流程"),
+    "事项名称": ("事项名称", "服务名称", "事项名"),
+    "设定依据": ("设定依据", "法律依据", "办理依据", "实施依据", "法定依据", "受理依据"),
+    "申请条件": ("申请条件", "受理条件", "办理条件", "申报条件", "准入条件"),
+    "办理材料": ("办理材料", "申请材料", "所需材料", "提交材料", "申报材料", "材料清单", "要件"),
+    "办理地点": ("办理地点", "受理地点", "办公地点", "办理地址", "受理地址", "办理窗口"),
+    "办理时间": ("办理时间", "受理时间", "办公时间", "工作时间", "窗口时间"),
+    "办理时限": ("办理时限", "承诺时限", "法定时限", "承诺期限", "法定期限", "办结时限", "承诺办结"),
+    "收费标准": ("收费标准", "收费依据", "是否收费", "收费情况", "收费项目"),
+    "咨询电话": ("咨询电话", "咨询方式", "咨询途径", "联系电话"),
+    "办理流程": ("办理流程", "办事流程", "办理程序", "流程图", "办理步骤", "审批流程"),
 }
 GUIDE_TITLE = re.compile(r"办事指南|服务指南|办理指南")
 
@@ -52,14 +56,17 @@ HREF_TOKENS = ("zwfw", "banshi", "bsdt", "zwdt", "onlineservice", "wsbs", "12345
                "leaveword", "zxts", "xinxiang", "consult", "weibo", "weixin", "wechat", "douyin")
 
 
+_HREF_HINT = re.compile("|".join(map(re.escape, HREF_TOKENS)))
+
+
 def _href_hint(href: str) -> bool:
-    low = href.lower()
-    return any(t in low for t in HREF_TOKENS)
+    return _HREF_HINT.search(href.lower()) is not None
 
 
 QR_WORDS = re.compile(r"二维码|扫码|扫一扫|关注")
 ICON_CLASS = {"wechat": re.compile(r"weixin|wechat", re.I), "weibo": re.compile(r"weibo", re.I),
               "douyin": re.compile(r"douyin|tiktok", re.I)}
+ANY_ICON = re.compile("|".join(rx.pattern for rx in ICON_CLASS.values()), re.I)
 MAX_CAPTION = 40
 
 
@@ -68,14 +75,19 @@ SHARE_BAR = re.compile(r"share|fenxiang|bdshare|jiathis", re.I)
 
 def _in_share_bar(el) -> bool:
     """Inside a 分享到 bar (share buttons, not the site's own accounts)."""
+    return _share_bar_from(el.getparent())
+
+
+def _share_bar_from(el) -> bool:
+    """`el` or one of its two nearest ancestors is a share bar."""
     for _ in range(3):
-        el = el.getparent()
         if el is None:
             return False
         if SHARE_BAR.search((el.get("class") or "") + " " + (el.get("id") or "")):
             return True
         if "分享" in (el.text or ""):
             return True
+        el = el.getparent()
     return False
 
 
@@ -84,15 +96,23 @@ def _media_captions(tree):
     alt/title with the text of the nearest ancestor that has any (a caption in a
     sibling element or the next table row), short texts naming a QR code, and
     icon classes (icon-weixin) next to an account name."""
+    # images often share their parent (a row of icons): its share-bar test and short text are read once
+    share_bar: dict = {}
+    short: dict = {}
     for img in tree.iter("img"):
-        if _in_share_bar(img):
+        parent = img.getparent()
+        if parent not in share_bar:
+            share_bar[parent] = _share_bar_from(parent)
+        if share_bar[parent]:
             continue
         own = squash((img.get("alt") or "") + " " + (img.get("title") or ""))
-        el, around = img.getparent(), ""
+        el, around = parent, ""
         for _ in range(3):
             if el is None or el.tag in ("body", "html"):
                 break
-            around = short_text(el, MAX_CAPTION)
+            if el not in short:
+                short[el] = short_text(el, MAX_CAPTION)
+            around = short[el]
             if around != "":
                 break
             el = el.getparent()
@@ -106,6 +126,8 @@ def _media_captions(tree):
                 yield t
     for el in tree.iter("span", "i", "em"):
         cls = el.get("class") or ""
+        if not ANY_ICON.search(cls):
+            continue
         for kind, rx in ICON_CLASS.items():
             if rx.search(cls) and not _in_share_bar(el):
                 holder = el.getparent()
@@ -140,14 +162,16 @@ def link_features(tree, anchor_list: list[Anchor]) -> dict:
                             out["report_years"].append(int(y[1]))
             if INTERPRETATION.search(label) and len(label) <= 15:
                 out["interpretation"].append({"text": label, "url": url})
-        if not SHARE.search(label + href) and not _in_share_bar(a.el):
-            for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
-                if kind not in media and len(label) <= 30 and (rx.search(label) or rx.search(href)):
+        if len(label) <= 30 and (ANY_MEDIA.search(label) or ANY_MEDIA.search(href)) \
+                and not SHARE.search(label + href) and not _in_share_bar(a.el):
+            for kind, rx in MEDIA.items():
+                if kind not in media and (rx.search(label) or rx.search(href)):
                     media[kind] = url or label
     for caption in _media_captions(tree):
-        for kind, rx in {**NEW_MEDIA, **OTHER_MEDIA}.items():
-            if kind not in media and rx.search(caption):
-                media[kind] = caption
+        if ANY_MEDIA.search(caption):
+            for kind, rx in MEDIA.items():
+                if kind not in media and rx.search(caption):
+                    media[kind] = caption
     out["new_media"] = media
     for key in ("privacy", "service", "interact", "disclosure", "interpretation"):
         out[key] = out[key][:10]
@@ -156,7 +180,9 @@ def link_features(tree, anchor_list: list[Anchor]) -> dict:
 
 def guide_elements(tree, title: str, text: str) -> dict | None:
     """For a 办事指南 page: which of the ten elements it labels."""
-    present = [name for name, rx in GUIDE_ELEMENTS.items() if rx.search(text)]
+    present = [name for name, words in GUIDE_ELEMENTS.items() if any(w in text for w in words)]
+    if len(present) < 2:
+        return None
     heading = title + " " + " ".join(txt(h) for h in tree.iter("h1", "h2"))
     # A list of guides is titled 办事指南 too: a guide page also labels some elements.
     if (GUIDE_TITLE.search(heading) and len(present) >= 2) or len(present) >= 5:

@@ -17,14 +17,24 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _END_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
 # Characters XML forbids: libxml2 may keep them in a parsed tree, and lxml then refuses to set them back.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_CHARS = [chr(c) for c in (*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0xfffe, 0xffff)]
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003]+")
 # lxml.html's parser: HtmlElement nodes, so other extractors sharing the tree can use text_content().
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+# The same element classes as lxml.html's own lookup, found in C: lxml.html asks a Python method
+# for the class of every element proxy it makes, a tenth of an extraction's time.
+_CLASSES = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
+_CLASSES.get_namespace(None).update(lxml.html.HtmlElementClassLookup._default_element_classes)
+_PARSER.set_element_class_lookup(_CLASSES)
 
 
 def parse(text: str):
     """An lxml document from decoded HTML; never raises on junk input."""
-    text = _CONTROL.sub("", _END_TAGS.sub("", _XML_DECL.sub("", text.lstrip("\ufeff"), count=1)))
+    text = _END_TAGS.sub("", _XML_DECL.sub("", text.lstrip("\ufeff"), count=1))
+    if any(c in text for c in _CONTROL_CHARS):      # 31 substring scans cost a third of one regex scan
+        text = _CONTROL.sub("", text)
     try:
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
@@ -35,14 +45,17 @@ def parse(text: str):
 
 
 @contextmanager
-def code_muted(tree):
+def code_muted(tree, restore: bool = True):
     """Script, style and template bodies are code, not text: while muted they are
     left out of itertext(), which is far faster than filtering each text node.
-    They come back afterwards (other extractors read JSON from scripts)."""
+    They come back afterwards (other extractors read JSON from scripts), unless
+    `restore` is false: a tree nobody reads afterwards (lxml checks every character
+    of a long script it is given back)."""
     saved = []
     for el in tree.iter("script", "style", "template"):
         if el.text or len(el):
-            saved.append((el, el.text, list(el)))
+            if restore:
+                saved.append((el, el.text, list(el)))
             el.text = None
             for child in list(el):
                 el.remove(child)
@@ -61,7 +74,10 @@ def squash(s: str | None) -> str:
 
 def txt(el) -> str:
     """All text under an element, squashed (fast; includes inline scripts)."""
-    return squash("".join(el.itertext()))
+    if len(el) == 0:                # (most links) its own text is all of it
+        return squash(el.text)
+    # libxml2's own text of the element: "".join(el.itertext()) without a Python string per text node
+    return squash(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
 
 def short_text(el, limit: int) -> str | None:
@@ -78,9 +94,13 @@ def short_text(el, limit: int) -> str | None:
     return text if len(text) <= limit else None
 
 
+# the pieces of el.itertext(), listed by libxml2 (the parser never leaves two text nodes side by side)
+text_pieces = etree.XPath("descendant::text()", smart_strings=False)
+
+
 def node_text(el) -> str:
     """Visible text of an element, squashed (script bodies are gone after parse)."""
-    return squash(" ".join(el.itertext()))
+    return squash(" ".join(text_pieces(el)))
 
 
 def visible_text(tree) -> str:
@@ -137,7 +157,7 @@ class Anchor:
 
 def link_label(a) -> str:
     """What a link says: its text, else its title, else its image's alt or title (image buttons)."""
-    text = squash("".join(a.itertext())) or squash(a.get("title") or "")
+    text = txt(a) or squash(a.get("title") or "")
     if not text:
         for img in a.iter("img"):
             text = squash(img.get("alt") or img.get("title") or "")

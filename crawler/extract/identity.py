@@ -21,11 +21,13 @@ PHONE_LABEL = re.compile(r"联系电话|电话\s*[:：]|联系方式")
 CONTACT_US = re.compile(r"联系我们")
 SITEMAP = re.compile(r"网站地图|站点地图")
 FULL_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
+ANY_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
 # An inline script is kept whole (old pages wrap their code in <!-- … //-->); any other
 # comment is dropped. Alternation order matters: a comment that holds a script is a comment.
-_SCRIPT_OR_COMMENT = re.compile(r"(<script\b[^>]*>.*?</script\s*>)|<!--(.*?)-->", re.S | re.I)
+# The "<" both start with stays outside the groups: the regex engine then jumps from one "<" to the next.
+_SCRIPT_OR_COMMENT = re.compile(r"<(?:(script\b[^>]*>.*?</script\s*>)|!--(.*?)-->)", re.S | re.I)
 _SCRIPTED_BADGE = re.compile(r"(?:dcs|bszs)\.conac\.cn/(?:js|sitename)[^'\"\s)]*")
 _WRITE = re.compile(r"document\s*\.\s*write(?:ln)?\s*\(")
 _JS_STRING = re.compile(r"""\s*\+?\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")""")
@@ -42,7 +44,7 @@ def split_comments(raw: str) -> tuple[str, str]:
 
     def keep(m):
         if m[1]:
-            return m[1]
+            return "<" + m[1]
         comments.append(m[2])
         return " "
     return _SCRIPT_OR_COMMENT.sub(keep, raw), "\n".join(comments)
@@ -103,7 +105,8 @@ def _badge(tree) -> dict:
 
 def _codes(text: str) -> dict:
     """The record numbers in a reader's text (full-width letters and digits read as a person copies them)."""
-    text = text.translate(FULL_WIDTH)
+    if ANY_FULL_WIDTH.search(text):       # translate() is ten times slower than the search
+        text = text.translate(FULL_WIDTH)
     code = SITE_CODE.search(text)
     icp = ICP.search(text)
     psb = PSB.search(text)
@@ -128,11 +131,12 @@ def _fragment_text(html: str) -> tuple[object, str]:
     return tree, _reader_text(tree, visible_text(tree))
 
 
-def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dict:
+def identity_marks(tree, text: str | None = None, raw: str | None = None, labels: set[str] | None = None) -> dict:
     """What a reader finds in the page: codes as shown, plus the meta tag.
     `raw` (the HTML source) adds what inline scripts write with document.write (a badge,
     a footer: details.by_script names them) and the marks that exist only inside an HTML
-    comment (details.commented_out: a reader does not see them, so they do not count)."""
+    comment (details.commented_out: a reader does not see them, so they do not count).
+    `labels`: the link_label of every <a> when the caller has them already."""
     if text is None:
         text = visible_text(tree)
     found = _codes(_reader_text(tree, text))
@@ -157,7 +161,7 @@ def identity_marks(tree, text: str | None = None, raw: str | None = None) -> dic
         agreement = "no_visible_code"
     else:
         agreement = "agrees" if meta_code.lower() == shown else "differs"
-    links = {link_label(a) for a in tree.iter("a")}
+    links = labels if labels is not None else {link_label(a) for a in tree.iter("a")}
     badge = _badge(tree)
     if not badge["present"] and written_tree is not None:
         written_badge = _badge(written_tree)
@@ -218,7 +222,7 @@ def footer_by_script(tree, text: str) -> str | None:
             return src[:300]
     for el in tree.iter("footer", "div"):
         name = ((el.get("class") or "") + " " + (el.get("id") or "")).strip()
-        if (el.tag == "footer" or FOOTER_NAME.search(name)) and len(el) == 0 and not (el.text or "").strip():
+        if len(el) == 0 and not (el.text or "").strip() and (el.tag == "footer" or FOOTER_NAME.search(name)):
             return f"<{el.tag} {name}> (empty)".replace(" >", ">")
     external = [s for s in scripts if s]
     if external and not FOOTER_WORDS.search(text[-FOOTER_TAIL:]):
