@@ -101,7 +101,7 @@ class CrawlStore:
     def _add_page(self, item: PageItem) -> None:
         warc = item.warc or {}
         if "token" in warc:         # archived by the storage process (a Record sent before this item)
-            warc = self.warc_at.get(item.site_id, {}).get(warc["token"], {})
+            warc = self.warc_at.get(item.site_id, {}).pop(warc["token"], {})     # one page row per record
         self.pages.setdefault(item.site_id, []).append(dict(
             run_id=item.run_id, site_id=item.site_id, url=item.url[:4000], final_url=(item.final_url or None),
             role=item.role, status=item.status, error_kind=item.error_kind, depth=item.depth,

@@ -42,7 +42,7 @@ KEEP_HEADERS = ("content-type", "server", "strict-transport-security", "content-
 EXTERNAL_TEXT_CAP = 5_000
 PAGINATION_FOLLOW = 4      # next pages of a list followed at the list's depth
 SCRIPT_HOPS = 3            # script redirects of a homepage followed (as a browser would)
-READ_AHEAD = 8           # pages the storage process may have to read before the spider reads the next one itself
+READ_AHEAD = 16           # pages the storage process may have to read before the spider reads the next one itself
 WALL_RECHECKS = 3          # times a 403 mid-crawl sends the crawl back to the homepage to see whether a wall went up
 
 
