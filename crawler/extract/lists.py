@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from core.dates import explicit_date, full_dates, month_day, url_date, years_from_order
 from crawler.extract.datastore import datastore_total, datastore_tree
-from crawler.extract.html import Anchor, anchors as read_anchors, code_muted, node_text, squash, text_pieces, txt
+from crawler.extract.html import Anchor, anchors as read_anchors, squash, text_pieces, txt
 from core.urls import resolve
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "h3", "h4"}   # a td is passed over: its row is the item

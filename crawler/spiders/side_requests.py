@@ -18,7 +18,8 @@ from typing import Any, Iterator
 import scrapy
 
 from crawler import errors
-from crawler.spiders.site import SiteSpider, SiteState, host_of
+from crawler.extract.links import host_of
+from crawler.spiders.site import SiteSpider, SiteState
 
 log = logging.getLogger(__name__)
 SIDE = "side"

@@ -26,7 +26,7 @@ from crawler.extract import parse as parse_html
 from crawler.extract.links import host_of, path_of
 from crawler.extract.script_redirect import script_redirect
 from crawler.traps import TrapGuard
-from core.urls import BadLink, link_target, normalize
+from core.urls import BadLink, normalize
 from crawler.items import PageItem, PageRead, ReadPage, SiteDone
 from crawler.reading import read_page
 from crawler.storeproc import StoreFailed
@@ -216,6 +216,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
                 read = await self.reader().read(out)
             except StoreFailed:
                 break             # nothing more of this crawl can be stored (the pipeline closes the spider)
+            self.note_read(state, read)
             for follow_up in self.follow_read(state, response, out.item, read):
                 yield follow_up
         # a page is pending until what it leads to is scheduled: its site is not done while it is read elsewhere
@@ -310,6 +311,7 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         # process has enough to read (so both processes read pages when reading is the slower side)
         tree = parse_html(text)
         read = read_page(request, tree)
+        self.note_read(state, read)
         if meta["homepage"]:
             self.note_homepage(state, response, item, html=True, tree=tree, text=text)
             if item.error_kind == "blocked":
@@ -334,16 +336,22 @@ class SiteSpider(AttachmentTexts, scrapy.Spider):
         store = getattr(self.crawler, "govaudit_store", None)
         return store if getattr(store, "reads_pages", False) else None
 
-    def follow_read(self, state: SiteState, response: Response, item: PageItem, read: PageRead,
-                    tree=None) -> Iterator[Any]:
-        """What a read page leads to: its links, its list's next pages and the kind's own requests.
-        `tree` is None when the storage process read the page."""
+    @staticmethod
+    def note_read(state: SiteState, read: PageRead) -> None:
+        """What the site's crawl facts count of a read page: the links no browser could fetch, those
+        over the per-page cap, and the wall the page turned out to be."""
         state.skipped.update(read.skipped)
         if read.links_over_cap:
             state.fanout["pages_over_link_cap"] += 1
             state.fanout["links_not_stored"] += read.links_over_cap
+        if read.wall is not None and state.wall is None:
+            state.wall = read.wall
+
+    def follow_read(self, state: SiteState, response: Response, item: PageItem, read: PageRead,
+                    tree=None) -> Iterator[Any]:
+        """What a read page leads to: its links, its list's next pages and the kind's own requests.
+        `tree` is None when the storage process read the page."""
         if read.wall is not None:
-            state.wall = state.wall or read.wall
             return
         item.title, item.links = read.title, read.links     # what the kind's own walk reads of the page
         yield from self.follow(state, response, read.links)
