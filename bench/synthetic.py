@@ -22,7 +22,9 @@ dropped for the text):
   page, as on a CMS template) plus list and related items;
 - external share: median 16 % of a page's links point to other hosts (mean 18 %):
   drawn from 60 external targets per site (gov.cn, the province, ministries —
-  the same few repeat across a site's pages), served by a second server;
+  the same few repeat across a site's pages), served by a second server (with
+  several sites, by the next site's server, so the round's external checks are
+  spread over the farm's servers as a national round's are over many hosts);
 - visible text: median 1,331 Chinese characters, mean 3,274, from 6 to 10,734 —
   the prose is log-normal (median 500, sigma 1.2, clipped to 20-10,000) and the
   navigation and list texts add the rest (generated: median 1,680, mean 2,230);
@@ -217,16 +219,21 @@ async def handle(reader, writer, pages: int, site: int, latency: tuple[float, fl
 
 async def serve(pages: int, sites: int, latency: tuple[float, float], realistic: bool = False) -> None:
     ext_base = None
-    if realistic:
+    if realistic and sites == 1:
         # the "other hosts" that realistic pages link to: one server on another port
         external = await asyncio.start_server(lambda r, w: handle(r, w, 0, 0, (0.0, 0.0), "/"), "127.0.0.1", 0)
         ext_base = f"http://127.0.0.1:{external.sockets[0].getsockname()[1]}/"
+    # With several sites, a site's external links go to the next site's server (every server answers /gov/):
+    # one server shared by every site would measure the polite per-server rate of a single host, not the round.
+    bases: list[str] = []
     servers = []
     for site in range(sites):
-        server = await asyncio.start_server(lambda r, w, s=site: handle(r, w, pages, s, latency, ext_base),
-                                            "127.0.0.1", 0, backlog=1024)
+        server = await asyncio.start_server(
+            lambda r, w, s=site: handle(r, w, pages, s, latency, ext_base or (bases[(s + 1) % sites] if realistic else None)),
+            "127.0.0.1", 0, backlog=1024)
         servers.append(server)
-        print(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/", flush=True)
+        bases.append(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/")
+        print(bases[-1], flush=True)
     if ext_base:
         print(f"EXTERNAL {ext_base}", flush=True)
     print("READY", flush=True)
