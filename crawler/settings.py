@@ -56,6 +56,11 @@ EXTENSIONS = {
     "crawler.slots.PoliteThrottle": 0,          # AutoThrottle that keeps max_rps and Crawl-delay floors
 }
 DOWNLOADER = "crawler.slots.SlotDownloader"      # keeps the per-server concurrency when unthrottled
+# Scrapy's queue for broad crawls: the next request comes from the server with the fewest requests in
+# the downloader. The default queue hands requests out by priority alone, so the downloader's places
+# filled with the queued pages of the first sites to answer, each held to its polite rate, while the
+# other sites of a batch waited (bench.round, 200 sites at once: 0.3 pages/s a site).
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,   # the spider scopes sites itself
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,

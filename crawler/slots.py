@@ -47,6 +47,16 @@ class SlotDownloader(Downloader):
     connections beyond the pool's 16 were closed after one request each. With a delay Scrapy
     starts one request a pass, and its own loop is kept."""
 
+    def get_slot_key(self, request) -> str:
+        """host:port for a URL with an explicit port, else Scrapy's key (the host, or the request's
+        `download_slot`). The scheduler's queue (DownloaderAwarePriorityQueue) asks this too, before
+        any middleware has seen the request."""
+        if self.DOWNLOAD_SLOT not in request.meta:
+            parts = urlparse_cached(request)
+            if parts.port:
+                return f"{parts.hostname}:{parts.port}"
+        return super().get_slot_key(request)
+
     def _process_queue(self, slot) -> None:
         if slot.latercall or slot.download_delay():
             super()._process_queue(slot)
@@ -76,10 +86,6 @@ class SiteSlotMiddleware:
         return cls(crawler)
 
     def process_request(self, request, spider=None):
-        if "download_slot" not in request.meta:
-            parts = urlparse_cached(request)
-            if parts.port:
-                request.meta["download_slot"] = f"{parts.hostname}:{parts.port}"
         if self.crawler is None:
             return None
         downloader = self.crawler.engine.downloader

@@ -1,12 +1,13 @@
 """The crawl's storage process: the crawl's store (crawler/store.py: page
 reading, database writes, the site-level derivation) beside the Scrapy process.
 
-Scrapy runs on one core. The spider hands this process every page after the
-homepage as a ReadPage: it parses the page once for its links, facts and text
-(crawler/reading.py), stores it, and answers with the links and next pages the
-spider follows (a PageRead, on a second pipe). The Scrapy process does no HTML
-work for those pages. Items and the responses to archive (WARC) go over the
-first pipe in batches and in crawl order: a response's record is written before
+Scrapy runs on one core. The spider hands this process most pages after the
+homepage as a ReadPage (it reads a page itself while enough wait here): this
+process parses the page once for its links, facts and text (crawler/reading.py),
+stores it, and answers with the links and next pages the spider follows (a
+PageRead, on a second pipe); the Scrapy process does no HTML work for those pages.
+Items and the responses to archive (WARC) go over the first pipe, widened to
+1 MB, in batches and in crawl order: a response's record is written before
 its page row, and a site's SiteDone is stored after all of its pages, so a site
 still counts as gathered only when everything of it is committed. (The spider
 leaves an item alone once yielded.) The storage pipeline forks this process when
