@@ -36,7 +36,7 @@ STAGES = [
     ("PII and wording scans", r"extract/pii\.py|content_rules|wording"),
     ("HTML parsing (lxml)", r"\bparse \(crawler/extract/html\.py|lxml/|html5|soupparser|bs4/"),
     ("text extraction", r"\b(txt|squash|node_text|code_muted) \(crawler/extract/html\.py"),
-    ("link extraction", r"parse_links|\banchors \(|link_label|crawler/extract/links|urllib/parse|w3lib/"),
+    ("link extraction", r"page_links|\banchors \(|link_label|crawler/extract/links|urllib/parse|w3lib/"),
     ("page facts (lists, identity, features, dates)", r"crawler/extract/"),
     ("spider bookkeeping", r"crawler/spiders/|crawler/(traps|slots|middlewares|netguard)\.py"),
     ("start-up (imports)", r"importlib"),
