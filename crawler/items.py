@@ -26,7 +26,7 @@ class PageItem:
     attempts: int = 1
     warc: dict[str, Any] | None = None
     links: list[dict[str, Any]] = field(default_factory=list)
-    # decoded HTML whose facts (and text) the storage pipeline extracts; None once extracted
+    # decoded HTML, until the page is read (crawler/reading.py: links, facts and text); None once read
     html: str | None = None
 
 

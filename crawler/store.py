@@ -44,7 +44,7 @@ class CrawlStore:
         """Store one item; a page to read (ReadPage) is read first, and what the spider follows of
         it is returned. A failure is contained to its site: the site's partial rows are
         dropped, it is recorded on its run_sites row (error_kind internal) and left ungathered,
-        and the other sites' items go on being stored (a page of theirs is answered with nothing to follow)."""
+        and the other sites' items go on being stored (a page of the failed site is answered with nothing to follow)."""
         page = item.item if isinstance(item, ReadPage) else item
         site_id = getattr(page, "site_id", None)
         nothing = PageRead(token=item.token) if isinstance(item, ReadPage) else None

@@ -160,8 +160,8 @@ def _facts(url: str, text: str, tree, is_homepage: bool, today: date, encoding: 
 
 def extract_page(item, tree=None) -> None:
     """Fill a crawled page (crawler.items.PageItem) from its HTML: its full-audit facts and its
-    text, then drop the HTML. The crawl's store does this for the pages the spider left to it; the
-    spider does it for the homepage itself (a wall is judged on its text), passing its tree."""
+    text, then drop the HTML; `tree` is its parse when the caller has it already (crawler/reading.py,
+    which reads each page once for its links and these facts)."""
     facts = page_facts(item.final_url or item.url, item.html, item.headers, item.is_homepage, tree=tree,
                        encoding=item.encoding)
     item.text = facts.pop("text", "")
