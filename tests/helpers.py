@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -9,6 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govaudit.demo.server import DemoFarm, DemoSite
+
+
+@contextmanager
+def http_server(server):
+    """Serve a ready `http.server` server in a thread; yields its port; shut down afterwards."""
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager

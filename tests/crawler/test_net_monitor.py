@@ -15,6 +15,7 @@ import pytest
 
 from crawler.monitor import take_sample
 from crawler.net import net_facts
+from tests.helpers import http_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,16 +47,10 @@ class V6Server(ThreadingHTTPServer):
 def serve(routes: dict, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None):
     handler = type("H", (Handler,), {"routes": routes})
     server = (V6Server if ":" in host else ThreadingHTTPServer)((host, 0), handler)
-    server.daemon_threads = True
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(server) as port:
+        yield port
 
 
 def _certs(tmp_path: Path):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.db import get_engine
+from tests.helpers import http_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 PAGE = ("<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>某某县人民政府</title></head>"
@@ -56,14 +57,8 @@ class FlakyHome(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def flaky_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHome)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(ThreadingHTTPServer(("127.0.0.1", 0), FlakyHome)) as port:
+        yield port
 
 
 def test_transient_failure_is_retried_and_dns_failure_is_not(cluster, flaky_server):
