@@ -70,6 +70,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.slots.SiteSlotMiddleware": 40,
     "crawler.netguard.NetGuardMiddleware": 50,
     "crawler.middlewares.BackoffMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,         # Scrapy's, without decoding pages that have none
     "crawler.warc.WarcMiddleware": 950,       # next to the downloader: raw responses, redirect hops too
 }
 GOVAUDIT_WARC = True

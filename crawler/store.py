@@ -18,7 +18,7 @@ from crawler.items import PageItem, PageRead, ReadPage, RowsItem, SiteDone
 from crawler.reading import read_page
 from crawler.warc import Record, WarcStore, warc_path
 from storage import models as m
-from storage.db import get_engine, insert_new
+from storage.db import get_engine, insert_many, insert_new
 from storage.runs import clear_crawl, store_probe_result
 
 log = logging.getLogger(__name__)
@@ -129,9 +129,7 @@ class CrawlStore:
                     unique[page["url"]] = page
             # and across batches the first answer stays (the spider keys URLs in one form, so this is rare)
             insert_new(session, m.Page.__table__, list(unique.values()), ["run_id", "site_id", "url"])
-        links = self.links.pop(site_id, [])
-        if links:
-            session.execute(m.Link.__table__.insert(), links)
+        insert_many(session, m.Link.__table__, self.links.pop(site_id, []))
         for (sid, table), rows in list(self.rows.items()):
             if sid == site_id and rows:
                 model = {"messages": m.Message, "datasets": m.Dataset}[table]

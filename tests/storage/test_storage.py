@@ -8,7 +8,7 @@ from checks.base import Finding
 from checks.catalog import all_checks
 from govaudit import rounds, runner
 from storage import models as m
-from storage.db import _head_revision, get_engine
+from storage.db import _head_revision, get_engine, insert_many
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -57,6 +57,25 @@ def test_findings_supersede_and_latest_view(store):
         history = session.execute(select(m.Finding.status, m.Finding.value, m.Finding.details)
                                   .where(m.Finding.site_id == site_id).order_by(m.Finding.id)).all()
     assert history == [("fail", 3.0, {"a": 1}), ("pass", 0.0, {})]
+
+
+def test_insert_many_keeps_every_value(store):
+    """Link rows go in by COPY on PostgreSQL: text that COPY's format escapes comes back as written."""
+    engine = get_engine(store)
+    texts = ["关于印发《某某市2024年政务公开工作要点》的通知", "tab\there", "two\nlines", "back\\slash \\N",
+             "\\.", "'quoted' \"double\"", "", None]
+    with Session(engine) as session, session.begin():
+        site = _site(session)
+        run = rounds.start_round(session, [site.id], ["links.dead_homepage"])
+        rows = [dict(run_id=run.id, site_id=site.id, source_url=site.url, target_url=f"{site.url}a/{i}.html",
+                     tag="a", text=t, external=i % 2 == 1) for i, t in enumerate(texts)]
+        insert_many(session, m.Link.__table__, rows)
+        insert_many(session, m.Link.__table__, [])
+        site_id = site.id
+    with Session(engine) as session:
+        stored = session.execute(select(m.Link.target_url, m.Link.text, m.Link.external)
+                                 .where(m.Link.site_id == site_id).order_by(m.Link.id)).all()
+    assert stored == [(r["target_url"], r["text"], r["external"]) for r in rows]
 
 
 def test_one_finding_per_run_site_check(store):
