@@ -1,12 +1,15 @@
 """Run the spiders for some sites of a run in this process:
-`python -m crawler.run --run ID --sites 1,2,3`. The runner starts it as a
-subprocess so a crash or a kill never takes the orchestrator with it."""
+`python -m crawler.run --run ID --sites 1,2,3 [--parent PID]`. The runner starts it as a
+subprocess so a crash or a kill never takes the orchestrator with it, and with `--parent` so a
+killed run never leaves its crawl behind."""
 from __future__ import annotations
 
 import argparse
 import importlib
 import logging
 import sys
+
+from core.lifetime import die_with_parent
 
 SPIDERS = {
     "portal": "crawler.spiders.portal:PortalSpider",
@@ -63,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crawler.run")
     parser.add_argument("--run", type=int, required=True)
     parser.add_argument("--sites", required=True)
+    parser.add_argument("--parent", type=int, help="die with this process (the run that started the crawl)")
     args = parser.parse_args(argv)
+    if args.parent and not die_with_parent(args.parent):
+        return 1          # the run is gone already: its sites stay pending for --resume
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     crawl(args.run, [int(x) for x in args.sites.split(",") if x])
     return 0

@@ -21,21 +21,19 @@ of their own, so this process never waits on the crawl while the crawl waits on 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import fcntl
 import itertools
 import multiprocessing
 import os
 import pickle
 import queue
-import signal
 import threading
 import traceback
 
+from core.lifetime import die_with_parent
 from crawler.items import ReadPage, SiteDone
 
 BATCH = 32               # items per message: a message's cost (a pickle, a write, a wake-up) is paid once per batch
-PR_SET_PDEATHSIG = 1
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 PIPE_SIZE = 1 << 20          # /proc/sys/fs/pipe-max-size by default
 
@@ -166,15 +164,8 @@ def widen(conn) -> None:
         pass
 
 
-def _die_with_parent() -> None:
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass
-
-
 def serve(conn, answers, db_url: str, data_dir: str | None) -> None:
-    _die_with_parent()
+    die_with_parent()
     from crawler.store import CrawlStore
     from storage import db
     for engine in db._engines.values():      # the crawl's pooled connections are not ours to use

@@ -9,17 +9,15 @@ with it, and it dies with its parent when a worker is killed.
 """
 from __future__ import annotations
 
-import ctypes
 import importlib
 import logging
 import os
-import signal
 import sys
 import traceback
 
 from core.config import Settings
+from core.lifetime import die_with_parent
 
-PR_SET_PDEATHSIG = 1
 PRELOAD = ("scrapy.crawler", "scrapy.utils.project", "crawler.run", "crawler.settings", "crawler.pipelines",
            "crawler.spiders.site", "crawler.spiders.portal", "crawler.spiders.open_data", "crawler.spiders.hotline",
            "crawler.net", "govaudit.runner", "govaudit.gatherers", "checks.catalog", "storage.artifacts")
@@ -63,15 +61,8 @@ def _preload_scrapy_components() -> None:
             pass
 
 
-def _die_with_parent() -> None:
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass
-
-
 def _child(run_id: int, site_ids: list[int], settings: Settings, log_path: str) -> int:
-    _die_with_parent()
+    die_with_parent()
     fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)

@@ -39,7 +39,8 @@ def prepare_crawl(run_id: int, site_ids: list[int], settings: Settings) -> Path:
 
 
 def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str]) -> None:
-    """Scrapy in a subprocess: a crash or kill there never takes the run with it.
+    """Scrapy in a subprocess: a crash or kill there never takes the run with it, and it dies
+    with the run (a run killed by SIGTERM leaves its sites pending, never a crawl still writing).
 
     It runs in the user's working directory (the package is found by PYTHONPATH), so
     relative paths in the user's settings mean the same folder there as here."""
@@ -53,7 +54,7 @@ def crawl(run_id: int, site_ids: list[int], settings: Settings, needs: set[str])
         env["GOVAUDIT_ALLOW_HOSTS"] = ",".join(settings.allow_hosts)
     with (log_dir / "crawl.log").open("ab") as log:
         proc = subprocess.run([sys.executable, "-m", "crawler.run", "--run", str(run_id),
-                               "--sites", ",".join(map(str, site_ids))],
+                               "--sites", ",".join(map(str, site_ids)), "--parent", str(os.getpid())],
                               env=env, stdout=log, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
         raise GatherError(f"crawl process exited with code {proc.returncode} (log: {log_dir / 'crawl.log'})",
