@@ -127,6 +127,16 @@ class TreeMemory:
         self.thread.join()
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one live process itself (not its children)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -295,8 +305,12 @@ def run_local(urls: list[str], tmp: Path, probes: bool, limit: float | None = No
                 stopped = True
             wall = time.monotonic() - t0
             if stopped:
+                # the batch's crawl dies with the runner and is reaped by init, never in our rusage:
+                # take the runner's CPU and its descendants' as last sampled
+                cpu = process_cpu(proc.pid) + mem.descendants_cpu()
                 stop_tree(proc)
-        cpu = children_cpu() - cpu0
+        if not stopped:
+            cpu = children_cpu() - cpu0
         if proc.returncode != 0 and not stopped:
             raise SystemExit(f"local round failed (log: {tmp / 'local.log'})")
         scoring = "stopped before scoring" if stopped else ensure_scored(db, run_id, env)

@@ -187,7 +187,9 @@ def serve(conn, answers, db_url: str, data_dir: str | None) -> None:
     finally:
         outbox.put(None)
         sender.join()
-        store.close()
+        stored = store.close()
+    if not stored:
+        raise RuntimeError("the crawl's database writes failed (see the log above)")
 
 
 def send_answers(outbox: queue.SimpleQueue, answers) -> None:

@@ -161,3 +161,32 @@ def test_a_page_read_by_a_storage_process_that_died_fails_instead_of_waiting(tmp
             await asyncio.wait_for(store.read(ReadPage(page, frozenset({HOST}), 1000)), 30)
     asyncio.run(crawl())
     assert died == [True]
+
+
+@pytest.mark.postgres
+def test_a_database_gone_mid_crawl_fails_the_store():
+    """The database is written by the store's writer thread: when not even a site's failure can be
+    recorded there, the next item raises and close() says the crawl was not stored."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from crawler.items import PageItem, SiteDone
+    from crawler.store import BATCH, CrawlStore
+    from tests.conftest import PG_ADMIN, fresh_pg_database
+    with fresh_pg_database() as url:
+        store = CrawlStore(url)
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        admin.dispose()
+        page = PageItem(run_id=1, site_id=1, url=f"http://{HOST}/a.html",
+                        links=[{"target_url": f"http://{HOST}/{i}.html", "tag": "a"} for i in range(BATCH)])
+        store.send(page)                 # a full batch: handed to the writer, which cannot write it
+        deadline = time.monotonic() + 30
+        while store.broken is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert store.broken is not None
+        with pytest.raises(type(store.broken)):
+            store.send(SiteDone(run_id=1, site_id=2))
+        assert store.close() is False
