@@ -44,9 +44,9 @@ class Rows:
 class CrawlStore:
     """Reads the pages the spider hands it (ReadPage) and stores every item.
 
-    The database is written by a thread of its own, in the order the items came: a batch of rows
-    is handed to it and the next pages are read while it waits on the database (on PostgreSQL a
-    quarter of a page's time here was spent waiting on the server)."""
+    A database server (PostgreSQL) is written by a thread of its own, in the order the items came:
+    a batch of rows is handed to it and the next pages are read while it waits on the server (a
+    quarter of a page's time here was spent waiting on it). SQLite is written in line."""
 
     def __init__(self, db_url: str, data_dir: str | None = None):
         self.engine = get_engine(db_url)
@@ -60,8 +60,11 @@ class CrawlStore:
         self.failed_sites: dict[int, str] = {}       # sites whose artifacts could not be stored, and why
         self.writes: queue.Queue = queue.Queue(maxsize=WRITES_AHEAD)
         self.broken: Exception | None = None         # set when even a failure could not be recorded
-        self.writer = threading.Thread(target=self._write_loop, name="crawl-store-writer", daemon=True)
-        self.writer.start()
+        # SQLite is written by this process's own CPU, nothing to wait on: a thread would only add GIL handoffs
+        self.writer = None
+        if self.engine.dialect.name != "sqlite":
+            self.writer = threading.Thread(target=self._write_loop, name="crawl-store-writer", daemon=True)
+            self.writer.start()
 
     def send(self, item) -> PageRead | None:
         """Store one item; a page to read (ReadPage) is read first, and what the spider follows of
@@ -88,36 +91,43 @@ class CrawlStore:
     def close(self) -> bool:
         """Everything sent is stored (True; a site that failed is recorded as such), or the
         database writes failed beyond a site (False)."""
-        self.writes.put(None)
-        self.writer.join()
+        if self.writer is not None:
+            self.writes.put(None)
+            self.writer.join()
         if self.warc is not None:
             self.warc.close()
         return self.broken is None
 
     # -- the writer thread ---------------------------------------------------------
     def _write(self, run_id: int, site_id: int, job, *args) -> None:
-        """Queue a database write of one site; it waits while WRITES_AHEAD are queued (bounded memory)."""
-        self.writes.put((run_id, site_id, job, args))
+        """A database write of one site: queued for the writer thread (waiting while WRITES_AHEAD
+        are queued: bounded memory), or done here without one."""
+        if self.writer is None:
+            self._run(run_id, site_id, job, args)
+        else:
+            self.writes.put((run_id, site_id, job, args))
 
     def _write_loop(self) -> None:
         while (task := self.writes.get()) is not None:
-            run_id, site_id, job, args = task
-            recording = job == self._clear_site      # a failure being recorded
-            if self.broken is not None or (site_id in self.failed_sites and not recording):
-                continue            # what a failed site gathered later is dropped
+            self._run(*task)
+
+    def _run(self, run_id: int, site_id: int, job, args) -> None:
+        recording = job == self._clear_site      # a failure being recorded
+        if self.broken is not None or (site_id in self.failed_sites and not recording):
+            return                  # what a failed site gathered later is dropped
+        try:
             try:
-                try:
-                    job(run_id, site_id, *args)
-                except Exception as exc:
-                    if recording:
-                        raise
-                    log.exception("storing the crawl of site %s failed", site_id)
-                    self.failed_sites[site_id] = reason = failure(exc)
-                    self._clear_site(run_id, site_id, reason)
+                job(run_id, site_id, *args)
             except Exception as exc:
-                # not even the failure could be recorded (the database is gone): the store fails
-                log.exception("recording the failure of site %s failed", site_id)
-                self.broken = exc
+                if recording:
+                    raise
+                log.exception("storing the crawl of site %s failed", site_id)
+                self.failed_sites[site_id] = reason = failure(exc)
+                self._clear_site(run_id, site_id, reason)
+        except Exception as exc:
+            # not even the failure could be recorded (the database is gone): the store fails
+            log.exception("recording the failure of site %s failed", site_id)
+            self.broken = exc
 
     def _fail_site(self, run_id: int, site_id: int, reason: str) -> None:
         self.failed_sites[site_id] = reason
