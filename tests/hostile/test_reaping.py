@@ -34,8 +34,9 @@ def _descendants(root: int) -> dict[int, str]:
     todo = [root]
     while todo:
         for pid in children.get(todo.pop(), []):
-            if pid not in found and _comm(pid):
-                found[pid] = _comm(pid)
+            comm = _comm(pid)             # once: the process may be gone by a second look
+            if pid not in found and comm:
+                found[pid] = comm
                 todo.append(pid)
     return found
 
