@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import gc
 import itertools
 import multiprocessing
 import os
@@ -58,6 +59,7 @@ class StoreProcess:
         self.tokens = itertools.count(1)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.flush_soon = False
+        gc.freeze()       # the collector of either process would otherwise write to every shared object
         self.pid = os.fork()
         if self.pid == 0:
             code = 1
