@@ -42,10 +42,12 @@ class Cluster:
     tmp: Path
     workers: dict[str, subprocess.Popen] = field(default_factory=dict)
 
-    def start_worker(self, name: str, concurrency: int = 1, loglevel: str = "warning",
+    def start_worker(self, name: str, concurrency: int | None = 1, loglevel: str = "warning",
                      env: dict[str, str] | None = None) -> subprocess.Popen:
+        """`govaudit worker`; concurrency None: the worker's default."""
         log = (self.tmp / f"worker-{name}.log").open("ab")
-        proc = subprocess.Popen([sys.executable, "-m", "govaudit", "worker", "-c", str(concurrency),
+        sites = ["-c", str(concurrency)] if concurrency is not None else []
+        proc = subprocess.Popen([sys.executable, "-m", "govaudit", "worker", *sites,
                                  "--name", f"{name}@%h", "--loglevel", loglevel],
                                 cwd=self.tmp, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)

@@ -129,3 +129,19 @@ def test_a_worker_killed_mid_site_leaves_no_gap_and_no_duplicate(cluster, local_
                                 .group_by(m.Page.site_id, m.Page.url).having(func.count() > 1)).all()
     assert stages == Counter({"checked": len(cluster.site_ids)})
     assert pages == []
+
+
+def test_a_worker_without_concurrency_takes_the_default(cluster):
+    import os
+    import re
+
+    from govaudit.commands.scale import _available_mb, default_concurrency
+    worker = cluster.start_worker("default", concurrency=None, env={"GOVAUDIT_QUEUE": "govaudit-test-default-c"})
+    log = cluster.tmp / "worker-default.log"
+    end = time.monotonic() + 120        # a bound on a hung test, not a timing assertion
+    while not re.search(r"concurrency: \d+", log.read_text(errors="replace")) and worker.poll() is None:
+        assert time.monotonic() < end, log.read_text(errors="replace")[-2000:]
+        time.sleep(0.2)
+    cluster.stop_workers()
+    banner = re.search(r"concurrency: (\d+) \(prefork\)", log.read_text(errors="replace"))
+    assert int(banner.group(1)) == default_concurrency(len(os.sched_getaffinity(0)), _available_mb())

@@ -71,3 +71,14 @@ def test_round_closes_once_every_site_is_checked_or_failed(round_of_two, db_url)
     assert (status["status"], status["done"], status["sites"], status["stages"]) == (
         "finished", 2, 2, {"checked": 1, "failed": 1})
     assert status["failed"] == [{"site": a, "error_kind": "internal", "error": "RuntimeError: boom"}]
+
+
+@pytest.mark.parametrize("cores, available_mb, sites", [
+    (2, 24000, 16),       # this machine: 8 a core
+    (2, 4096, 7),         # a small VM: 400 MB a site beside 1 GB for the worker
+    (8, 8192, 17),
+    (1, 512, 1),          # never none
+])
+def test_default_concurrency(cores, available_mb, sites):
+    from govaudit.commands.scale import default_concurrency
+    assert default_concurrency(cores, available_mb) == sites
