@@ -358,6 +358,8 @@ def run_distributed(urls: list[str], tmp: Path, workers: int, concurrency: int, 
                     break
                 time.sleep(1)
             wall = time.monotonic() - t0
+            if stopped:     # a worker killed mid-site never reaps its pool: its children's CPU is not in our rusage
+                sampled = sum(process_cpu(p.pid) for p in procs) + mem.descendants_cpu()
             for p in procs:
                 p.send_signal(signal.SIGTERM)
             for p in procs:
@@ -366,7 +368,7 @@ def run_distributed(urls: list[str], tmp: Path, workers: int, concurrency: int, 
                 except subprocess.TimeoutExpired:       # a stopped round: tasks mid-site do not wait
                     p.kill()
                     p.wait()
-        cpu = children_cpu() - cpu0
+        cpu = sampled if stopped else children_cpu() - cpu0
         scoring = "stopped before scoring" if stopped else ensure_scored(db, run_id, env)
         return Result(f"distributed ({workers} workers x {concurrency})", len(urls), wall, cpu, mem.peak_kb / 1024,
                       run_facts(db, run_id), scoring, stopped)

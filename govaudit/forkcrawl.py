@@ -9,6 +9,7 @@ with it, and it dies with its parent when a worker is killed.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
@@ -33,6 +34,9 @@ def preload() -> None:
     _preload_scrapy_components()
     from govaudit import gatherers
     gatherers.GATHERERS["crawl"] = crawl
+    # the pool processes and their crawls are forks of this one: a collection in any of them would
+    # otherwise write into every imported object and unshare its page
+    gc.freeze()
 
 
 def _preload_scrapy_components() -> None:
