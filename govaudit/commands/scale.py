@@ -105,8 +105,8 @@ def scheduler_cmd(interval: float = typer.Option(30.0, "--interval", help="Secon
 
 
 # A site's task mostly waits on its servers (5 requests/s each) and its browser probes. bench.round on
-# 2 cores, realistic 200-page sites with probes: 4 sites at once, 246 sites/h at 18 % CPU and 2.0 GB
-# peak; 16 at once, 594 sites/h at 38 % CPU and 5.3 GB (about 280 MB a site beside 0.9 GB).
+# 2 cores, realistic 200-page sites with probes: 4 sites at once, 246 sites/h and 2.0 GB peak; 16 at
+# once, 594-635 sites/h, about half the two cores and 4.5-5.3 GB (about 280 MB a site beside 0.9 GB).
 SITES_PER_CORE = 8
 MB_PER_SITE = 400          # the measured 280 MB, with room for heavier real pages
 MB_FOR_WORKER = 1024
