@@ -129,6 +129,11 @@ def _available_mb() -> int:
     return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
 
 
+def machine_concurrency() -> int:
+    """default_concurrency for the CPU cores this process may use and the memory available now."""
+    return default_concurrency(len(os.sched_getaffinity(0)), _available_mb())
+
+
 @app.command("worker")
 def worker_cmd(concurrency: Optional[int] = typer.Option(
                    None, "--concurrency", "-c",
@@ -140,7 +145,7 @@ def worker_cmd(concurrency: Optional[int] = typer.Option(
     settings = load()
     _require_shared_database(settings.database_url)
     if concurrency is None:
-        concurrency = default_concurrency(len(os.sched_getaffinity(0)), _available_mb())
+        concurrency = machine_concurrency()
     elif concurrency < 1:
         raise UserError("--concurrency must be at least 1")
     from govaudit.forkcrawl import preload

@@ -1,8 +1,10 @@
 """Celery end to end on the real Redis and PostgreSQL: two `govaudit worker`
 processes audit the demo sites; the findings match a local run, exactly once
-each, even when a worker is SIGKILLed in the middle of a site."""
+each, even when a worker is SIGKILLed in the middle of a site; a worker started
+without `-c` takes the machine's default."""
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 
@@ -10,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from govaudit.commands.scale import machine_concurrency
 from storage import models as m
 from storage.db import get_engine
 from tests.helpers import environ
@@ -132,10 +135,6 @@ def test_a_worker_killed_mid_site_leaves_no_gap_and_no_duplicate(cluster, local_
 
 
 def test_a_worker_without_concurrency_takes_the_default(cluster):
-    import os
-    import re
-
-    from govaudit.commands.scale import _available_mb, default_concurrency
     worker = cluster.start_worker("default", concurrency=None, env={"GOVAUDIT_QUEUE": "govaudit-test-default-c"})
     log = cluster.tmp / "worker-default.log"
     end = time.monotonic() + 120        # a bound on a hung test, not a timing assertion
@@ -144,4 +143,4 @@ def test_a_worker_without_concurrency_takes_the_default(cluster):
         time.sleep(0.2)
     cluster.stop_workers()
     banner = re.search(r"concurrency: (\d+) \(prefork\)", log.read_text(errors="replace"))
-    assert int(banner.group(1)) == default_concurrency(len(os.sched_getaffinity(0)), _available_mb())
+    assert int(banner.group(1)) == machine_concurrency()
